@@ -1,0 +1,26 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../../src/cli/base-command.js'
+import { renderSandboxes } from '../../src/cli/render.js'
+import { listSandboxes, type SandboxList } from '../../src/core/projects/list.js'
+
+export default class SandboxesList extends BaseCommand<SandboxList> {
+  static override summary = 'List the sandboxes of a project.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --project prj_8f3k2',
+    '<%= config.bin %> config set default_project prj_8f3k2 && <%= config.bin %> <%= command.id %> --json',
+  ]
+  static override flags = {
+    project: Flags.string({
+      summary: 'Project id (default: the profile setting default_project).',
+      helpValue: '<prj_id>',
+    }),
+    limit: Flags.integer({ summary: 'Most sandboxes to list (pages are fetched as needed).', default: 50, min: 1 }),
+  }
+
+  async run(): Promise<SandboxList> {
+    const { flags } = await this.parse(SandboxesList)
+    const sandboxes = await listSandboxes({ project: flags.project, limit: flags.limit }, this.deps)
+    this.log(renderSandboxes(sandboxes, this.colors))
+    return sandboxes
+  }
+}

@@ -1,0 +1,154 @@
+// The one module that touches the OS keychain: keytar behind a timeout, its failures turned into KeychainUnavailableError.
+import { KeychainUnavailableError, UsageError } from '../core/errors.js'
+import type { SecretStore } from '../core/ports.js'
+import { redacted, Secret } from '../core/secret.js'
+
+/** The part of keytar's API this adapter uses. */
+export interface KeytarModule {
+  getPassword(service: string, account: string): Promise<string | null>
+  setPassword(service: string, account: string, password: string): Promise<void>
+  deletePassword(service: string, account: string): Promise<boolean>
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>
+}
+
+export interface KeychainStoreOptions {
+  /** Upper bound for each keychain call, loading keytar included. A missing D-Bus service can hang for minutes. */
+  timeoutMs?: number
+  /**
+   * Test seam: how to obtain the keytar module. Defaults to a lazy `import('@github/keytar')`.
+   * Tests pass a hand-written fake here (no module mocking) to reach paths a real keychain cannot be made to take.
+   */
+  load?: () => Promise<KeytarModule>
+}
+
+export const defaultKeychainTimeoutMs = 3000
+
+type Operation = 'read' | 'store' | 'delete' | 'list'
+
+const phrases: Record<Operation, (target: string) => string> = {
+  read: (target) => `read "${target}" from`,
+  store: (target) => `store "${target}" in`,
+  delete: (target) => `delete "${target}" from`,
+  list: (target) => `list the accounts of "${target}" in`,
+}
+
+export function createKeychainStore(options: KeychainStoreOptions = {}): SecretStore {
+  const timeoutMs = options.timeoutMs ?? defaultKeychainTimeoutMs
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive: ${timeoutMs}`)
+  const load = options.load ?? importKeytar
+  let keytar: Promise<KeytarModule> | undefined
+
+  async function call<T>(operation: Operation, target: string, run: (k: KeytarModule) => Promise<T>, value?: Secret) {
+    keytar ??= load()
+    const loaded = keytar
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KeychainTimeout()), timeoutMs)
+    })
+    try {
+      return await Promise.race([loaded.then(run), timedOut])
+    } catch (error) {
+      // A failed load is not retried on the next call: a missing library does not appear mid-process.
+      throw unavailable(operation, target, error, timeoutMs, value)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    async get(service, account) {
+      checkName('service', service)
+      checkName('account', account)
+      const password = await call('read', `${service}/${account}`, (k) => k.getPassword(service, account))
+      return password === null ? undefined : new Secret(password)
+    },
+
+    async set(service, account, value) {
+      checkName('service', service)
+      checkName('account', account)
+      if (value.reveal() === '') throw new UsageError('Refusing to store an empty secret in the OS keychain.')
+      await call('store', `${service}/${account}`, (k) => k.setPassword(service, account, value.reveal()), value)
+    },
+
+    async delete(service, account) {
+      checkName('service', service)
+      checkName('account', account)
+      return call('delete', `${service}/${account}`, (k) => k.deletePassword(service, account))
+    },
+
+    async list(service) {
+      checkName('service', service)
+      return call('list', service, async (k) => {
+        // keytar has no names-only search; the values are dropped here, before anything else sees them.
+        const accounts = (await k.findCredentials(service)).map(({ account }) => account)
+        return [...new Set(accounts)].sort()
+      })
+    },
+  }
+}
+
+async function importKeytar(): Promise<KeytarModule> {
+  // CommonJS: Node's static analysis finds only some of its named exports, so take module.exports from `default`.
+  const module = (await import('@github/keytar')) as unknown as { default?: KeytarModule } & Partial<KeytarModule>
+  return module.default ?? (module as KeytarModule)
+}
+
+function checkName(kind: 'service' | 'account', name: string): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new UsageError(`The keychain ${kind} name must not be empty.`)
+  }
+  if (hasControlCharacter(name)) {
+    throw new UsageError(`The keychain ${kind} name must not contain control characters.`)
+  }
+}
+
+/** C0 and C1 control characters, DEL included: names end up in item labels, messages and terminals. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true
+  }
+  return false
+}
+
+class KeychainTimeout extends Error {}
+
+/** What went wrong, in words, for the known ways keytar fails on each platform. */
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof KeychainTimeout) return `it did not answer within ${timeoutMs} ms`
+  const raw = oneLine(error instanceof Error ? error.message : String(error))
+  const known: Array<[RegExp, string]> = [
+    [/Failed to load keytar native addon|libsecret|cannot open shared object/i,
+      'the keychain library could not be loaded (on Linux it needs libsecret-1-0)'],
+    [/Cannot autolaunch D-Bus|\$DISPLAY/i, 'there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)'],
+    [/Could not connect|Failed to connect|Connection refused|DBUS_SESSION_BUS_ADDRESS|Unable to autolaunch/i,
+      'the D-Bus session bus cannot be reached'],
+    [/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service/i,
+      'no Secret Service (such as gnome-keyring) is running on the D-Bus session bus'],
+    [/locked/i, 'the keyring is locked'],
+    [/dismissed|cancell?ed/i, 'unlocking the keyring was cancelled'],
+    [/User interaction is not allowed|errSecInteractionNotAllowed/i, 'the keychain is locked and cannot prompt here'],
+  ]
+  const match = known.find(([pattern]) => pattern.test(raw))
+  return match ? `${match[1]} (${raw})` : raw
+}
+
+function unavailable(
+  operation: Operation,
+  target: string,
+  error: unknown,
+  timeoutMs: number,
+  value: Secret | undefined,
+): KeychainUnavailableError {
+  let detail = describeFailure(error, timeoutMs)
+  // Belt and braces: no native message is known to echo the value, but one that did must not carry it any further.
+  const revealed = value?.reveal()
+  const echoed = revealed !== undefined && detail.includes(revealed)
+  if (echoed) detail = detail.split(revealed).join(redacted)
+  const keepCause = !(error instanceof KeychainTimeout) && !echoed
+  return new KeychainUnavailableError(`Could not ${phrases[operation](target)} the OS keychain: ${detail}.`, keepCause ? { cause: error } : {})
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}

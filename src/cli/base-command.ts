@@ -1,0 +1,137 @@
+// The base of every command: shared flags, Deps built once, one place that turns errors into output and exit codes.
+import { Command, Flags, type Interfaces } from '@oclif/core'
+import type { ChalkInstance } from 'chalk'
+import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody } from '../core/errors.js'
+import type { Deps } from '../core/ports.js'
+import { redactText } from '../core/redact.js'
+import { createDeps, debugEnabled, debugLogger, type DepsOptions } from './deps.js'
+import { makeColors } from './output.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+/** Tests may swap the factory; the default builds the real adapters from the environment. */
+export type DepsFactory = (options: DepsOptions) => Promise<Deps>
+
+export abstract class BaseCommand<Result> extends Command {
+  static depsFactory: DepsFactory = createDeps
+
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    'api-url': Flags.string({
+      summary: 'API URL of the platform or a private deployment (default: the profile, then https://platform.clowdops.ai).',
+      helpGroup: 'GLOBAL',
+      helpValue: '<url>',
+    }),
+    profile: Flags.string({
+      summary: 'Profile to use (default: CLOWDOPS_PROFILE, then the active profile, then "default").',
+      helpGroup: 'GLOBAL',
+      helpValue: '<name>',
+    }),
+    debug: Flags.boolean({
+      summary: 'Log HTTP requests and error details to stderr, with secrets redacted (same as DEBUG=clowdops*).',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  /** Whether this command needs Deps; pure-local commands can skip building them. */
+  protected static needsDeps = true
+
+  protected deps!: Deps
+  protected colors!: ChalkInstance
+  protected readonly abort = new AbortController()
+  private debugOn = false
+
+  override async init(): Promise<void> {
+    await super.init()
+    const ctor = this.constructor as typeof BaseCommand
+    const env = process.env
+    this.colors = makeColors(env, process.stdout)
+    process.once('SIGINT', this.onInterrupt)
+    const { flags } = await this.parse({
+      flags: ctor.flags,
+      baseFlags: ctor.baseFlags,
+      args: ctor.args,
+      strict: ctor.strict,
+      enableJsonFlag: ctor.enableJsonFlag,
+    })
+    this.debugOn = flags.debug === true || debugEnabled(env)
+    if (ctor.needsDeps) {
+      this.deps = await ctor.depsFactory({
+        env,
+        apiUrl: flags['api-url'],
+        profile: flags.profile,
+        runtime: {
+          cliVersion: this.config.version,
+          nodeVersion: process.versions.node,
+          platform: process.platform,
+          arch: process.arch,
+        },
+        debug: debugLogger(this.debugOn, (line) => process.stderr.write(line)),
+      })
+    }
+  }
+
+  /** Is a person there to answer a prompt? Never under --json, CI, or without a TTY on both ends. */
+  protected get interactive(): boolean {
+    return !this.jsonEnabled() && !process.env.CI && process.stdin.isTTY === true && process.stderr.isTTY === true
+  }
+
+  /** A result that is printed in full but still means failure (e.g. doctor with a failed check). */
+  protected exitAfterOutput(code: ExitCode): void {
+    process.exitCode = code
+  }
+
+  /** Progress and notes go to stderr, so stdout stays clean for data. */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
+    const body = this.describe(error)
+    if (this.jsonEnabled()) {
+      this.logJson({ error: body })
+    } else {
+      const lines = [`${this.colors.red('Error:')} ${body.message}`]
+      if (body.hint) lines.push(`${this.colors.dim('Hint:')} ${body.hint}`)
+      if (body.requestId) lines.push(`${this.colors.dim('Request ID:')} ${body.requestId}`)
+      if (this.debugOn && error.stack && !(error instanceof ClowdopsError && error.exitCode !== ExitCode.failure)) {
+        lines.push(this.colors.dim(redactText(error.stack)))
+      }
+      process.stderr.write(`${lines.join('\n')}\n`)
+    }
+    process.exitCode = body.exitCode
+    throw Object.assign(error, { skipOclifErrorHandling: true, oclif: { exit: body.exitCode }, exitCode: body.exitCode })
+  }
+
+  override async finally(error: Error | undefined): Promise<unknown> {
+    process.removeListener('SIGINT', this.onInterrupt)
+    return super.finally(error)
+  }
+
+  /** Every failure as the same body, in text and --json alike. */
+  private describe(error: Error & { oclif?: { exit?: number } }): ErrorBody {
+    if (error instanceof ClowdopsError) return error.toJSON()
+    // oclif's own parse errors (unknown flag, missing argument) carry `parse`: they are usage errors.
+    if ('parse' in error || error.oclif?.exit === ExitCode.usage) {
+      const message = error.message.split('\n').map((line) => line.trim()).filter(Boolean).join(': ').replace(/: See more help.*$/, '')
+      return new UsageError(redactText(message), {
+        hint: `See ${[this.config.bin, this.id?.replaceAll(':', ' ')].filter(Boolean).join(' ')} --help.`,
+      }).toJSON()
+    }
+    return {
+      code: 'internal',
+      message: `Unexpected error: ${redactText(error.message)}`,
+      hint: 'Run again with --debug for details, and report it at https://github.com/clowdops/clowdops/issues.',
+      exitCode: ExitCode.failure,
+    }
+  }
+
+  private readonly onInterrupt = (): void => {
+    this.abort.abort(new InterruptedError())
+    process.stderr.write('\nInterrupted.\n')
+    process.exit(ExitCode.interrupted)
+  }
+
+  abstract override run(): Promise<Result>
+}

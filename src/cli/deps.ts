@@ -1,0 +1,54 @@
+// Builds the Deps of one command run from the real adapters. Tests point them elsewhere with env vars, not mocks.
+import { createConfigStore, configDirectory } from '../adapters/config.js'
+import { systemClock } from '../adapters/clock.js'
+import { createHttpClient, proxyFor } from '../adapters/http.js'
+import { createKeychainStore } from '../adapters/keychain.js'
+import { resolveContext, type ContextFlags } from '../core/context.js'
+import type { Deps, Runtime } from '../core/ports.js'
+import { redactText } from '../core/redact.js'
+
+export interface DepsOptions extends ContextFlags {
+  env: Readonly<Record<string, string | undefined>>
+  runtime: Runtime
+  debug?: ((line: string) => void) | undefined
+}
+
+export function userAgent(runtime: Runtime): string {
+  return `clowdops/${runtime.cliVersion} (node ${runtime.nodeVersion}; ${runtime.platform} ${runtime.arch})`
+}
+
+export async function createDeps(options: DepsOptions): Promise<Deps> {
+  const config = createConfigStore(configDirectory(options.env as NodeJS.ProcessEnv))
+  const context = await resolveContext(options, options.env, config)
+  const api = createHttpClient({
+    baseUrl: context.apiUrl.url,
+    userAgent: userAgent(options.runtime),
+    clock: systemClock,
+    getToken: async () => context.token?.token,
+    debug: options.debug,
+  })
+  return {
+    env: options.env,
+    runtime: options.runtime,
+    clock: systemClock,
+    config,
+    secrets: createKeychainStore(),
+    network: { proxyFor },
+    context,
+    api,
+  }
+}
+
+/** DEBUG=clowdops* (or --debug) turns on request logs on stderr, redacted once more on the way out. */
+export function debugLogger(
+  enabled: boolean,
+  write: (line: string) => void,
+): ((line: string) => void) | undefined {
+  return enabled ? (line) => write(`clowdops ${redactText(line)}\n`) : undefined
+}
+
+export function debugEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
+  return (env.DEBUG ?? '')
+    .split(/[\s,]+/)
+    .some((pattern) => pattern === '*' || pattern === 'clowdops' || pattern.startsWith('clowdops'))
+}

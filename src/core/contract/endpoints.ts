@@ -1,0 +1,111 @@
+// Every endpoint of the platform API, once: the client calls them, the local platform serves them,
+// and the OpenAPI document is generated from them.
+import { z } from 'zod'
+import { PageQuery, page } from './conventions.js'
+import { CreateProject, Health, Me, Project, Sandbox } from './resources.js'
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface Endpoint<
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Body extends z.ZodType = z.ZodType,
+  Response extends z.ZodType = z.ZodType,
+> {
+  /** The OpenAPI operationId, e.g. `projects.list`. */
+  id: string
+  method: HttpMethod
+  /** With `{name}` placeholders filled from `params`. */
+  path: string
+  summary: string
+  tag: string
+  /** Scopes the bearer token must carry; undefined means no authentication. */
+  scopes?: string[]
+  params?: Params
+  query?: Query
+  body?: Body
+  response: Response
+  status: number
+  /** Mutating endpoints require an `Idempotency-Key` header. */
+  idempotent?: boolean
+}
+
+function endpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  e: Endpoint<P, Q, B, R>,
+): Endpoint<P, Q, B, R> {
+  return e
+}
+
+const ProjectParams = z.object({ project_id: z.string().regex(/^prj_/, 'a project id (prj_...)') })
+
+export const ProjectPage = page(Project, 'ProjectPage')
+export const SandboxPage = page(Sandbox, 'SandboxPage')
+
+export const endpoints = {
+  health: endpoint({
+    id: 'health.get',
+    method: 'GET',
+    path: '/v1/health',
+    summary: 'Liveness of the platform API; needs no token.',
+    tag: 'meta',
+    response: Health,
+    status: 200,
+  }),
+  me: endpoint({
+    id: 'me.get',
+    method: 'GET',
+    path: '/v1/me',
+    summary: 'The user and organisation the token belongs to, and its scopes.',
+    tag: 'users',
+    scopes: [],
+    response: Me,
+    status: 200,
+  }),
+  listProjects: endpoint({
+    id: 'projects.list',
+    method: 'GET',
+    path: '/v1/projects',
+    summary: 'The projects of the organisation, newest first, one cursor page at a time.',
+    tag: 'projects',
+    scopes: ['projects:read'],
+    query: PageQuery,
+    response: ProjectPage,
+    status: 200,
+  }),
+  createProject: endpoint({
+    id: 'projects.create',
+    method: 'POST',
+    path: '/v1/projects',
+    summary: 'Create a project.',
+    tag: 'projects',
+    scopes: ['projects:write'],
+    body: CreateProject,
+    response: Project,
+    status: 201,
+    idempotent: true,
+  }),
+  listSandboxes: endpoint({
+    id: 'sandboxes.list',
+    method: 'GET',
+    path: '/v1/projects/{project_id}/sandboxes',
+    summary: 'The sandboxes of a project, one cursor page at a time.',
+    tag: 'sandboxes',
+    scopes: ['projects:read'],
+    params: ProjectParams,
+    query: PageQuery,
+    response: SandboxPage,
+    status: 200,
+  }),
+} as const
+
+export type Endpoints = typeof endpoints
+export type AnyEndpoint = Endpoint<z.ZodType, z.ZodType, z.ZodType, z.ZodType>
+
+/** Fill `{name}` placeholders, URL-encoding each value. */
+export function fillPath(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name]
+    if (value === undefined) throw new Error(`missing path parameter ${name} for ${path}`)
+    return encodeURIComponent(value)
+  })
+}

@@ -1,0 +1,4 @@
+// The platform API contract: schemas of every wire shape, and the endpoints that carry them.
+export * from './conventions.js'
+export * from './resources.js'
+export * from './endpoints.js'

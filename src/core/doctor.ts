@@ -1,0 +1,140 @@
+// `clowdops doctor`: checks the machine, the config, the keychain and the way to the platform, each failure with a fix.
+import { z } from 'zod'
+import { endpoints } from './contract/index.js'
+import { ClowdopsError, KeychainUnavailableError } from './errors.js'
+import type { Deps } from './ports.js'
+
+export const MIN_NODE = [20, 17] as const
+export const KEYCHAIN_SERVICE = 'clowdops'
+const SKEW_WARN_S = 30
+const SKEW_FAIL_S = 300
+
+export const Check = z.object({
+  name: z.string(),
+  status: z.enum(['ok', 'warn', 'fail']),
+  detail: z.string(),
+  fix: z.string().optional(),
+})
+export type Check = z.infer<typeof Check>
+
+export const DoctorReport = z.object({ ok: z.boolean(), checks: z.array(Check) })
+export type DoctorReport = z.infer<typeof DoctorReport>
+
+type DoctorDeps = Pick<Deps, 'runtime' | 'config' | 'secrets' | 'api' | 'context' | 'clock' | 'network'>
+
+export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
+  const checks = [checkNode(deps), await checkConfig(deps), await checkKeychain(deps), await checkProxy(deps)]
+  checks.push(...(await checkPlatform(deps)))
+  return { ok: checks.every((check) => check.status !== 'fail'), checks }
+}
+
+function checkNode({ runtime }: DoctorDeps): Check {
+  const [major = 0, minor = 0] = runtime.nodeVersion.split('.').map(Number)
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1])
+  return ok
+    ? { name: 'node', status: 'ok', detail: `Node.js ${runtime.nodeVersion}` }
+    : {
+        name: 'node',
+        status: 'fail',
+        detail: `Node.js ${runtime.nodeVersion} is older than ${MIN_NODE.join('.')}`,
+        fix: `Install Node.js ${MIN_NODE.join('.')} or later.`,
+      }
+}
+
+async function checkConfig({ config }: DoctorDeps): Promise<Check> {
+  try {
+    await config.read()
+  } catch (error) {
+    return failure('config', error)
+  }
+  const modes = await config.modes()
+  const loose = [
+    modes.directory !== undefined && (modes.directory & 0o077) !== 0 ? `chmod 700 ${config.directory}` : undefined,
+    modes.file !== undefined && (modes.file & 0o077) !== 0 ? `chmod 600 ${config.path}` : undefined,
+  ].filter((fix): fix is string => fix !== undefined)
+  if (loose.length > 0) {
+    return { name: 'config', status: 'warn', detail: `${config.path} is readable by other users`, fix: loose.join(' && ') }
+  }
+  return {
+    name: 'config',
+    status: 'ok',
+    detail: modes.file === undefined ? `${config.directory} (no config file yet)` : `${config.path} (0600)`,
+  }
+}
+
+async function checkKeychain({ secrets, context }: DoctorDeps): Promise<Check> {
+  try {
+    const entries = await secrets.list(KEYCHAIN_SERVICE)
+    return { name: 'keychain', status: 'ok', detail: `OS keychain reachable (${entries.length} clowdops entries)` }
+  } catch (error) {
+    if (!(error instanceof KeychainUnavailableError)) return failure('keychain', error)
+    // With a token in the environment nothing needs the keychain: a warning, not a failure.
+    return { ...failure('keychain', error), status: context.token ? 'warn' : 'fail' }
+  }
+}
+
+async function checkProxy({ network, context }: DoctorDeps): Promise<Check> {
+  const proxy = await network.proxyFor(context.apiUrl.url)
+  return { name: 'proxy', status: 'ok', detail: proxy ? `via ${withoutCredentials(proxy)}` : 'none (direct connection)' }
+}
+
+async function checkPlatform({ api, context, clock }: DoctorDeps): Promise<Check[]> {
+  const url = context.apiUrl.url
+  let response: Awaited<ReturnType<typeof api.send<typeof endpoints.health>>>
+  const sentAt = clock.now().getTime()
+  try {
+    response = await api.send(endpoints.health)
+  } catch (error) {
+    return [failure('api', error)]
+  }
+  const transport = url.startsWith('https:') ? 'TLS verified' : 'plain HTTP on loopback'
+  const checks: Check[] = [
+    { name: 'api', status: 'ok', detail: `${url} reachable, ${transport}, platform ${response.data.version}` },
+  ]
+  const date = response.headers.date
+  if (typeof date === 'string' && !Number.isNaN(Date.parse(date))) {
+    const midpoint = (sentAt + clock.now().getTime()) / 2
+    const skew = Math.round((Date.parse(date) - midpoint) / 1000)
+    const status = Math.abs(skew) >= SKEW_FAIL_S ? 'fail' : Math.abs(skew) >= SKEW_WARN_S ? 'warn' : 'ok'
+    checks.push({
+      name: 'clock',
+      status,
+      detail: `${Math.abs(skew)} s ${skew >= 0 ? 'behind' : 'ahead of'} the platform`,
+      ...(status === 'ok' ? {} : { fix: 'Turn on network time sync (e.g. timedatectl set-ntp true); tokens expire by the clock.' }),
+    })
+  }
+  checks.push(await checkToken({ api, context }))
+  return checks
+}
+
+async function checkToken({ api, context }: Pick<DoctorDeps, 'api' | 'context'>): Promise<Check> {
+  if (!context.token) {
+    return { name: 'token', status: 'warn', detail: 'not signed in', fix: 'Set CLOWDOPS_TOKEN to a personal access token.' }
+  }
+  try {
+    const me = await api.call(endpoints.me)
+    return { name: 'token', status: 'ok', detail: `${me.email} (${me.org.name}) from ${context.token.source}` }
+  } catch (error) {
+    return failure('token', error)
+  }
+}
+
+function failure(name: string, error: unknown): Check {
+  if (error instanceof ClowdopsError) {
+    return { name, status: 'fail', detail: error.message, ...(error.hint ? { fix: error.hint } : {}) }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { name, status: 'fail', detail: message, fix: 'Run again with --debug for details.' }
+}
+
+function withoutCredentials(proxy: string): string {
+  try {
+    const url = new URL(proxy)
+    url.username = ''
+    url.password = ''
+    return url.toString().replace(/\/$/, '')
+  } catch {
+    return '(unparseable proxy URL)'
+  }
+}
+

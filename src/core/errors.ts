@@ -1,0 +1,185 @@
+// The one error taxonomy: every expected failure is a ClowdopsError with a stable code, exit code and hint.
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  cancelled: 3,
+  notSignedIn: 4,
+  notFound: 5,
+  conflict: 6,
+  network: 7,
+  pending: 8,
+  keychain: 9,
+  refused: 10,
+  partial: 11,
+  interrupted: 130,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** What `--json` prints on failure, under the key `error`. */
+export interface ErrorBody {
+  code: string
+  message: string
+  hint?: string
+  exitCode: number
+  status?: number
+  requestId?: string
+}
+
+export interface ErrorOptions {
+  hint?: string
+  cause?: unknown
+}
+
+export class ClowdopsError extends Error {
+  readonly code: string
+  readonly exitCode: ExitCode
+  readonly hint: string | undefined
+
+  constructor(code: string, exitCode: ExitCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.exitCode = exitCode
+    this.hint = options.hint
+  }
+
+  toJSON(): ErrorBody {
+    return { code: this.code, message: this.message, exitCode: this.exitCode, ...(this.hint ? { hint: this.hint } : {}) }
+  }
+}
+
+/** Bad or missing flags, or input needed where there is no TTY to ask on. */
+export class UsageError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'usage', ExitCode.usage, message, options)
+  }
+}
+
+export class CancelledError extends ClowdopsError {
+  constructor(message = 'Cancelled.') {
+    super('cancelled', ExitCode.cancelled, message)
+  }
+}
+
+export class NotSignedInError extends ClowdopsError {
+  constructor(message = 'You are not signed in.', options: ErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'not_signed_in', ExitCode.notSignedIn, message, {
+      hint: 'Set CLOWDOPS_TOKEN to a personal access token.',
+      ...options,
+    })
+  }
+}
+
+export class NotFoundError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('not_found', ExitCode.notFound, message, options)
+  }
+}
+
+export class ConflictError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'conflict', ExitCode.conflict, message, options)
+  }
+}
+
+/** Unreachable, timed out, or still rate-limited after every retry. */
+export class NetworkError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'network', ExitCode.network, message, {
+      hint: 'Check your connection, proxy (HTTPS_PROXY) and the API URL, then try again.',
+      ...options,
+    })
+  }
+}
+
+export class PendingError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('still_pending', ExitCode.pending, message, options)
+  }
+}
+
+export class KeychainUnavailableError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('keychain_unavailable', ExitCode.keychain, message, {
+      hint:
+        'Start or unlock your OS keychain (on Linux: a Secret Service such as gnome-keyring), ' +
+        'or set CLOWDOPS_TOKEN instead.',
+      ...options,
+    })
+  }
+}
+
+/** Refused before anything was sent: invalid input or a failed least-privilege check. */
+export class RefusedError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'refused', ExitCode.refused, message, options)
+  }
+}
+
+export class PartialFailureError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('partial_failure', ExitCode.partial, message, options)
+  }
+}
+
+export class InterruptedError extends ClowdopsError {
+  constructor() {
+    super('interrupted', ExitCode.interrupted, 'Interrupted.')
+  }
+}
+
+/** A local file (config, state) that cannot be read as it stands. Never reset silently. */
+export class ConfigError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('config_invalid', ExitCode.failure, message, options)
+  }
+}
+
+/** The platform answered with an error (application/problem+json or otherwise). */
+export class PlatformError extends ClowdopsError {
+  readonly status: number
+  readonly requestId: string | undefined
+
+  constructor(
+    message: string,
+    options: ErrorOptions & { code: string; status: number; requestId?: string; exitCode?: ExitCode },
+  ) {
+    super(options.code, options.exitCode ?? ExitCode.failure, message, options)
+    this.status = options.status
+    this.requestId = options.requestId
+  }
+
+  override toJSON(): ErrorBody {
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      ...(this.requestId ? { requestId: this.requestId } : {}),
+    }
+  }
+}
+
+/** The platform answered 2xx with a body that does not match the contract. */
+export class ResponseShapeError extends ClowdopsError {
+  constructor(endpoint: string, issues: string) {
+    super('unexpected_response', ExitCode.failure, `Unexpected response from ${endpoint}: ${issues}`, {
+      hint: 'The platform and this CLI disagree on the API; upgrade clowdops (npm install -g clowdops).',
+    })
+  }
+}
+
+/** Exit code for an HTTP error status, so the same status always means the same exit. */
+export function exitCodeForStatus(status: number, code?: string): ExitCode {
+  if (status === 401) return ExitCode.notSignedIn
+  if (status === 403) return ExitCode.notSignedIn
+  if (status === 404) return ExitCode.notFound
+  if (status === 409) return ExitCode.conflict
+  if (status === 422 && code === 'idempotency_key_reused') return ExitCode.conflict
+  if (status === 408 || status === 429) return ExitCode.network
+  return ExitCode.failure
+}
+
+export function isClowdopsError(error: unknown): error is ClowdopsError {
+  return error instanceof ClowdopsError
+}

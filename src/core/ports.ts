@@ -1,0 +1,87 @@
+// The outside world as the core sees it. Adapters implement these; tests pass real ones pointed somewhere safe.
+import type { z } from 'zod'
+import type { AnyEndpoint } from './contract/endpoints.js'
+import type { ResolvedApiUrl } from './api-url.js'
+import type { ConfigFile, Profile } from './profile.js'
+import type { Secret } from './secret.js'
+import type { ResolvedToken } from './token.js'
+
+export interface CallInput<E extends AnyEndpoint> {
+  params?: z.input<NonNullable<E['params']>>
+  query?: z.input<NonNullable<E['query']>>
+  body?: z.input<NonNullable<E['body']>>
+  /** Required by idempotent endpoints; the client generates one when absent. */
+  idempotencyKey?: string
+  signal?: AbortSignal
+}
+
+export interface ApiResponse<T> {
+  data: T
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  requestId: string | undefined
+}
+
+export interface ApiClient {
+  readonly baseUrl: string
+  call<E extends AnyEndpoint>(endpoint: E, input?: CallInput<E>): Promise<z.output<E['response']>>
+  send<E extends AnyEndpoint>(endpoint: E, input?: CallInput<E>): Promise<ApiResponse<z.output<E['response']>>>
+}
+
+/** The OS keychain. Only names are ever listed; values travel as Secret. */
+export interface SecretStore {
+  get(service: string, account: string): Promise<Secret | undefined>
+  set(service: string, account: string, value: Secret): Promise<void>
+  delete(service: string, account: string): Promise<boolean>
+  list(service: string): Promise<string[]>
+}
+
+export interface Clock {
+  now(): Date
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+export interface ConfigStore {
+  /** Absolute path of the config file, for messages. */
+  readonly path: string
+  readonly directory: string
+  /** The validated file; an absent file reads as empty. A corrupt one throws ConfigError and is left untouched. */
+  read(): Promise<ConfigFile>
+  /** Read, change, validate and write back (atomically, mode 0600). */
+  update(change: (config: ConfigFile) => ConfigFile): Promise<ConfigFile>
+  /** Permission bits of the directory and the file, undefined where absent. */
+  modes(): Promise<{ directory: number | undefined; file: number | undefined }>
+}
+
+/** Facts about the running program, for doctor and the User-Agent. */
+export interface Runtime {
+  cliVersion: string
+  nodeVersion: string
+  platform: string
+  arch: string
+}
+
+/** Who and where this run talks to: the selected profile, the API URL and the token, resolved once per run. */
+export interface Context {
+  profileName: string
+  profile: Profile
+  apiUrl: ResolvedApiUrl
+  token: ResolvedToken | undefined
+}
+
+export interface Network {
+  /** The proxy a request to `url` would go through, if any. */
+  proxyFor(url: string): Promise<string | undefined>
+}
+
+/** Everything a use case may need from outside, built once per command run. Use cases take a Pick of it. */
+export interface Deps {
+  env: Readonly<Record<string, string | undefined>>
+  runtime: Runtime
+  clock: Clock
+  config: ConfigStore
+  secrets: SecretStore
+  network: Network
+  context: Context
+  api: ApiClient
+}

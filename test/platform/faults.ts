@@ -1,0 +1,96 @@
+// Fault knobs for tests and the demo: failed requests, latency, connections reset or truncated mid-response.
+export type FaultStatus = 500 | 502 | 503 | 429 | 408
+
+export interface Faults {
+  /** Answer the next `count` /v1 requests with `status` instead of handling them (no effect happens). */
+  failNext(count: number, status: FaultStatus, options?: { retryAfter?: number }): void
+  /** Delay every /v1 response by `ms` (0 turns it off). */
+  latency(ms: number): void
+  /** For the next `count` responses: send status, headers and part of the body, then reset the connection. */
+  resetNext(count: number): void
+  /** For the next `count` responses: announce the full Content-Length, send half the bytes, then close. */
+  truncateNext(count: number): void
+  clear(): void
+}
+
+export const FAULT_STATUSES: readonly FaultStatus[] = [500, 502, 503, 429, 408]
+
+export const FAULT_CODES: Record<FaultStatus, string> = {
+  500: 'internal_error',
+  502: 'bad_gateway',
+  503: 'unavailable',
+  429: 'rate_limited',
+  408: 'request_timeout',
+}
+
+/** What the faults decided for one request, taken when it arrives. */
+export interface FaultPlan {
+  fail?: { status: FaultStatus; retryAfter?: number }
+  broken?: 'reset' | 'truncate'
+}
+
+function count(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`)
+  return value
+}
+
+/** Calls add up: failNext(1, 503) then failNext(1, 500) fails one request with 503, the next with 500. */
+export class FaultState implements Faults {
+  private failures: { remaining: number; status: FaultStatus; retryAfter?: number }[] = []
+  private resets = 0
+  private truncations = 0
+  latencyMs = 0
+
+  failNext(n: number, status: FaultStatus, options: { retryAfter?: number } = {}): void {
+    if (!FAULT_STATUSES.includes(status)) throw new RangeError(`failNext status must be one of ${FAULT_STATUSES.join(', ')}`)
+    if (options.retryAfter !== undefined) count('retryAfter', options.retryAfter)
+    if (count('count', n) > 0) this.failures.push({ remaining: n, status, retryAfter: options.retryAfter })
+  }
+
+  latency(ms: number): void {
+    this.latencyMs = count('latency', ms)
+  }
+
+  resetNext(n: number): void {
+    this.resets += count('count', n)
+  }
+
+  truncateNext(n: number): void {
+    this.truncations += count('count', n)
+  }
+
+  clear(): void {
+    this.failures = []
+    this.resets = 0
+    this.truncations = 0
+    this.latencyMs = 0
+  }
+
+  /** Consume the faults for one arriving request: a failure first; otherwise a reset, then a truncation. */
+  take(): FaultPlan {
+    const failure = this.failures[0]
+    if (failure) {
+      failure.remaining -= 1
+      if (failure.remaining === 0) this.failures.shift()
+      return { fail: { status: failure.status, ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}) } }
+    }
+    if (this.resets > 0) {
+      this.resets -= 1
+      return { broken: 'reset' }
+    }
+    if (this.truncations > 0) {
+      this.truncations -= 1
+      return { broken: 'truncate' }
+    }
+    return {}
+  }
+
+  describe() {
+    return {
+      fail_next: this.failures.map((f) => ({ count: f.remaining, status: f.status, retry_after: f.retryAfter ?? null })),
+      latency_ms: this.latencyMs,
+      reset_next: this.resets,
+      truncate_next: this.truncations,
+    }
+  }
+}

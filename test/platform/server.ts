@@ -1,0 +1,498 @@
+// The local platform: a real HTTP server on loopback serving the contract's endpoints, with fault knobs for tests.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { timingSafeEqual } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { z } from 'zod'
+import {
+  endpoints,
+  Headers,
+  IdempotencyKey,
+  PROBLEM_CONTENT_TYPE,
+  type AnyEndpoint,
+  type Endpoints,
+} from '../../src/core/contract/index.js'
+import { FAULT_CODES, FAULT_STATUSES, FaultState, type FaultPlan, type Faults, type FaultStatus } from './faults.js'
+import { handlers, type Caller, type HandlerContext, type PlatformStats } from './handlers.js'
+import { ProblemError, type FieldError } from './problems.js'
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js'
+import { ALL_SCOPES, canonicalJson, PlatformStore, randomBase62, sha256, type IdempotencyRecord, type SeedOptions } from './store.js'
+
+export type { Faults, FaultStatus } from './faults.js'
+export type { PlatformStats } from './handlers.js'
+export type { RateLimit } from './rate-limit.js'
+export { ALL_SCOPES } from './store.js'
+export { DEFAULT_RATE_LIMIT } from './rate-limit.js'
+
+export interface RequestLogEntry {
+  method: string
+  /** The path without its query string. */
+  path: string
+  status: number
+  ms: number
+  requestId: string
+  /** The fault applied, if any: `fail 503`, `reset`, `truncate`. */
+  fault?: string
+}
+
+export interface PlatformOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number
+  /** Defaults to 127.0.0.1. */
+  host?: string
+  seed?: SeedOptions
+  /** Defaults to DEFAULT_RATE_LIMIT; null turns rate limiting off. */
+  rateLimit?: RateLimit | null
+  /** Called once per request when its response is done or its connection closed. */
+  log?: (entry: RequestLogEntry) => void
+  /**
+   * Called when the platform breaks its own contract or throws; the client already got a 500. The default
+   * re-throws it outside the request, so a test run that hits it fails loudly instead of passing by accident.
+   */
+  onBug?: (error: Error) => void
+}
+
+export interface Platform {
+  /** e.g. http://127.0.0.1:41234, no trailing slash. */
+  url: string
+  /** A seeded personal access token with every scope. */
+  token: string
+  /** For the /_admin endpoints, in the `x-admin-key` header. */
+  adminKey: string
+  issueToken(scopes: string[]): string
+  faults: Faults
+  rateLimit: { set(limit: RateLimit | null): void }
+  /** Live counters; `byRoute` is keyed by endpoint id, e.g. `projects.create`. */
+  stats: PlatformStats
+  close(): Promise<void>
+}
+
+const MAX_BODY_BYTES = 1024 * 1024
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
+
+const stores = new WeakMap<Platform, PlatformStore>()
+
+/** Everything the platform stores, as a JSON copy: for tests that check what is kept (e.g. no plaintext tokens). */
+export function storedState(platform: Platform): ReturnType<PlatformStore['snapshot']> {
+  const store = stores.get(platform)
+  if (!store) throw new Error('not a platform returned by startPlatform')
+  return store.snapshot()
+}
+
+interface Route {
+  key: keyof Endpoints
+  endpoint: AnyEndpoint
+  pattern: RegExp
+  names: string[]
+}
+
+const routes: Route[] = (Object.keys(endpoints) as (keyof Endpoints)[]).map((key) => {
+  const endpoint: AnyEndpoint = endpoints[key]
+  const names: string[] = []
+  const source = endpoint.path
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1]
+      if (name === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      names.push(name)
+      return '([^/]+)'
+    })
+    .join('')
+  return { key, endpoint, pattern: new RegExp(`^${source}$`), names }
+})
+
+type RouteMatch = { route: Route; params: Record<string, string> } | { allow: string[] } | undefined
+
+function matchRoute(method: string, pathname: string): RouteMatch {
+  const allow: string[] = []
+  for (const route of routes) {
+    const found = route.pattern.exec(pathname)
+    if (!found) continue
+    if (route.endpoint.method !== method) {
+      allow.push(route.endpoint.method)
+      continue
+    }
+    const params: Record<string, string> = {}
+    try {
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1] ?? '')))
+    } catch {
+      return undefined
+    }
+    return { route, params }
+  }
+  return allow.length > 0 ? { allow } : undefined
+}
+
+/** What to answer, decided before any latency; `run` means the handler still has to do its work. */
+type Outcome =
+  | { kind: 'respond'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'problem'; error: ProblemError }
+  | {
+      kind: 'run'
+      route: Route
+      input: { params: unknown; query: unknown; body: unknown }
+      caller: Caller | undefined
+      idempotency?: { records: Map<string, IdempotencyRecord>; key: string; fingerprint: string }
+    }
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const store = new PlatformStore(options.seed)
+  const faults = new FaultState()
+  const limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit)
+  const stats: PlatformStats = { requests: 0, byRoute: {}, projectsCreated: 0 }
+  const adminKey = `adm_${randomBase62(32)}`
+  const token = store.issueToken([...ALL_SCOPES])
+  const shutdown = new AbortController()
+  const onBug = options.onBug ?? rethrowOutsideRequest
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: RequestLogEntry) {
+    const url = new URL(req.url ?? '/', 'http://platform.invalid')
+    const method = req.method ?? 'GET'
+    const raw = await readBody(req)
+    if (url.pathname === '/_admin' || url.pathname.startsWith('/_admin/')) {
+      return handleAdmin(req, res, method, url.pathname, raw)
+    }
+    if (!url.pathname.startsWith('/v1/')) {
+      throw new ProblemError(404, 'not_found', `No route for ${method} ${url.pathname}.`)
+    }
+
+    stats.requests += 1
+    const match = matchRoute(method, url.pathname)
+    if (match && 'route' in match) {
+      const id = match.route.endpoint.id
+      stats.byRoute[id] = (stats.byRoute[id] ?? 0) + 1
+    }
+    const plan = faults.take()
+    if (plan.fail) log.fault = `fail ${plan.fail.status}`
+    else if (plan.broken) log.fault = plan.broken
+
+    let outcome: Outcome
+    try {
+      outcome = plan.fail ? { kind: 'problem', error: injectedFailure(plan.fail) } : prepare(req, method, url, raw, match)
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error
+      outcome = { kind: 'problem', error }
+    }
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: shutdown.signal })
+    if (outcome.kind === 'problem') {
+      const { error } = outcome
+      return send(res, error.status, error.toBody(requestId), PROBLEM_CONTENT_TYPE, error.extra.headers, plan.broken)
+    }
+    const response = outcome.kind === 'run' ? execute(outcome, requestId) : outcome
+    const type = response.status >= 400 ? PROBLEM_CONTENT_TYPE : JSON_CONTENT_TYPE
+    send(res, response.status, response.body, type, response.headers, plan.broken)
+  }
+
+  /** Everything up to the effect: auth, rate limit, validation, idempotency. Synchronous, so checks cannot race. */
+  function prepare(req: IncomingMessage, method: string, url: URL, raw: Buffer, match: RouteMatch): Outcome {
+    if (!match) throw new ProblemError(404, 'not_found', `No route for ${method} ${url.pathname}.`)
+    if ('allow' in match) {
+      throw new ProblemError(405, 'method_not_allowed', `${url.pathname} does not accept ${method}.`, {
+        headers: { allow: match.allow.join(', ') },
+      })
+    }
+    const { route, params } = match
+    const { endpoint } = route
+
+    let caller: Caller | undefined
+    if (endpoint.scopes !== undefined) {
+      caller = authenticate(req.headers.authorization)
+      const decision = limiter.take(caller.token.hash)
+      if (!decision.allowed) {
+        throw new ProblemError(429, 'rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds}s.`, {
+          headers: { [Headers.retryAfter]: String(decision.retryAfterSeconds) },
+        })
+      }
+      const missing = endpoint.scopes.filter((scope) => !caller?.token.scopes.includes(scope))
+      if (missing.length > 0) {
+        throw new ProblemError(403, 'insufficient_scope', `This token lacks the scope ${missing.join(', ')}.`, {
+          headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${endpoint.scopes.join(' ')}"` },
+        })
+      }
+    }
+
+    const idempotencyKey = req.headers[Headers.idempotencyKey]
+    if (endpoint.idempotent && idempotencyKey === undefined) {
+      throw new ProblemError(400, 'idempotency_key_required', `${endpoint.id} needs an Idempotency-Key header.`)
+    }
+
+    const errors: FieldError[] = []
+    const validate = (schema: z.ZodType | undefined, value: unknown, emptyPath: string): unknown => {
+      if (!schema) return undefined
+      const result = schema.safeParse(value)
+      if (result.success) return result.data
+      for (const issue of result.error.issues) {
+        errors.push({ field: issue.path.map(String).join('.') || emptyPath, message: issue.message })
+      }
+      return undefined
+    }
+    const rawBody = endpoint.body ? parseJsonBody(req, raw) : undefined
+    const input = {
+      params: validate(endpoint.params, params, 'params'),
+      query: validate(endpoint.query, Object.fromEntries(url.searchParams), 'query'),
+      body: validate(endpoint.body, rawBody, 'body'),
+    }
+    if (endpoint.idempotent) validate(IdempotencyKey.optional(), idempotencyKey, 'Idempotency-Key')
+    if (errors.length > 0) {
+      throw new ProblemError(400, 'invalid_request', `The request does not match ${endpoint.id}.`, { errors })
+    }
+
+    if (!endpoint.idempotent || caller === undefined || typeof idempotencyKey !== 'string') {
+      return { kind: 'run', route, input, caller }
+    }
+    const records = store.idempotencyRecords(caller.token.hash)
+    const fingerprint = sha256(`${method} ${url.pathname}\n${canonicalJson(rawBody ?? null)}`)
+    const record = records.get(idempotencyKey)
+    if (record) {
+      if (record.fingerprint !== fingerprint) {
+        throw new ProblemError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with another request.')
+      }
+      if (record.state === 'in_flight') {
+        throw new ProblemError(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress.')
+      }
+      return {
+        kind: 'respond',
+        status: record.status ?? 500,
+        body: record.body,
+        headers: { [Headers.idempotentReplayed]: 'true' },
+      }
+    }
+    records.set(idempotencyKey, { fingerprint, state: 'in_flight' })
+    return { kind: 'run', route, input, caller, idempotency: { records, key: idempotencyKey, fingerprint } }
+  }
+
+  /** The effect, then the stored result for idempotent requests. A contract violation is a bug, not a response. */
+  function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Extract<Outcome, { kind: 'respond' }> {
+    const { route, input, caller, idempotency } = run
+    const context: HandlerContext = { store, stats, caller }
+    const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
+    let status: number
+    let body: unknown
+    try {
+      body = handler(input, context)
+      const checked = route.endpoint.response.safeParse(body)
+      if (!checked.success) {
+        throw new Error(`local platform broke the contract of ${route.endpoint.id}: ${z.prettifyError(checked.error)}`)
+      }
+      status = route.endpoint.status
+    } catch (error) {
+      if (!(error instanceof ProblemError)) {
+        idempotency?.records.delete(idempotency.key)
+        throw error
+      }
+      status = error.status
+      body = error.toBody(requestId)
+    }
+    idempotency?.records.set(idempotency.key, { fingerprint: idempotency.fingerprint, state: 'done', status, body })
+    return { kind: 'respond', status, body }
+  }
+
+  function authenticate(authorization: string | undefined): Caller {
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]
+    const record = presented === undefined ? undefined : store.findToken(presented)
+    if (!record) {
+      throw new ProblemError(
+        401,
+        'invalid_token',
+        presented === undefined ? 'Send a token in the Authorization header: Bearer <token>.' : 'The token is not valid.',
+        { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } },
+      )
+    }
+    return { token: record, user: store.user }
+  }
+
+  function handleAdmin(req: IncomingMessage, res: ServerResponse, method: string, path: string, raw: Buffer) {
+    if (!isAdminKey(req.headers['x-admin-key'])) {
+      throw new ProblemError(401, 'invalid_admin_key', 'Send the admin key in the x-admin-key header.')
+    }
+    const reply = (body: unknown) => send(res, 200, body, JSON_CONTENT_TYPE)
+    const parse = <S extends z.ZodType>(schema: S): z.output<S> => {
+      const result = schema.safeParse(parseJson(raw))
+      if (result.success) return result.data
+      const errors = result.error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || 'body', message: issue.message }))
+      throw new ProblemError(400, 'invalid_request', `The request does not match ${method} ${path}.`, { errors })
+    }
+    const route = `${method} ${path}`
+    if (route === 'GET /_admin/stats') {
+      return reply({ requests: stats.requests, by_route: stats.byRoute, projects_created: stats.projectsCreated })
+    }
+    if (route === 'POST /_admin/faults') {
+      const change = parse(AdminFaults)
+      if (change.clear) faults.clear()
+      if (change.fail_next) {
+        const { count, status, retry_after } = change.fail_next
+        faults.failNext(count, status, retry_after === undefined ? {} : { retryAfter: retry_after })
+      }
+      if (change.latency_ms !== undefined) faults.latency(change.latency_ms)
+      if (change.reset_next !== undefined) faults.resetNext(change.reset_next)
+      if (change.truncate_next !== undefined) faults.truncateNext(change.truncate_next)
+      return reply(faults.describe())
+    }
+    if (route === 'POST /_admin/rate-limit') {
+      const change = parse(AdminRateLimit)
+      const limit = 'off' in change ? null : { capacity: change.capacity, refillPerSecond: change.refill_per_second }
+      limiter.set(limit)
+      return reply({ rate_limit: limit && { capacity: limit.capacity, refill_per_second: limit.refillPerSecond } })
+    }
+    throw new ProblemError(404, 'not_found', `No admin route for ${route}.`)
+  }
+
+  function isAdminKey(presented: string | string[] | undefined): boolean {
+    if (typeof presented !== 'string') return false
+    return timingSafeEqual(Buffer.from(sha256(presented)), Buffer.from(sha256(adminKey)))
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now()
+    const requestId = `req_${randomBase62(24)}`
+    res.setHeader(Headers.requestId, requestId)
+    const log: RequestLogEntry = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', status: 0, ms: 0, requestId }
+    res.on('close', () => {
+      log.status = res.statusCode
+      log.ms = Math.round(performance.now() - started)
+      options.log?.(log)
+    })
+    handle(req, res, requestId, log).catch((error: unknown) => {
+      if (shutdown.signal.aborted) return void res.destroy()
+      if (error instanceof ProblemError) {
+        return send(res, error.status, error.toBody(requestId), PROBLEM_CONTENT_TYPE, error.extra.headers)
+      }
+      const bug = error instanceof Error ? error : new Error(String(error))
+      if (!res.headersSent) {
+        const problem = new ProblemError(500, 'internal_error', 'The local platform failed; see its log.')
+        send(res, 500, problem.toBody(requestId), PROBLEM_CONTENT_TYPE)
+      } else {
+        res.destroy()
+      }
+      onBug(bug)
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  let closing: Promise<void> | undefined
+  const platform: Platform = {
+    url: `http://${host}:${address.port}`,
+    token,
+    adminKey,
+    issueToken: (scopes) => store.issueToken(scopes),
+    faults,
+    rateLimit: { set: (limit) => limiter.set(limit) },
+    stats,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        shutdown.abort()
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+  stores.set(platform, store)
+  return platform
+}
+
+const AdminFaults = z
+  .object({
+    fail_next: z
+      .object({
+        count: z.number().int().min(1),
+        status: z.union(FAULT_STATUSES.map((status) => z.literal(status))) as z.ZodType<FaultStatus>,
+        retry_after: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    latency_ms: z.number().int().min(0).optional(),
+    reset_next: z.number().int().min(0).optional(),
+    truncate_next: z.number().int().min(0).optional(),
+    clear: z.literal(true).optional(),
+  })
+  .strict()
+
+const AdminRateLimit = z.union([
+  z.object({ capacity: z.number().int().min(1), refill_per_second: z.number().positive() }).strict(),
+  z.object({ off: z.literal(true) }).strict(),
+])
+
+function rethrowOutsideRequest(error: Error): void {
+  setImmediate(() => {
+    throw error
+  })
+}
+
+function injectedFailure(fail: NonNullable<FaultPlan['fail']>): ProblemError {
+  const headers: Record<string, string> = fail.retryAfter === undefined ? {} : { [Headers.retryAfter]: String(fail.retryAfter) }
+  return new ProblemError(fail.status, FAULT_CODES[fail.status], `Injected fault: ${fail.status}.`, { headers })
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) {
+      throw new ProblemError(413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, {
+        headers: { connection: 'close' },
+      })
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+/** undefined for an empty body, so the schema reports it missing. */
+function parseJsonBody(req: IncomingMessage, raw: Buffer): unknown {
+  const type = req.headers['content-type']
+  if (raw.length > 0 && type !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new ProblemError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.')
+  }
+  return parseJson(raw)
+}
+
+/** The admin endpoints take JSON whatever the Content-Type says, so a bare `curl -d` drives them. */
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined
+  try {
+    return JSON.parse(raw.toString('utf8'))
+  } catch {
+    throw new ProblemError(400, 'invalid_request', 'The body is not valid JSON.', {
+      errors: [{ field: 'body', message: 'not valid JSON' }],
+    })
+  }
+}
+
+/** A JSON response, or on a `broken` fault the same response cut short: reset (RST) or truncated (FIN). */
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers: Record<string, string> = {},
+  broken?: FaultPlan['broken'],
+): void {
+  if (res.destroyed || res.headersSent) return
+  const payload = Buffer.from(JSON.stringify(body))
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': payload.length,
+    'cache-control': 'no-store',
+    ...headers,
+  })
+  if (!broken) {
+    res.end(payload)
+    return
+  }
+  const socket = res.socket
+  res.write(payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))), () => {
+    if (broken === 'reset') socket?.resetAndDestroy()
+    else socket?.end()
+  })
+}
