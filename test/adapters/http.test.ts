@@ -1,0 +1,201 @@
+// The got client against the local platform over real loopback HTTP: retries, idempotency, errors, schemas, proxies.
+import { createServer, type Server } from 'node:http'
+import { type AddressInfo, connect } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { systemClock } from '../../src/adapters/clock.js'
+import { createHttpClient } from '../../src/adapters/http.js'
+import { endpoints } from '../../src/core/contract/index.js'
+import { ExitCode, PlatformError, RefusedError, ResponseShapeError } from '../../src/core/errors.js'
+import type { Clock } from '../../src/core/ports.js'
+import { Secret } from '../../src/core/secret.js'
+import { type Platform, startPlatform } from '../platform/server.js'
+
+let platform: Platform
+
+beforeAll(async () => {
+  platform = await startPlatform({ seed: { projects: 5 } })
+})
+afterAll(() => platform.close())
+afterEach(() => {
+  platform.faults.clear()
+  platform.rateLimit.set({ capacity: 600, refillPerSecond: 300 })
+})
+
+/** The real clock, recording every backoff the client asked for. */
+function recordingClock(): Clock & { sleeps: number[] } {
+  const sleeps: number[] = []
+  return { sleeps, now: systemClock.now, sleep: (ms, signal) => (sleeps.push(ms), systemClock.sleep(ms, signal)) }
+}
+
+function client(options: { clock?: Clock; baseUrl?: string; token?: string; debug?: (line: string) => void } = {}) {
+  return createHttpClient({
+    baseUrl: options.baseUrl ?? platform.url,
+    userAgent: 'clowdops/0.0.0-test (node test; test)',
+    clock: options.clock ?? systemClock,
+    getToken: async () => new Secret(options.token ?? platform.token),
+    retry: { retries: 3, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 },
+    debug: options.debug,
+  })
+}
+
+describe('retries', () => {
+  it('waits out two 503s with Retry-After: 1, then succeeds', async () => {
+    platform.faults.failNext(2, 503, { retryAfter: 1 })
+    const clock = recordingClock()
+    const started = Date.now()
+    const page = await client({ clock }).call(endpoints.listProjects, { query: { limit: 2 } })
+    expect(page.data).toHaveLength(2)
+    expect(clock.sleeps).toEqual([1000, 1000])
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000)
+  })
+
+  it('does not retry a POST that carries no Idempotency-Key', async () => {
+    const unkeyed = { ...endpoints.createProject, idempotent: false }
+    const before = platform.stats.requests
+    platform.faults.failNext(1, 503)
+    const error = await client().call(unkeyed, { body: { name: 'once-only' } }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(PlatformError)
+    expect((error as PlatformError).status).toBe(503)
+    expect(platform.stats.requests - before).toBe(1)
+  })
+
+  it('retries a POST with an Idempotency-Key through a 500 and a reset, and the platform performs it once', async () => {
+    const created = platform.stats.projectsCreated
+    platform.faults.failNext(1, 500)
+    platform.faults.resetNext(1)
+    const clock = recordingClock()
+    const project = await client({ clock }).call(endpoints.createProject, { body: { name: 'retried-once' } })
+    expect(project.name).toBe('retried-once')
+    expect(clock.sleeps).toHaveLength(2)
+    expect(platform.stats.projectsCreated - created).toBe(1)
+    const listed = await client().call(endpoints.listProjects, { query: { limit: 100 } })
+    expect(listed.data.filter((p) => p.name === 'retried-once')).toHaveLength(1)
+  })
+
+  it('retries a GET whose connection is reset mid-response', async () => {
+    platform.faults.resetNext(1)
+    const clock = recordingClock()
+    const page = await client({ clock }).call(endpoints.listProjects, {})
+    expect(page.data.length).toBeGreaterThan(0)
+    expect(clock.sleeps).toHaveLength(1)
+  })
+
+  it('retries a GET whose body was truncated', async () => {
+    platform.faults.truncateNext(1)
+    const page = await client().call(endpoints.listProjects, {})
+    expect(page.data.length).toBeGreaterThan(0)
+  })
+
+  it('gives up on a rate limit that outlasts the retries, with the network exit code', async () => {
+    platform.rateLimit.set({ capacity: 1, refillPerSecond: 0.01 })
+    await client().call(endpoints.me)
+    const error = await client().call(endpoints.me).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(PlatformError)
+    expect((error as PlatformError).code).toBe('rate_limited')
+    expect((error as PlatformError).exitCode).toBe(ExitCode.network)
+  })
+})
+
+describe('errors and contract checks', () => {
+  it('turns a problem+json 401 into a typed error with the request id and exit 4', async () => {
+    const error = await client({ token: 'cop_notARealTokenAtAll0000000000000000' })
+      .call(endpoints.me)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(PlatformError)
+    const platformError = error as PlatformError
+    expect(platformError.status).toBe(401)
+    expect(platformError.code).toBe('invalid_token')
+    expect(platformError.exitCode).toBe(ExitCode.notSignedIn)
+    expect(platformError.requestId).toMatch(/^req_/)
+  })
+
+  it('maps 404 to exit 5', async () => {
+    const error = await client()
+      .call(endpoints.listSandboxes, { params: { project_id: 'prj_doesnotexist' } })
+      .catch((e: unknown) => e)
+    expect((error as PlatformError).exitCode).toBe(ExitCode.notFound)
+  })
+
+  it('names the endpoint and the field when a response does not match its schema', async () => {
+    const stricter = {
+      ...endpoints.listProjects,
+      response: z.object({ data: z.array(z.object({ id: z.string().regex(/^team_/) })) }),
+    }
+    const error = await client().call(stricter, {}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ResponseShapeError)
+    expect((error as Error).message).toContain('GET /v1/projects')
+    expect((error as Error).message).toContain('field data[0].id')
+  })
+
+  it('refuses invalid input locally, before sending (exit 10)', async () => {
+    const before = platform.stats.requests
+    const error = await client().call(endpoints.createProject, { body: { name: '' } }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RefusedError)
+    expect(platform.stats.requests).toBe(before)
+  })
+
+  it('refuses plain http to a non-loopback host before any connection', async () => {
+    const lines: string[] = []
+    const error = await client({ baseUrl: 'http://platform.example.com', debug: (l) => lines.push(l) })
+      .call(endpoints.health)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RefusedError)
+    expect((error as RefusedError).code).toBe('insecure_url')
+    expect(lines).toEqual([]) // the client logs every attempt before it connects: there was none
+  })
+})
+
+describe('debug log', () => {
+  it('shows requests and responses with the token redacted', async () => {
+    const lines: string[] = []
+    await client({ debug: (l) => lines.push(l) }).call(endpoints.me)
+    const log = lines.join('\n')
+    expect(log).toContain('GET')
+    expect(log).toContain('/v1/me')
+    expect(log).toContain('clowdops/0.0.0-test')
+    expect(log).toContain('[redacted]')
+    expect(log).not.toContain(platform.token)
+  })
+})
+
+describe('proxies', () => {
+  let proxy: Server
+  let proxied = 0
+  const tunnels: Duplex[] = []
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY }
+
+  beforeAll(async () => {
+    // A minimal proxy that tunnels CONNECT, as corporate proxies do (and as hpagent asks).
+    proxy = createServer((_req, res) => res.writeHead(405).end())
+    proxy.on('connect', (req, client, head) => {
+      proxied++
+      tunnels.push(client)
+      const [host, port] = (req.url ?? '').split(':')
+      const upstream = connect(Number(port), host ?? '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(client).pipe(upstream)
+      })
+      upstream.on('error', () => client.destroy())
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  })
+  afterAll(async () => {
+    Object.assign(process.env, saved)
+    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]
+    for (const tunnel of tunnels) tunnel.destroy() // keep-alive tunnels would hold close() open
+    await new Promise((resolve) => proxy.close(resolve))
+  })
+
+  it('sends requests through HTTP_PROXY, and not when NO_PROXY names the host', async () => {
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    delete process.env.NO_PROXY
+    await client().call(endpoints.health)
+    expect(proxied).toBe(1)
+    process.env.NO_PROXY = '127.0.0.1'
+    await client().call(endpoints.health)
+    expect(proxied).toBe(1)
+  })
+})

@@ -1,0 +1,167 @@
+// The built CLI run as a child process against the local platform: output, --json contracts and exit codes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { SettingsReport } from '../../src/core/config/settings.js'
+import { DoctorReport } from '../../src/core/doctor.js'
+import { ErrorOutput } from '../../src/core/error-output.js'
+import { ProjectList, SandboxList } from '../../src/core/projects/list.js'
+import { type Platform, startPlatform } from '../platform/server.js'
+import { freshConfigDir, runCli } from '../support/cli.js'
+
+let platform: Platform
+let env: Record<string, string>
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
+
+beforeAll(async () => {
+  platform = await startPlatform({ seed: { projects: 4, sandboxesPerProject: 2 } })
+  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token }
+})
+afterAll(() => platform.close())
+
+async function firstProjectId(): Promise<string> {
+  const { stdout } = await runCli(['projects', 'list', '--json'], env)
+  return ProjectList.parse(JSON.parse(stdout))[0]!.id
+}
+
+describe('clowdops as a user runs it', () => {
+  it('--version prints name, version, platform and Node version', async () => {
+    const result = await runCli(['--version'])
+    expect(result.code).toBe(0)
+    expect(result.stdout.trim()).toBe(`clowdops/${pkg.version} ${process.platform}-${process.arch} node-${process.version}`)
+  })
+
+  it('--help lists the topics and commands', async () => {
+    const result = await runCli(['--help'])
+    expect(result.code).toBe(0)
+    for (const word of ['doctor', 'projects', 'sandboxes', 'config']) expect(result.stdout).toContain(word)
+  })
+
+  it('projects list prints a table, and --json the contract shape', async () => {
+    const table = await runCli(['projects', 'list'], env)
+    expect(table.code).toBe(0)
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+CREATED/)
+    const json = await runCli(['projects', 'list', '--json'], env)
+    const projects = ProjectList.parse(JSON.parse(json.stdout))
+    expect(projects).toHaveLength(4)
+    for (const project of projects) expect(table.stdout).toContain(project.id)
+  })
+
+  it('projects list --limit walks cursor pages and stops at the limit', async () => {
+    const result = await runCli(['projects', 'list', '--limit', '3', '--json'], env)
+    expect(ProjectList.parse(JSON.parse(result.stdout))).toHaveLength(3)
+  })
+
+  it('sandboxes list takes --project, or the profile default set with config set', async () => {
+    const projectId = await firstProjectId()
+    const byFlag = await runCli(['sandboxes', 'list', '--project', projectId, '--json'], env)
+    expect(byFlag.code).toBe(0)
+    const sandboxes = SandboxList.parse(JSON.parse(byFlag.stdout))
+    expect(sandboxes).toHaveLength(2)
+    expect(sandboxes.every((s) => s.project_id === projectId)).toBe(true)
+
+    const configDir = freshConfigDir()
+    const set = await runCli(['config', 'set', 'default_project', projectId], { ...env, CLOWDOPS_CONFIG_DIR: configDir })
+    expect(set.code).toBe(0)
+    const byDefault = await runCli(['sandboxes', 'list', '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })
+    expect(SandboxList.parse(JSON.parse(byDefault.stdout))).toEqual(sandboxes)
+  })
+
+  it('sandboxes list without a project is a usage error (exit 2) that says what to pass', async () => {
+    const result = await runCli(['sandboxes', 'list'], env)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--project')
+  })
+
+  it('an unknown project exits 5 and shows the request id', async () => {
+    const result = await runCli(['sandboxes', 'list', '--project', 'prj_nope'], env)
+    expect(result.code).toBe(5)
+    expect(result.stderr).toMatch(/Request ID: req_/)
+  })
+
+  it('exits 4 when no token is set, and when the token is rejected', async () => {
+    const none = await runCli(['projects', 'list'], { CLOWDOPS_API_URL: platform.url })
+    expect(none.code).toBe(4)
+    expect(none.stderr).toContain('CLOWDOPS_TOKEN')
+    const rejected = await runCli(['projects', 'list', '--json'], { ...env, CLOWDOPS_TOKEN: 'cop_revokedRevokedRevoked000000000000' })
+    expect(rejected.code).toBe(4)
+    const body = ErrorOutput.parse(JSON.parse(rejected.stdout))
+    expect(body.error).toMatchObject({ code: 'invalid_token', exitCode: 4, status: 401 })
+    expect(body.error.requestId).toMatch(/^req_/)
+  })
+
+  it('refuses plain http to a non-loopback host (exit 10) and a bad flag is a usage error (exit 2)', async () => {
+    const insecure = await runCli(['projects', 'list', '--api-url', 'http://platform.example.com'], env)
+    expect(insecure.code).toBe(10)
+    expect(insecure.stderr).toContain('https://')
+    const badFlag = await runCli(['projects', 'list', '--limit', 'many'], env)
+    expect(badFlag.code).toBe(2)
+    expect(badFlag.stderr).toContain('--limit')
+    expect(badFlag.stderr).not.toMatch(/\n\s+at /) // no stack trace for an expected error
+  })
+
+  it('retries through platform faults set over the admin API', async () => {
+    const response = await fetch(`${platform.url}/_admin/faults`, {
+      method: 'POST',
+      headers: { 'x-admin-key': platform.adminKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ fail_next: { count: 2, status: 503 } }),
+    })
+    expect(response.status).toBe(200)
+    const result = await runCli(['projects', 'list', '--json'], env)
+    expect(result.code).toBe(0)
+    expect(ProjectList.parse(JSON.parse(result.stdout))).toHaveLength(4)
+  })
+})
+
+describe('config', () => {
+  it('set, get, list and unset round-trip, with list saying where values come from', async () => {
+    const dir = freshConfigDir()
+    const local = { CLOWDOPS_CONFIG_DIR: dir }
+    expect((await runCli(['config', 'set', 'api_url', 'https://clowd.acme.example/'], local)).code).toBe(0)
+    const get = await runCli(['config', 'get', 'api_url'], local)
+    expect(get.stdout.trim()).toBe('https://clowd.acme.example')
+    const list = SettingsReport.parse(JSON.parse((await runCli(['config', 'list', '--json'], local)).stdout))
+    expect(list.settings.find((s) => s.key === 'api_url')).toEqual({ key: 'api_url', value: 'https://clowd.acme.example', source: 'profile' })
+    const overridden = SettingsReport.parse(
+      JSON.parse((await runCli(['config', 'list', '--json'], { ...local, CLOWDOPS_API_URL: platform.url })).stdout),
+    )
+    expect(overridden.settings.find((s) => s.key === 'api_url')?.source).toBe('env')
+    expect((await runCli(['config', 'unset', 'api_url'], local)).code).toBe(0)
+    expect((await runCli(['config', 'get', 'api_url', '--profile', 'other'], local)).stdout.trim()).toBe('https://platform.clowdops.ai')
+  })
+
+  it('rejects unknown keys and insecure URLs with what to do', async () => {
+    const unknown = await runCli(['config', 'set', 'colour', 'blue'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('Known keys: api_url, default_project, default_sandbox')
+    const insecure = await runCli(['config', 'set', 'api_url', 'http://clowd.acme.example'])
+    expect(insecure.code).toBe(10)
+  })
+
+  it('config get of an unset key exits 5', async () => {
+    const result = await runCli(['config', 'get', 'default_project'])
+    expect(result.code).toBe(5)
+  })
+})
+
+describe('doctor', () => {
+  it('passes against the local platform and reports each check as JSON', async () => {
+    const result = await runCli(['doctor', '--json'], env)
+    const report = DoctorReport.parse(JSON.parse(result.stdout))
+    expect(report.checks.map((c) => c.name)).toEqual(['node', 'config', 'keychain', 'proxy', 'api', 'clock', 'token'])
+    expect(report.checks.find((c) => c.name === 'token')?.detail).toContain('@example.com')
+    expect(report.ok).toBe(true)
+    expect(result.code).toBe(0)
+  })
+
+  it('fails with a fix when the platform is unreachable', async () => {
+    const closed = await startPlatform()
+    const url = closed.url
+    await closed.close()
+    const result = await runCli(['doctor', '--json'], { ...env, CLOWDOPS_API_URL: url })
+    const report = DoctorReport.parse(JSON.parse(result.stdout))
+    const api = report.checks.find((c) => c.name === 'api')
+    expect(api?.status).toBe('fail')
+    expect(api?.fix).toBeTruthy()
+    expect(result.code).toBe(1)
+  })
+})

@@ -1,0 +1,59 @@
+// A canary token must never surface: not on stdout, stderr, in DEBUG logs, error output or the config file.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Platform, startPlatform } from '../platform/server.js'
+import { freshConfigDir, runCli } from '../support/cli.js'
+
+let platform: Platform
+let projectId: string
+
+beforeAll(async () => {
+  platform = await startPlatform()
+  const response = await fetch(`${platform.url}/v1/projects`, { headers: { authorization: `Bearer ${platform.token}` } })
+  projectId = ((await response.json()) as { data: { id: string }[] }).data[0]!.id
+})
+afterAll(() => platform.close())
+
+const COMMANDS = [
+  ['doctor'],
+  ['projects', 'list'],
+  ['sandboxes', 'list', '--project', 'PROJECT'],
+  ['sandboxes', 'list', '--project', 'prj_missing'],
+  ['config', 'list'],
+  ['config', 'set', 'default_project', 'PROJECT'],
+  ['config', 'get', 'default_project'],
+  ['projects', 'list', '--limit', 'not-a-number'],
+]
+
+describe('a canary token never appears in output', () => {
+  // A valid token (the platform accepts it) and a rejected one (the error path) are both canaries.
+  const cases = () => [
+    { name: 'accepted', token: platform.issueToken(['projects:read', 'projects:write']) },
+    { name: 'rejected', token: `cop_CANARY${Date.now()}xxxxxxxxxxxxxxxxxxxxxx` },
+  ]
+
+  it.each(['text', 'json'])('in %s mode, with DEBUG=clowdops* and --debug', async (mode) => {
+    for (const { name, token } of cases()) {
+      const configDir = freshConfigDir()
+      for (const command of COMMANDS) {
+        const args = [...command.map((word) => (word === 'PROJECT' ? projectId : word)), '--debug']
+        if (mode === 'json') args.push('--json')
+        const result = await runCli(args, {
+          CLOWDOPS_API_URL: platform.url,
+          CLOWDOPS_TOKEN: token,
+          CLOWDOPS_CONFIG_DIR: configDir,
+          DEBUG: 'clowdops*',
+        })
+        const where = `${name} token, clowdops ${args.join(' ')}`
+        expect(result.stdout, where).not.toContain(token)
+        expect(result.stderr, where).not.toContain(token)
+        // The check above means something only if the debug log was really on for requests.
+        if (command[0] === 'projects' && command.length === 2) expect(result.stderr, where).toContain('/v1/projects')
+      }
+      for (const file of readdirSync(configDir)) {
+        expect(readFileSync(join(configDir, file), 'utf8'), `config file ${file}`).not.toContain(token)
+      }
+    }
+  }, 60_000)
+})
