@@ -1,6 +1,7 @@
 // The built CLI run as a child process against the local platform: output, --json contracts and exit codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { SettingsReport } from '../../src/core/config/settings.js'
 import { DoctorReport } from '../../src/core/doctor.js'
 import { ErrorOutput } from '../../src/core/error-output.js'
@@ -135,6 +136,17 @@ describe('config', () => {
     expect(unknown.stderr).toContain('Known keys: api_url, default_project, default_sandbox')
     const insecure = await runCli(['config', 'set', 'api_url', 'http://clowd.acme.example'])
     expect(insecure.code).toBe(10)
+  })
+
+  it('a corrupt config file is named in a one-line error (no stack trace) and left as it was', async () => {
+    const dir = freshConfigDir()
+    const path = join(dir, 'config.json')
+    writeFileSync(path, '{"profiles": ')
+    const result = await runCli(['config', 'list'], { CLOWDOPS_CONFIG_DIR: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(path)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+    expect(readFileSync(path, 'utf8')).toBe('{"profiles": ')
   })
 
   it('config get of an unset key exits 5', async () => {

@@ -1,0 +1,34 @@
+// Generated files are committed; these fail when the code changed and `npm run build` was not run since.
+import { readFileSync } from 'node:fs'
+import { Plugin } from '@oclif/core'
+import { describe, expect, it } from 'vitest'
+import { buildOpenApiDocument } from '../../src/core/contract/openapi.js'
+
+const STALE = 'is stale: run `npm run build` and commit the result'
+
+describe('generated files', () => {
+  it(`docs/openapi.json matches the contract (else it ${STALE})`, () => {
+    const committed = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as unknown
+    expect(committed, `docs/openapi.json ${STALE}`).toEqual(buildOpenApiDocument())
+  })
+
+  it(`.oclif.manifest.json matches the commands (else it ${STALE})`, async () => {
+    const plugin = new Plugin({ root: process.cwd(), type: 'core', ignoreManifest: true, errorOnManifestCreate: true })
+    await plugin.load()
+    const fresh = JSON.parse(JSON.stringify(plugin.manifest)) as unknown
+    const committed = JSON.parse(readFileSync('.oclif.manifest.json', 'utf8')) as unknown
+    expect(committed, `.oclif.manifest.json ${STALE}`).toEqual(fresh)
+  })
+
+  it('the OpenAPI document describes every endpoint with problem+json errors and idempotency keys', () => {
+    const doc = buildOpenApiDocument() as {
+      openapi: string
+      paths: Record<string, Record<string, { parameters: { name: string; required: boolean }[]; responses: Record<string, unknown> }>>
+    }
+    expect(doc.openapi).toBe('3.1.0')
+    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/health', '/v1/me', '/v1/projects', '/v1/projects/{project_id}/sandboxes'])
+    const create = doc.paths['/v1/projects']?.post
+    expect(create?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
+    expect(JSON.stringify(create?.responses.default)).toContain('application/problem+json')
+  })
+})
