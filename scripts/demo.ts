@@ -1,0 +1,80 @@
+// npm run demo: starts the local platform on loopback and runs a short session of real clowdops commands against it.
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startPlatform } from '../test/platform/server.js'
+
+const root = join(import.meta.dirname, '..')
+const bold = (text: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[1m${text}\u001b[22m` : text)
+
+if (!existsSync(join(root, 'dist', 'commands'))) {
+  console.log('dist/ is missing: building first (npm run build)')
+  if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1)
+}
+
+const platform = await startPlatform({ seed: { projects: 3, sandboxesPerProject: 2 } })
+const configDir = mkdtempSync(join(tmpdir(), 'clowdops-demo-'))
+const env = {
+  ...process.env,
+  CLOWDOPS_API_URL: platform.url,
+  CLOWDOPS_TOKEN: platform.token,
+  CLOWDOPS_CONFIG_DIR: configDir,
+  CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true',
+}
+
+function secretServiceNote(): string | undefined {
+  if (process.platform !== 'linux') return undefined
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
+    return 'No D-Bus session (so no Secret Service) here: the demo signs in with CLOWDOPS_TOKEN instead of the OS keychain.'
+  }
+  return undefined
+}
+
+let failures = 0
+/** Runs the built CLI as a child process (asynchronously: the platform answers from this same process). */
+async function clowdops(args: string[], expectedExit = 0, title?: string): Promise<string> {
+  if (title) console.log(`\n# ${title}`)
+  console.log(bold(`$ clowdops ${args.join(' ')}`))
+  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  let stdout = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+    process.stdout.write(chunk)
+  })
+  const [code] = (await once(child, 'close')) as [number | null]
+  if (code !== expectedExit) {
+    failures++
+    console.log(`!! exited ${code}, expected ${expectedExit}`)
+  }
+  return stdout
+}
+
+try {
+  console.log(`Local platform: ${platform.url} (a real HTTP server on loopback; CLOWDOPS_TOKEN is a seeded personal access token)`)
+  const note = secretServiceNote()
+  if (note) console.log(note)
+
+  await clowdops(['--version'], 0, 'Which clowdops is this?')
+  // With CLOWDOPS_TOKEN set, a missing keychain is a warning, so doctor passes on a bare machine too.
+  await clowdops(['doctor'], 0, 'Is this machine ready? (each problem comes with its fix)')
+  await clowdops(['projects', 'list'], 0, 'The projects of the organisation')
+  const projects = JSON.parse(await clowdops(['projects', 'list', '--json', '--limit', '1'], 0, 'The same as JSON, for scripts')) as { id: string }[]
+  const projectId = projects[0]?.id ?? 'prj_missing'
+  await clowdops(['sandboxes', 'list', '--project', projectId], 0, 'Sandboxes of the first project')
+  await clowdops(['config', 'set', 'default_project', projectId], 0, 'Make it the default project of this profile')
+  await clowdops(['config', 'list'])
+  await clowdops(['sandboxes', 'list'])
+
+  platform.faults.failNext(2, 503, { retryAfter: 1 })
+  await clowdops(['projects', 'list', '--limit', '2'], 0, 'The platform fails twice with 503 + Retry-After: 1; the CLI waits and retries')
+  await clowdops(['sandboxes', 'list', '--project', 'prj_doesnotexist'], 5, 'Errors say what to do and carry the request id (exit 5: not found)')
+  await clowdops(['projects', 'list', '--api-url', 'http://platform.example.com'], 10, 'Plain http is refused before anything is sent (exit 10)')
+} finally {
+  await platform.close()
+  rmSync(configDir, { recursive: true, force: true })
+}
+
+console.log(failures === 0 ? '\nDemo finished: every step behaved as expected.' : `\nDemo finished with ${failures} unexpected result(s).`)
+process.exit(failures === 0 ? 0 : 1)
