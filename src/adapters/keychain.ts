@@ -1,7 +1,7 @@
-// The one module that touches the OS keychain: keytar behind a timeout, its failures turned into KeychainUnavailableError.
+// The one module that touches the OS keychain: keytar behind a timeout, failures as KeychainUnavailableError.
 import { KeychainUnavailableError, UsageError } from '../core/errors.js'
 import type { SecretStore } from '../core/ports.js'
-import { redacted, Secret } from '../core/secret.js'
+import { Secret } from '../core/secret.js'
 
 /** The part of keytar's API this adapter uses. */
 export interface KeytarModule {
@@ -38,7 +38,13 @@ export function createKeychainStore(options: KeychainStoreOptions = {}): SecretS
   const load = options.load ?? importKeytar
   let keytar: Promise<KeytarModule> | undefined
 
-  async function call<T>(operation: Operation, target: string, run: (k: KeytarModule) => Promise<T>, value?: Secret) {
+  async function call<T>(
+    operation: Operation,
+    target: string,
+    run: (keytar: KeytarModule) => Promise<T>,
+    value?: Secret,
+  ): Promise<T> {
+    // Loaded on first use and once: a failed load is not retried, a missing library does not appear mid-process.
     keytar ??= load()
     const loaded = keytar
     let timer: NodeJS.Timeout | undefined
@@ -46,9 +52,10 @@ export function createKeychainStore(options: KeychainStoreOptions = {}): SecretS
       timer = setTimeout(() => reject(new KeychainTimeout()), timeoutMs)
     })
     try {
+      // On timeout the native call goes on in a libuv worker thread until D-Bus gives up, and the process cannot
+      // exit before it does (not even through process.exit); the caller still gets its answer on time.
       return await Promise.race([loaded.then(run), timedOut])
     } catch (error) {
-      // A failed load is not retried on the next call: a missing library does not appear mid-process.
       throw unavailable(operation, target, error, timeoutMs, value)
     } finally {
       clearTimeout(timer)
@@ -113,25 +120,19 @@ function hasControlCharacter(text: string): boolean {
 
 class KeychainTimeout extends Error {}
 
-/** What went wrong, in words, for the known ways keytar fails on each platform. */
-function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof KeychainTimeout) return `it did not answer within ${timeoutMs} ms`
-  const raw = oneLine(error instanceof Error ? error.message : String(error))
-  const known: Array<[RegExp, string]> = [
-    [/Failed to load keytar native addon|libsecret|cannot open shared object/i,
-      'the keychain library could not be loaded (on Linux it needs libsecret-1-0)'],
-    [/Cannot autolaunch D-Bus|\$DISPLAY/i, 'there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)'],
-    [/Could not connect|Failed to connect|Connection refused|DBUS_SESSION_BUS_ADDRESS|Unable to autolaunch/i,
-      'the D-Bus session bus cannot be reached'],
-    [/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service/i,
-      'no Secret Service (such as gnome-keyring) is running on the D-Bus session bus'],
-    [/locked/i, 'the keyring is locked'],
-    [/dismissed|cancell?ed/i, 'unlocking the keyring was cancelled'],
-    [/User interaction is not allowed|errSecInteractionNotAllowed/i, 'the keychain is locked and cannot prompt here'],
-  ]
-  const match = known.find(([pattern]) => pattern.test(raw))
-  return match ? `${match[1]} (${raw})` : raw
-}
+/** The known ways keytar fails, per platform, in words a user can act on. */
+const knownFailures: ReadonlyArray<readonly [RegExp, string]> = [
+  [/Failed to load keytar native addon|libsecret|cannot open shared object/i,
+    'the keychain library could not be loaded (on Linux it needs libsecret-1-0)'],
+  [/Cannot autolaunch D-Bus|\$DISPLAY/i, 'there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)'],
+  [/Could not connect|Failed to connect|Connection refused|DBUS_SESSION_BUS_ADDRESS|Unable to autolaunch/i,
+    'the D-Bus session bus cannot be reached'],
+  [/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service/i,
+    'no Secret Service (such as gnome-keyring) is running on the D-Bus session bus'],
+  [/locked/i, 'the keyring is locked'],
+  [/dismissed|cancell?ed/i, 'unlocking the keyring was cancelled'],
+  [/User interaction is not allowed|errSecInteractionNotAllowed/i, 'the keychain is locked and cannot prompt here'],
+]
 
 function unavailable(
   operation: Operation,
@@ -140,13 +141,18 @@ function unavailable(
   timeoutMs: number,
   value: Secret | undefined,
 ): KeychainUnavailableError {
-  let detail = describeFailure(error, timeoutMs)
+  const failed = `Could not ${phrases[operation](target)} the OS keychain`
+  if (error instanceof KeychainTimeout) {
+    return new KeychainUnavailableError(`${failed}: it did not answer within ${timeoutMs} ms.`)
+  }
+  let raw = oneLine(error instanceof Error ? error.message : String(error))
+  const explanation = knownFailures.find(([pattern]) => pattern.test(raw))?.[1]
   // Belt and braces: no native message is known to echo the value, but one that did must not carry it any further.
   const revealed = value?.reveal()
-  const echoed = revealed !== undefined && detail.includes(revealed)
-  if (echoed) detail = detail.split(revealed).join(redacted)
-  const keepCause = !(error instanceof KeychainTimeout) && !echoed
-  return new KeychainUnavailableError(`Could not ${phrases[operation](target)} the OS keychain: ${detail}.`, keepCause ? { cause: error } : {})
+  const echoed = revealed !== undefined && raw.includes(revealed)
+  if (echoed) raw = 'native error withheld: it contained the secret'
+  const detail = explanation === undefined ? raw : `${explanation} (${raw})`
+  return new KeychainUnavailableError(`${failed}: ${detail}.`, echoed ? {} : { cause: error })
 }
 
 function oneLine(text: string): string {

@@ -22,7 +22,7 @@ export function freshConfigDir(): string {
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
   const base: Record<string, string> = { CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true', NO_COLOR: '1' }
   for (const name of INHERITED) if (process.env[name] !== undefined) base[name] = process.env[name] as string
-  const childEnv = { ...base, CLOWDOPS_CONFIG_DIR: freshConfigDir(), ...env }
+  const childEnv: Record<string, string | undefined> = { ...base, CLOWDOPS_CONFIG_DIR: freshConfigDir(), ...env }
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv, stdio: 'pipe' })
