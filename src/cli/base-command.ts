@@ -100,7 +100,7 @@ export abstract class BaseCommand<Result> extends Command {
       }
       process.stderr.write(`${lines.join('\n')}\n`)
     }
-    process.exitCode = body.exitCode
+    // oclif's error handler exits with `oclif.exit` and prints nothing more for a handled error.
     throw Object.assign(error, { skipOclifErrorHandling: true, oclif: { exit: body.exitCode }, exitCode: body.exitCode })
   }
 

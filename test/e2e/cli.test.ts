@@ -177,3 +177,28 @@ describe('doctor', () => {
     expect(result.code).toBe(1)
   })
 })
+
+describe('Ctrl-C', () => {
+  it('stops a command waiting on the platform with exit 130', async () => {
+    const { spawn } = await import('node:child_process')
+    platform.faults.latency(10_000)
+    try {
+      const child = spawn(process.execPath, ['bin/run.js', 'projects', 'list'], {
+        env: { ...process.env, ...env, CLOWDOPS_CONFIG_DIR: freshConfigDir(), CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      const started = Date.now()
+      // Send the signal once the request is surely in flight.
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      child.kill('SIGINT')
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      expect(code).toBe(130)
+      expect(stderr).toContain('Interrupted')
+      expect(Date.now() - started).toBeLessThan(9000) // it did not sit out the 10 s of latency
+    } finally {
+      platform.faults.latency(0)
+    }
+  })
+})
