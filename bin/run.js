@@ -1,14 +1,118 @@
 #!/usr/bin/env node
 // The production entry. `--version` is answered here without loading oclif: it is the most-run command in scripts.
-import { readFileSync } from 'node:fs'
+// Everything else runs the bundle, dist/clowdops.cjs (scripts/build.mjs), compiled through a V8 code cache.
+// CommonJS (bin/package.json) and Node's built-ins through process.getBuiltinModule: an ES-module entry costs ~3 ms more.
+'use strict'
 
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs')
+const { dirname, join } = process.getBuiltinModule('node:path')
+
+const root = join(__dirname, '..')
+const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-  process.stdout.write(`clowdops/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.stdout.write(`clowdops/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
   // The update notice must never block or nag a pipeline.
   if (process.env.CI) process.env.CLOWDOPS_SKIP_NEW_VERSION_CHECK ??= 'true'
-  const { execute } = await import('@oclif/core')
-  await execute({ dir: import.meta.url })
+  const { execute } = loadBundle(join(root, 'dist', 'clowdops.cjs'))
+  // The root and package.json are known here: oclif need not look for them.
+  execute({ loadOptions: { root, pjson } })
+}
+
+/**
+ * Runs the bundle as `require(file)` would, but compiled with the V8 code cache of an earlier run when there is one for
+ * this build of the bundle and this Node.js: compiling it from source costs more than the rest of a command. The cache
+ * is written at exit, on the first run and again the first time another command runs, so that it ends up holding the
+ * code of every command in use. It lives in the OS cache directory; when that is not writable, nothing is cached.
+ */
+function loadBundle(file) {
+  const { Module, createRequire } = process.getBuiltinModule('node:module')
+  const vm = process.getBuiltinModule('node:vm')
+  let source
+  try {
+    source = readFileSync(file, 'latin1') // it is ASCII (see scripts/build.mjs): no UTF-8 decoding
+  } catch (error) {
+    process.stderr.write(`clowdops is not built (${error.code ?? error.message}): run npm run build.\n`)
+    process.exit(1)
+  }
+  const buildId = /^\/\/ clowdops-bundle (\w+)/.exec(source)?.[1] ?? 'unknown'
+  // One cache per copy of clowdops and Node.js version, so that two installs do not keep replacing each other's.
+  const cacheFile = join(cacheDirectory(), `code-cache-${fnv1a(file)}-${process.version}-${process.arch}.bin`)
+  const cached = readCodeCache(cacheFile, buildId)
+
+  // The wrapper of a CommonJS module, plus the importer oclif's module loader uses (see scripts/build.mjs).
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __clowdopsImport) {${source}\n})`
+  const script = new vm.Script(wrapper, { filename: file, cachedData: cached?.data })
+  const bundle = new Module(file)
+  bundle.filename = file
+  const require = createRequire(file)
+  require.cache[file] = bundle // oclif `require`s the bundle for its commands and hooks: this instance, not a second one
+  script.runInThisContext()(bundle.exports, require, bundle, file, dirname(file), (url) => import(url))
+  bundle.loaded = true
+
+  process.once('exit', () => {
+    const ran = bundle.exports.loadedCommands().join(',') || '-'
+    const valid = cached !== undefined && !script.cachedDataRejected
+    if (!valid || !cached.runs.includes(ran)) writeCodeCache(cacheFile, buildId, valid ? [...cached.runs, ran] : [ran], script)
+  })
+  return bundle.exports
+}
+
+/** Where oclif puts clowdops's caches (Config#cacheDir), so that they all sit together. */
+function cacheDirectory() {
+  const { env, platform } = process
+  const home = () => process.getBuiltinModule('node:os').homedir()
+  if (env.CLOWDOPS_CACHE_DIR) return env.CLOWDOPS_CACHE_DIR
+  if (platform === 'darwin') return join(home(), 'Library', 'Caches', 'clowdops')
+  return join(env.XDG_CACHE_HOME || (platform === 'win32' && env.LOCALAPPDATA) || join(home(), '.cache'), 'clowdops')
+}
+
+/** A short stable name for a path (loading node:crypto would cost more than the rest of this file). */
+function fnv1a(text) {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return (hash >>> 0).toString(16).padStart(8, '0')
+}
+
+/** The file is one header line, `clowdops-code-cache <build id> <runs>`, then V8's data. */
+function readCodeCache(file, buildId) {
+  try {
+    const contents = readFileSync(file)
+    const newline = contents.indexOf(10)
+    const [magic, id, runs] = contents.subarray(0, newline).toString().split(' ')
+    if (magic !== 'clowdops-code-cache' || id !== buildId || !runs) return undefined
+    return { data: contents.subarray(newline + 1), runs: runs.split(';') }
+  } catch {
+    return undefined
+  }
+}
+
+/** mkdir -p, but one level at a time: Node's own recursive mkdirSync loops forever on some file systems (procfs). */
+function makeDirectory(dir) {
+  try {
+    mkdirSync(dir)
+  } catch (error) {
+    if (error.code === 'EEXIST') return
+    if (error.code !== 'ENOENT' || dirname(dir) === dir) throw error
+    makeDirectory(dirname(dir))
+    mkdirSync(dir)
+  }
+}
+
+/** Never fails the command: a cache that cannot be written is simply not there next time. */
+function writeCodeCache(file, buildId, runs, script) {
+  const temporary = `${file}.${process.pid}.tmp`
+  try {
+    const header = Buffer.from(`clowdops-code-cache ${buildId} ${runs.join(';')}\n`)
+    makeDirectory(dirname(file))
+    writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]))
+    renameSync(temporary, file) // readers see the old file or the new one, never half of one
+  } catch {
+    try {
+      rmSync(temporary, { force: true })
+    } catch {
+      // nothing more to do
+    }
+  }
 }

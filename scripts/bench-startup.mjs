@@ -3,7 +3,7 @@
 //
 // Each sample runs under bash's `time` keyword (TIMEFORMAT='%3R %3U %3S'): wall time from the clock, CPU time as the
 // getrusage(RUSAGE_CHILDREN) delta of the child (user + sys, all of its threads), both to the millisecond and without
-// bash's own start-up. Runs are round-robin, so machine noise hits the baseline and every case alike.
+// bash's own start-up (so bash is needed). Runs are round-robin, so machine noise hits the baseline and every case alike.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -36,8 +36,8 @@ const cases = [
   { name: 'clowdops config list', argv: [node, runJs, 'config', 'list'], target: 2.0 },
 ]
 
-// A throw-away home for everything the CLI might read or write (config, oclif's cache and data dirs); no update check,
-// and a proxy that refuses connections, so nothing here can reach the network.
+// A throw-away home for everything the CLI might read or write (config; cache, with the code cache that the warm-up
+// rounds fill as any earlier run would; data); no update check, and a proxy that refuses connections: no network.
 const scratch = mkdtempSync(join(tmpdir(), 'clowdops-bench-'))
 const env = {
   ...process.env,
@@ -50,7 +50,9 @@ const env = {
   HTTP_PROXY: 'http://127.0.0.1:9',
   NO_PROXY: '',
 }
-for (const name of ['DEBUG', 'NODE_OPTIONS', 'CLOWDOPS_TOKEN', 'CLOWDOPS_PROFILE', 'CLOWDOPS_API_URL']) delete env[name]
+for (const name of ['DEBUG', 'NODE_OPTIONS', 'CLOWDOPS_TOKEN', 'CLOWDOPS_PROFILE', 'CLOWDOPS_API_URL', 'CLOWDOPS_CACHE_DIR']) {
+  delete env[name]
+}
 
 /** One timed run: { wall, cpu } in milliseconds. Throws if the command fails, so a broken CLI is not "fast". */
 function sample(argv) {
@@ -90,10 +92,11 @@ try {
   }
 } catch (error) {
   console.error(`bench: ${error.message}`)
-  process.exit(1)
+  process.exitCode = 1
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }
+if (process.exitCode) process.exit()
 
 const base = { wall: median(samples.get(baseline).wall), cpu: median(samples.get(baseline).cpu) }
 const rows = all.map((c) => {
