@@ -21,7 +21,6 @@ describe('tables', () => {
       { id: 'bbbb', name: 'longer name' },
     ]
     const text = renderTable(rows, [{ header: 'id', get: (r) => colors.red(r.id) }, { header: 'name', get: (r) => r.name }], colors, 'none')
-    // eslint-disable-next-line no-control-regex
     const plain = text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')
     expect(plain).toEqual(['ID    NAME', 'a     short', 'bbbb  longer name'])
   })
