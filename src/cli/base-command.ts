@@ -34,12 +34,8 @@ export abstract class BaseCommand<Result> extends Command {
     }),
   }
 
-  /** Whether this command needs Deps; pure-local commands can skip building them. */
-  protected static needsDeps = true
-
   protected deps!: Deps
   protected colors!: ChalkInstance
-  protected readonly abort = new AbortController()
   private debugOn = false
 
   override async init(): Promise<void> {
@@ -56,25 +52,18 @@ export abstract class BaseCommand<Result> extends Command {
       enableJsonFlag: ctor.enableJsonFlag,
     })
     this.debugOn = flags.debug === true || debugEnabled(env)
-    if (ctor.needsDeps) {
-      this.deps = await ctor.depsFactory({
-        env,
-        apiUrl: flags['api-url'],
-        profile: flags.profile,
-        runtime: {
-          cliVersion: this.config.version,
-          nodeVersion: process.versions.node,
-          platform: process.platform,
-          arch: process.arch,
-        },
-        debug: debugLogger(this.debugOn, (line) => process.stderr.write(line)),
-      })
-    }
-  }
-
-  /** Is a person there to answer a prompt? Never under --json, CI, or without a TTY on both ends. */
-  protected get interactive(): boolean {
-    return !this.jsonEnabled() && !process.env.CI && process.stdin.isTTY === true && process.stderr.isTTY === true
+    this.deps = await ctor.depsFactory({
+      env,
+      apiUrl: flags['api-url'],
+      profile: flags.profile,
+      runtime: {
+        cliVersion: this.config.version,
+        nodeVersion: process.versions.node,
+        platform: process.platform,
+        arch: process.arch,
+      },
+      debug: debugLogger(this.debugOn, (line) => process.stderr.write(line)),
+    })
   }
 
   /** A result that is printed in full but still means failure (e.g. doctor with a failed check). */
@@ -127,9 +116,9 @@ export abstract class BaseCommand<Result> extends Command {
     }
   }
 
+  // Nothing a command does yet needs cleaning up, so Ctrl-C ends the run at once with the documented code.
   private readonly onInterrupt = (): void => {
-    this.abort.abort(new InterruptedError())
-    process.stderr.write('\nInterrupted.\n')
+    process.stderr.write(`\n${new InterruptedError().message}\n`)
     process.exit(ExitCode.interrupted)
   }
 

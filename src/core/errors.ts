@@ -180,6 +180,3 @@ export function exitCodeForStatus(status: number, code?: string): ExitCode {
   return ExitCode.failure
 }
 
-export function isClowdopsError(error: unknown): error is ClowdopsError {
-  return error instanceof ClowdopsError
-}

@@ -14,7 +14,14 @@ describe('generated files', () => {
 
   it(`.oclif.manifest.json matches the commands (else it ${STALE})`, async () => {
     const plugin = new Plugin({ root: process.cwd(), type: 'core', ignoreManifest: true, errorOnManifestCreate: true })
-    await plugin.load()
+    // As `oclif manifest` runs: in production mode, reading the built commands rather than looking for TypeScript.
+    const nodeEnv = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    try {
+      await plugin.load()
+    } finally {
+      process.env.NODE_ENV = nodeEnv
+    }
     const fresh = JSON.parse(JSON.stringify(plugin.manifest)) as unknown
     const committed = JSON.parse(readFileSync('.oclif.manifest.json', 'utf8')) as unknown
     expect(committed, `.oclif.manifest.json ${STALE}`).toEqual(fresh)
