@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Agents, Got, RequestError, Response } from 'got'
 import type { z } from 'zod'
 import { assertSecureUrl } from '../core/api-url.js'
+import { LOGIN_HINT } from '../core/auth/session.js'
 import { Headers, PROBLEM_CONTENT_TYPE, Problem } from '../core/contract/conventions.js'
 import { type AnyEndpoint, fillPath } from '../core/contract/endpoints.js'
 import {
@@ -14,7 +15,7 @@ import {
   ResponseShapeError,
   exitCodeForStatus,
 } from '../core/errors.js'
-import type { ApiClient, ApiResponse, CallInput, Clock } from '../core/ports.js'
+import type { ApiClient, ApiResponse, CallInput, Clock, Session } from '../core/ports.js'
 import { redactBody, redactHeaders } from '../core/redact.js'
 import {
   type RetryPolicy,
@@ -30,7 +31,7 @@ export interface HttpClientOptions {
   baseUrl: string
   userAgent: string
   clock: Clock
-  getToken: () => Promise<Secret | undefined>
+  session: Pick<Session, 'token' | 'afterRejection'>
   retry?: RetryPolicy
   timeouts?: { connectMs: number; responseMs: number }
   debug?: ((line: string) => void) | undefined
@@ -39,10 +40,10 @@ export interface HttpClientOptions {
 type Attempt = { kind: 'response'; response: Response<string> } | { kind: 'error'; error: RequestError }
 
 // TLS failures will not fix themselves on a retry, and want a different hint.
-const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/
+export const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/
 
 let gotPromise: Promise<Got> | undefined
-function loadGot(): Promise<Got> {
+export function loadGot(): Promise<Got> {
   gotPromise ??= import('got').then((m) => m.got)
   return gotPromise
 }
@@ -53,7 +54,7 @@ export async function proxyFor(url: string): Promise<string | undefined> {
   return getProxyForUrl(url) || undefined
 }
 
-async function agentsFor(url: string): Promise<Agents | undefined> {
+export async function agentsFor(url: string): Promise<Agents | undefined> {
   const proxy = await proxyFor(url)
   if (!proxy) return undefined
   const { HttpProxyAgent, HttpsProxyAgent } = await import('hpagent')
@@ -77,11 +78,13 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     const body = endpoint.body ? checkInput(endpoint.body, input.body, name, 'body') : undefined
 
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': options.userAgent }
+    let token: Secret | undefined
     if (endpoint.scopes !== undefined) {
-      const token = await options.getToken()
-      if (!token) throw new NotSignedInError(`${name} needs a token and none is set.`)
+      token = input.token ?? (await options.session.token())
+      if (!token) throw new NotSignedInError(`${name} needs you to be signed in.`, { hint: LOGIN_HINT })
       headers.authorization = `Bearer ${token.reveal()}`
     }
+    let reauthorized = false
     const idempotencyKey = input.idempotencyKey ?? (endpoint.idempotent ? randomUUID() : undefined)
     if (idempotencyKey) headers[Headers.idempotencyKey] = idempotencyKey
     const repeatable = isSafeToRepeat(endpoint.method, idempotencyKey !== undefined)
@@ -127,6 +130,16 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
       )
       if (response.statusCode >= 200 && response.statusCode < 300) {
         return { data: checkResponse(endpoint, response.body, name), status: response.statusCode, headers: response.headers, requestId }
+      }
+      // A rejected session token gets one refresh and one more try; a token passed in explicitly does not.
+      if (response.statusCode === 401 && token && !input.token && !reauthorized) {
+        reauthorized = true
+        const fresh = await options.session.afterRejection(token)
+        if (fresh) {
+          token = fresh
+          headers.authorization = `Bearer ${fresh.reveal()}`
+          continue
+        }
       }
       if (repeatable && isRetryableStatus(response.statusCode) && attempt <= policy.retries) {
         const retryAfter = parseRetryAfter(header(response, Headers.retryAfter), options.clock.now())
@@ -223,7 +236,7 @@ function platformError(response: Response<string>, name: string, requestId: stri
 }
 
 function hintForStatus(status: number, retryAfter: string | undefined): string {
-  if (status === 401) return 'The token was rejected: set CLOWDOPS_TOKEN to a valid personal access token.'
+  if (status === 401) return `The token was rejected. ${LOGIN_HINT}`
   if (status === 403) return 'The token lacks a permission this needs: use a token with the scope named above.'
   if (status === 404) return 'Check the id; list what exists with the matching list command.'
   if (status === 429) return `Rate-limited by the platform; try again${retryAfter ? ` in ${retryAfter} s` : ' later'}.`
@@ -231,7 +244,7 @@ function hintForStatus(status: number, retryAfter: string | undefined): string {
   return 'Check the input; --debug shows the request and response.'
 }
 
-function networkError(error: RequestError, url: URL, tls: boolean, attempts: number): NetworkError {
+export function networkError(error: RequestError, url: URL, tls: boolean, attempts: number): NetworkError {
   const code = error.code ?? error.name
   if (tls) {
     return new NetworkError(`TLS check failed for ${url.host}: ${code}.`, {

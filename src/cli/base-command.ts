@@ -1,9 +1,12 @@
 // The base of every command: shared flags, Deps built once, one place that turns errors into output and exit codes.
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import type { ChalkInstance } from 'chalk'
+import { DEFAULT_API_URL } from '../core/contract/conventions.js'
 import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody } from '../core/errors.js'
 import type { Deps } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
+import { askSecret, openBrowser, readStdin } from '../adapters/terminal.js'
+import type { Secret } from '../core/secret.js'
 import { createDeps, debugEnabled, debugLogger, type DepsOptions } from './deps.js'
 import { makeColors } from './output.js'
 
@@ -34,6 +37,9 @@ export abstract class BaseCommand<Result> extends Command {
     }),
   }
 
+  /** Login: `--api-url` without `--profile` names the profile after the host, so each deployment keeps its own. */
+  protected static profileFromApiUrl = false
+
   protected deps!: Deps
   protected colors!: ChalkInstance
   private debugOn = false
@@ -55,7 +61,7 @@ export abstract class BaseCommand<Result> extends Command {
     this.deps = await ctor.depsFactory({
       env,
       apiUrl: flags['api-url'],
-      profile: flags.profile,
+      profile: flags.profile ?? (ctor.profileFromApiUrl ? profileForApiUrl(flags['api-url'], env) : undefined),
       runtime: {
         cliVersion: this.config.version,
         nodeVersion: process.versions.node,
@@ -64,6 +70,20 @@ export abstract class BaseCommand<Result> extends Command {
       },
       debug: debugLogger(this.debugOn, (line) => process.stderr.write(line)),
     })
+  }
+
+  /** Can a person answer here? stdin is a terminal and CI is not set. */
+  protected get stdinIsTerminal(): boolean {
+    return process.stdin.isTTY === true && !process.env.CI
+  }
+
+  /** A secret from stdin: a hidden prompt on a terminal, else everything piped in. Never from argv. */
+  protected async secretFromStdin(prompt: string): Promise<Secret> {
+    return this.stdinIsTerminal ? askSecret(prompt) : readStdin()
+  }
+
+  protected openBrowser(url: string): void {
+    openBrowser(url)
   }
 
   /** A result that is printed in full but still means failure (e.g. doctor with a failed check). */
@@ -123,4 +143,15 @@ export abstract class BaseCommand<Result> extends Command {
   }
 
   abstract override run(): Promise<Result>
+}
+
+/** `https://clowd.acme.example` → profile `clowd-acme-example`; the public platform keeps `default`. */
+function profileForApiUrl(apiUrl: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (!apiUrl || env.CLOWDOPS_PROFILE) return undefined
+  try {
+    const { host } = new URL(apiUrl)
+    return host === new URL(DEFAULT_API_URL).host ? undefined : host.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40)
+  } catch {
+    return undefined // the API URL check reports it
+  }
 }

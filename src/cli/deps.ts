@@ -3,6 +3,10 @@ import { createConfigStore, configDirectory } from '../adapters/config.js'
 import { systemClock } from '../adapters/clock.js'
 import { createHttpClient, proxyFor } from '../adapters/http.js'
 import { createKeychainStore } from '../adapters/keychain.js'
+import { fileLocks } from '../adapters/locks.js'
+import { createOAuthClient } from '../adapters/oauth.js'
+import { fileVault, keychainVault } from '../adapters/token-vaults.js'
+import { createSession } from '../core/auth/session.js'
 import { resolveContext, type ContextFlags } from '../core/context.js'
 import type { Deps, Runtime } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
@@ -18,25 +22,24 @@ export function userAgent(runtime: Runtime): string {
 }
 
 export async function createDeps(options: DepsOptions): Promise<Deps> {
-  const config = createConfigStore(configDirectory(options.env as NodeJS.ProcessEnv))
+  const directory = configDirectory(options.env as NodeJS.ProcessEnv)
+  const config = createConfigStore(directory)
   const context = await resolveContext(options, options.env, config)
+  const secrets = createKeychainStore()
+  const clock = systemClock
+  const vaults = { keychain: keychainVault(secrets), file: fileVault(directory) }
+  const auth = createOAuthClient({ userAgent: userAgent(options.runtime), debug: options.debug })
+  const locks = fileLocks(directory, clock)
+  const warn = (message: string) => process.stderr.write(`${message}\n`)
+  const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn })
   const api = createHttpClient({
     baseUrl: context.apiUrl.url,
     userAgent: userAgent(options.runtime),
-    clock: systemClock,
-    getToken: async () => context.token?.token,
+    clock,
+    session,
     debug: options.debug,
   })
-  return {
-    env: options.env,
-    runtime: options.runtime,
-    clock: systemClock,
-    config,
-    secrets: createKeychainStore(),
-    network: { proxyFor },
-    context,
-    api,
-  }
+  return { env: options.env, runtime: options.runtime, clock, config, secrets, network: { proxyFor }, context, api, vaults, auth, locks, session }
 }
 
 /** DEBUG=clowdops* (or --debug) turns on request logs on stderr, redacted once more on the way out. */

@@ -1,5 +1,7 @@
 // Human renderings of command results. --json bypasses all of this and prints the result itself.
 import type { ChalkInstance } from 'chalk'
+import type { DeviceStep, SignIn } from '../core/auth/login.js'
+import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
@@ -69,4 +71,56 @@ export function renderDoctor(report: DoctorReport, c: ChalkInstance): string {
   const failed = report.checks.filter((check) => check.status === 'fail').length
   lines.push('', failed === 0 ? c.green('All checks passed.') : c.red(`${failed} check${failed === 1 ? '' : 's'} failed.`))
   return lines.join('\n')
+}
+
+export function renderDeviceStep(step: DeviceStep, c: ChalkInstance): string {
+  return [
+    `${c.yellow('!')} First copy your one-time code: ${c.bold(step.user_code)}`,
+    `  Then open ${c.underline(step.verification_uri)} and enter it (it expires in ${Math.round(step.expires_in / 60)} min).`,
+    ...(step.verification_uri_complete ? [`  Or open ${step.verification_uri_complete}`] : []),
+    c.dim('  Waiting for approval… (Ctrl-C to cancel)'),
+  ].join('\n')
+}
+
+export function renderSignIn(signIn: SignIn, c: ChalkInstance): string {
+  const where = { keychain: 'the OS keychain', file: 'a 0600 file (insecure storage)', memory: 'memory only' }[signIn.stored_in]
+  return `${c.green('✓')} Signed in to ${signIn.api_url} as ${c.bold(signIn.account)} (${signIn.org}), profile ${signIn.profile}; token in ${where}.`
+}
+
+export function renderAuthStatus(status: AuthStatus, c: ChalkInstance): string {
+  return status.profiles
+    .map((p) => {
+      const head = `${p.active ? c.green('*') : ' '} ${c.bold(p.profile)}${p.api_url ? `  ${c.dim(p.api_url)}` : ''}`
+      if (!p.signed_in) return `${head}\n    not signed in`
+      const who = p.source === 'env' ? 'token from CLOWDOPS_TOKEN' : `${p.account ?? '?'} (${p.org ?? '?'}), token in ${p.source}`
+      const lines = [`${head}`, `    ${who}`]
+      if (p.expires_at) lines.push(`    expires ${p.expires_at}`)
+      if (p.scopes.length > 0) lines.push(`    scopes ${p.scopes.join(' ')}`)
+      if (p.verified !== undefined) lines.push(p.verified ? `    ${c.green('✓')} accepted by the platform` : `    ${c.red('✗')} rejected by the platform`)
+      return lines.join('\n')
+    })
+    .join('\n')
+}
+
+export function renderProfiles(profiles: ProfileList, c: ChalkInstance): string {
+  return renderTable(
+    profiles,
+    [
+      { header: ' ', get: (p) => (p.active ? c.green('*') : ' ') },
+      { header: 'profile', get: (p) => p.profile },
+      { header: 'account', get: (p) => p.account ?? c.dim('-') },
+      { header: 'api url', get: (p) => p.api_url ?? c.dim('(default)') },
+    ],
+    c,
+    'No profiles.',
+  )
+}
+
+export function renderLogout(results: LogoutResult, c: ChalkInstance): string {
+  return results
+    .map((r) => {
+      const line = `${c.green('✓')} Signed out of ${r.profile}${r.revoked ? ' (tokens revoked on the platform)' : ''}.`
+      return r.note ? `${line}\n  ${c.yellow(r.note)}` : line
+    })
+    .join('\n')
 }

@@ -1,9 +1,8 @@
-// Resolves, once per run, which profile is in use, which API URL it talks to and which token it carries.
+// Resolves, once per run, which profile is in use and which API URL it talks to.
 import { resolveApiUrl } from './api-url.js'
 import { UsageError } from './errors.js'
 import type { ConfigStore, Context } from './ports.js'
 import { DEFAULT_PROFILE, ProfileName } from './profile.js'
-import { tokenFromEnv } from './token.js'
 
 export interface ContextFlags {
   apiUrl?: string | undefined
@@ -28,6 +27,5 @@ export async function resolveContext(
     profileName,
     profile,
     apiUrl: resolveApiUrl({ flag: flags.apiUrl, env: env.CLOWDOPS_API_URL, profile: profile.api_url }),
-    token: tokenFromEnv(env),
   }
 }

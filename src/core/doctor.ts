@@ -2,10 +2,11 @@
 import { z } from 'zod'
 import { endpoints } from './contract/index.js'
 import { ClowdopsError, KeychainUnavailableError } from './errors.js'
+import { LOGIN_HINT } from './auth/session.js'
+import { KEYCHAIN_SERVICE } from './auth/tokens.js'
 import type { Deps } from './ports.js'
 
 export const MIN_NODE = [20, 17] as const
-export const KEYCHAIN_SERVICE = 'clowdops'
 const SKEW_WARN_S = 30
 const SKEW_FAIL_S = 300
 
@@ -20,7 +21,7 @@ export type Check = z.infer<typeof Check>
 export const DoctorReport = z.object({ ok: z.boolean(), checks: z.array(Check) })
 export type DoctorReport = z.infer<typeof DoctorReport>
 
-type DoctorDeps = Pick<Deps, 'runtime' | 'config' | 'secrets' | 'api' | 'context' | 'clock' | 'network'>
+type DoctorDeps = Pick<Deps, 'runtime' | 'env' | 'config' | 'secrets' | 'api' | 'context' | 'clock' | 'network' | 'session'>
 
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const checks = [checkNode(deps), await checkConfig(deps), await checkKeychain(deps), await checkProxy(deps)]
@@ -62,14 +63,14 @@ async function checkConfig({ config }: DoctorDeps): Promise<Check> {
   }
 }
 
-async function checkKeychain({ secrets, context }: DoctorDeps): Promise<Check> {
+async function checkKeychain({ secrets, env }: DoctorDeps): Promise<Check> {
   try {
     const entries = await secrets.list(KEYCHAIN_SERVICE)
     return { name: 'keychain', status: 'ok', detail: `OS keychain reachable (${entries.length} clowdops entries)` }
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) return failure('keychain', error)
     // With a token in the environment nothing needs the keychain: a warning, not a failure.
-    return { ...failure('keychain', error), status: context.token ? 'warn' : 'fail' }
+    return { ...failure('keychain', error), status: env.CLOWDOPS_TOKEN ? 'warn' : 'fail' }
   }
 }
 
@@ -78,7 +79,7 @@ async function checkProxy({ network, context }: DoctorDeps): Promise<Check> {
   return { name: 'proxy', status: 'ok', detail: proxy ? `via ${withoutCredentials(proxy)}` : 'none (direct connection)' }
 }
 
-async function checkPlatform({ api, context, clock }: DoctorDeps): Promise<Check[]> {
+async function checkPlatform({ api, context, clock, session }: DoctorDeps): Promise<Check[]> {
   const url = context.apiUrl.url
   let response: Awaited<ReturnType<typeof api.send<typeof endpoints.health>>>
   const sentAt = clock.now().getTime()
@@ -103,17 +104,16 @@ async function checkPlatform({ api, context, clock }: DoctorDeps): Promise<Check
       ...(status === 'ok' ? {} : { fix: 'Turn on network time sync (e.g. timedatectl set-ntp true); tokens expire by the clock.' }),
     })
   }
-  checks.push(await checkToken({ api, context }))
+  checks.push(await checkToken({ api, session }))
   return checks
 }
 
-async function checkToken({ api, context }: Pick<DoctorDeps, 'api' | 'context'>): Promise<Check> {
-  if (!context.token) {
-    return { name: 'token', status: 'warn', detail: 'not signed in', fix: 'Set CLOWDOPS_TOKEN to a personal access token.' }
-  }
+async function checkToken({ api, session }: Pick<DoctorDeps, 'api' | 'session'>): Promise<Check> {
   try {
+    const source = await session.source()
+    if (!source) return { name: 'token', status: 'warn', detail: 'not signed in', fix: LOGIN_HINT }
     const me = await api.call(endpoints.me)
-    return { name: 'token', status: 'ok', detail: `${me.email} (${me.org.name}) from ${context.token.source}` }
+    return { name: 'token', status: 'ok', detail: `${me.email} (${me.org.name}) from ${source}` }
   } catch (error) {
     return failure('token', error)
   }

@@ -66,7 +66,7 @@ export class CancelledError extends ClowdopsError {
 export class NotSignedInError extends ClowdopsError {
   constructor(message = 'You are not signed in.', options: ErrorOptions & { code?: string } = {}) {
     super(options.code ?? 'not_signed_in', ExitCode.notSignedIn, message, {
-      hint: 'Set CLOWDOPS_TOKEN to a personal access token.',
+      hint: 'Run clowdops login (or set CLOWDOPS_TOKEN in CI).',
       ...options,
     })
   }

@@ -2,9 +2,10 @@
 import type { z } from 'zod'
 import type { AnyEndpoint } from './contract/endpoints.js'
 import type { ResolvedApiUrl } from './api-url.js'
+import type { TokenSource, TokenVault } from './auth/tokens.js'
+import type { AuthServerMetadata, DeviceAuthorization, OAuthError, TokenResponse } from './contract/oauth.js'
 import type { ConfigFile, Profile } from './profile.js'
 import type { Secret } from './secret.js'
-import type { ResolvedToken } from './token.js'
 
 export interface CallInput<E extends AnyEndpoint> {
   params?: z.input<NonNullable<E['params']>>
@@ -12,6 +13,8 @@ export interface CallInput<E extends AnyEndpoint> {
   body?: z.input<NonNullable<E['body']>>
   /** Required by idempotent endpoints; the client generates one when absent. */
   idempotencyKey?: string
+  /** Use this token instead of the session's (e.g. to check a token before storing it). */
+  token?: Secret
   signal?: AbortSignal
 }
 
@@ -61,12 +64,27 @@ export interface Runtime {
   arch: string
 }
 
+export type TokenResult = { ok: true; tokens: TokenResponse } | { ok: false; error: OAuthError }
+
+/** The platform's OAuth 2.0 authorization server, found through discovery. */
+export interface AuthServer {
+  discover(apiUrl: string): Promise<AuthServerMetadata>
+  startDeviceFlow(metadata: AuthServerMetadata, scopes: string[]): Promise<DeviceAuthorization>
+  /** One token request (device code, refresh, exchange). An OAuth error comes back as a value: polling expects them. */
+  token(metadata: AuthServerMetadata, grant: Record<string, string | Secret>): Promise<TokenResult>
+  revoke(metadata: AuthServerMetadata, token: Secret, hint: 'access_token' | 'refresh_token'): Promise<void>
+}
+
+/** Mutual exclusion between clowdops processes (e.g. around a token refresh). */
+export interface Locks {
+  withLock<T>(name: string, run: () => Promise<T>): Promise<T>
+}
+
 /** Who and where this run talks to: the selected profile, the API URL and the token, resolved once per run. */
 export interface Context {
   profileName: string
   profile: Profile
   apiUrl: ResolvedApiUrl
-  token: ResolvedToken | undefined
 }
 
 export interface Network {
@@ -84,4 +102,18 @@ export interface Deps {
   network: Network
   context: Context
   api: ApiClient
+  vaults: { keychain: TokenVault; file: TokenVault }
+  auth: AuthServer
+  locks: Locks
+  session: Session
+}
+
+/** The signed-in state of this run's profile: resolves (and refreshes) the token on demand. */
+export interface Session {
+  /** The token for API calls, refreshed first when it is about to expire; undefined when not signed in. */
+  token(): Promise<Secret | undefined>
+  /** Where the token came from, once resolved. */
+  source(): Promise<TokenSource | undefined>
+  /** After a 401 with `rejected`: a refreshed token to retry with once, or undefined. */
+  afterRejection(rejected: Secret): Promise<Secret | undefined>
 }

@@ -14,6 +14,11 @@ export const Profile = z
     org: z.string().optional(),
     default_project: z.string().regex(/^prj_/, 'a project id (prj_...)').optional(),
     default_sandbox: z.string().regex(/^sbx_/, 'a sandbox id (sbx_...)').optional(),
+    // Written by sign-in: where the token lives and what it can do. Never the token itself.
+    token_storage: z.enum(['keychain', 'file']).optional(),
+    token_kind: z.enum(['personal_access_token', 'oauth']).optional(),
+    token_expires_at: z.iso.datetime().optional(),
+    scopes: z.array(z.string()).optional(),
   })
   .strict()
 export type Profile = z.infer<typeof Profile>

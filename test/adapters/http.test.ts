@@ -34,7 +34,7 @@ function client(options: { clock?: Clock; baseUrl?: string; token?: string; debu
     baseUrl: options.baseUrl ?? platform.url,
     userAgent: 'clowdops/0.0.0-test (node test; test)',
     clock: options.clock ?? systemClock,
-    getToken: async () => new Secret(options.token ?? platform.token),
+    session: { token: async () => new Secret(options.token ?? platform.token), afterRejection: async () => undefined },
     retry: { retries: 3, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 },
     debug: options.debug,
   })

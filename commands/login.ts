@@ -1,0 +1,71 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../src/cli/base-command.js'
+import { readCiIdToken } from '../src/cli/ci-token.js'
+import { renderDeviceStep, renderSignIn } from '../src/cli/render.js'
+import { type SignIn, exchangeCiToken, loginWithDevice, loginWithToken } from '../src/core/auth/login.js'
+import { UsageError } from '../src/core/errors.js'
+
+export default class Login extends BaseCommand<SignIn> {
+  static override summary = 'Sign in: through the browser, with a token on stdin, or with a CI system’s OIDC token.'
+  static override description = `By default, shows a one-time code and opens the platform's sign-in page (OAuth 2.0 device flow); password, SSO and MFA happen there. The token goes to the OS keychain; the profile keeps only who you are and where the token lives.
+
+In CI: pipe a personal access token to --with-token, or exchange the job's OIDC ID token with --oidc-token-env (nothing is stored; --print hands the short-lived token to later steps).`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --api-url https://clowd.acme.example',
+    'echo "$CLOWDOPS_PAT" | <%= config.bin %> <%= command.id %> --with-token',
+    'export CLOWDOPS_TOKEN=$(<%= config.bin %> <%= command.id %> --oidc-token-env ACTIONS_ID_TOKEN --print)',
+  ]
+  static override flags = {
+    'with-token': Flags.boolean({ summary: 'Read a personal access token from stdin (a hidden prompt on a terminal).' }),
+    browser: Flags.boolean({ summary: 'Open the sign-in page in a browser (--no-browser: only print its URL).', default: true, allowNo: true }),
+    scopes: Flags.string({ summary: 'Scopes to ask for, comma-separated (default: all the CLI uses).', helpValue: '<a,b>' }),
+    'insecure-storage': Flags.boolean({ summary: 'Keep the token in a 0600 file instead of the OS keychain (warned about on every use).' }),
+    'oidc-token-env': Flags.string({ summary: 'Name of the environment variable holding the CI OIDC ID token to exchange.', helpValue: '<NAME>', exclusive: ['with-token', 'oidc-token-file'] }),
+    'oidc-token-file': Flags.string({ summary: 'File holding the CI OIDC ID token to exchange.', helpValue: '<path>', exclusive: ['with-token'] }),
+    print: Flags.boolean({ summary: 'With --oidc-token-*: print the exchanged token on stdout for later steps.' }),
+  }
+  protected static override profileFromApiUrl = true
+
+  async run(): Promise<SignIn> {
+    const { flags } = await this.parse(Login)
+    const scopes = flags.scopes?.split(',').map((s) => s.trim()).filter(Boolean)
+    const storage = { insecureStorage: flags['insecure-storage'] }
+
+    if (flags['oidc-token-env'] || flags['oidc-token-file']) {
+      if (flags.print && this.jsonEnabled()) throw new UsageError('--print and --json both want stdout: pick one.')
+      const { signIn, token } = await exchangeCiToken({ idToken: readCiIdToken({ env: flags['oidc-token-env'], file: flags['oidc-token-file'] }), scopes }, this.deps)
+      if (flags.print) process.stdout.write(`${token.reveal()}\n`)
+      else this.note(`Signed in as ${signIn.account} for this command only; nothing was stored. Add --print to pass the token on.`)
+      return signIn
+    }
+    if (flags.print) throw new UsageError('--print goes with --oidc-token-env or --oidc-token-file.')
+
+    const signIn = flags['with-token']
+      ? await loginWithToken({ ...storage, token: await this.secretFromStdin('Personal access token') }, this.deps)
+      : await this.browserSignIn(scopes, flags.browser, storage)
+    this.log(renderSignIn(signIn, this.colors))
+    return signIn
+  }
+
+  private async browserSignIn(scopes: string[] | undefined, browser: boolean, storage: { insecureStorage: boolean }) {
+    // A pipeline must never wait on a person: without a terminal, only --json (a wrapper shows the code) may go on.
+    if (!this.stdinIsTerminal && !this.jsonEnabled()) {
+      throw new UsageError('No terminal to sign in from.', {
+        hint: 'In CI, pipe a token to clowdops login --with-token, use --oidc-token-env NAME, or set CLOWDOPS_TOKEN.',
+      })
+    }
+    return loginWithDevice(
+      {
+        ...storage,
+        ...(scopes ? { scopes } : {}),
+        onStep: (step) => {
+          if (this.jsonEnabled()) return this.logJson(step)
+          process.stderr.write(`${renderDeviceStep(step, this.colors)}\n`)
+          if (browser && process.stdout.isTTY) this.openBrowser(step.verification_uri_complete ?? step.verification_uri)
+        },
+      },
+      this.deps,
+    )
+  }
+}
