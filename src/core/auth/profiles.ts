@@ -86,7 +86,7 @@ export async function switchProfile(name: string, deps: Pick<Deps, 'config'>): P
   const file = await deps.config.read()
   const profile = file.profiles[name]
   if (!profile) {
-    const known = Object.keys(file.profiles)
+    const known = Object.keys(file.profiles).sort()
     throw new NotFoundError(`No profile ${JSON.stringify(name)}.`, {
       hint: known.length ? `Known profiles: ${known.join(', ')}. Create one with clowdops login --profile ${name}.` : `Create it with clowdops login --profile ${name}.`,
     })
