@@ -16,28 +16,28 @@ if (!existsSync(join(root, 'dist', 'commands'))) {
 
 const platform = await startPlatform({ seed: { projects: 3, sandboxesPerProject: 2 } })
 const configDir = mkdtempSync(join(tmpdir(), 'clowdops-demo-'))
-const env = {
+// Its own profile, so the demo's keychain entry (clowdops/local-demo) never touches a real sign-in; logged out at the end.
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   CLOWDOPS_API_URL: platform.url,
-  CLOWDOPS_TOKEN: platform.token,
+  CLOWDOPS_PROFILE: 'local-demo',
   CLOWDOPS_CONFIG_DIR: configDir,
   CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true',
 }
+delete env.CLOWDOPS_TOKEN
 
-function secretServiceNote(): string | undefined {
-  if (process.platform !== 'linux') return undefined
-  if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
-    return 'No D-Bus session (so no Secret Service) here: the demo signs in with CLOWDOPS_TOKEN instead of the OS keychain.'
-  }
-  return undefined
+/** On Linux the keychain is a Secret Service on the D-Bus session bus; without one, the documented alternative. */
+function hasSecretService(): boolean {
+  return process.platform !== 'linux' || Boolean(process.env.DBUS_SESSION_BUS_ADDRESS)
 }
 
 let failures = 0
 /** Runs the built CLI as a child process (asynchronously: the platform answers from this same process). */
-async function clowdops(args: string[], expectedExit = 0, title?: string): Promise<string> {
+async function clowdops(args: string[], expectedExit = 0, title?: string, stdin?: { shown: string; value: string }): Promise<string> {
   if (title) console.log(`\n# ${title}`)
-  console.log(bold(`$ clowdops ${args.join(' ')}`))
-  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  console.log(bold(`$ ${stdin ? `${stdin.shown} | ` : ''}clowdops ${args.join(' ')}`))
+  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...args], { env, stdio: ['pipe', 'pipe', 'inherit'] })
+  child.stdin.end(stdin?.value ?? '')
   let stdout = ''
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString()
@@ -52,12 +52,15 @@ async function clowdops(args: string[], expectedExit = 0, title?: string): Promi
 }
 
 try {
-  console.log(`Local platform: ${platform.url} (a real HTTP server on loopback; CLOWDOPS_TOKEN is a seeded personal access token)`)
-  const note = secretServiceNote()
-  if (note) console.log(note)
-
+  console.log(`Local platform: ${platform.url} (a real HTTP server on loopback with a seeded personal access token)`)
   await clowdops(['--version'], 0, 'Which clowdops is this?')
-  // With CLOWDOPS_TOKEN set, a missing keychain is a warning, so doctor passes on a bare machine too.
+
+  const keychain = hasSecretService()
+  if (!keychain) console.log('\nNo Secret Service (OS keychain) on this machine: signing in with --insecure-storage (a 0600 file) instead.')
+  const pat = { shown: 'echo "$CLOWDOPS_PAT"', value: `${platform.token}\n` }
+  await clowdops(['login', '--with-token', ...(keychain ? [] : ['--insecure-storage'])], 0, 'Sign in as a pipeline does: a token on stdin, never in argv', pat)
+  await clowdops(['auth', 'status'], 0, 'Who am I, and where does the token live?')
+  // Signed in, a missing keychain is only a warning, so doctor passes on a bare machine too.
   await clowdops(['doctor'], 0, 'Is this machine ready? (each problem comes with its fix)')
   await clowdops(['projects', 'list'], 0, 'The projects of the organisation')
   const projects = JSON.parse(await clowdops(['projects', 'list', '--json', '--limit', '1'], 0, 'The same as JSON, for scripts')) as { id: string }[]
@@ -71,6 +74,7 @@ try {
   await clowdops(['projects', 'list', '--limit', '2'], 0, 'The platform fails twice with 503 + Retry-After: 1; the CLI waits and retries')
   await clowdops(['sandboxes', 'list', '--project', 'prj_doesnotexist'], 5, 'Errors say what to do and carry the request id (exit 5: not found)')
   await clowdops(['projects', 'list', '--api-url', 'http://platform.example.com'], 10, 'Plain http is refused before anything is sent (exit 10)')
+  await clowdops(['logout'], 0, 'Sign out (the demo leaves nothing behind)')
 } finally {
   await platform.close()
   rmSync(configDir, { recursive: true, force: true })

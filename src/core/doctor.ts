@@ -21,7 +21,7 @@ export type Check = z.infer<typeof Check>
 export const DoctorReport = z.object({ ok: z.boolean(), checks: z.array(Check) })
 export type DoctorReport = z.infer<typeof DoctorReport>
 
-type DoctorDeps = Pick<Deps, 'runtime' | 'env' | 'config' | 'secrets' | 'api' | 'context' | 'clock' | 'network' | 'session'>
+type DoctorDeps = Pick<Deps, 'runtime' | 'config' | 'secrets' | 'api' | 'context' | 'clock' | 'network' | 'session'>
 
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const checks = [checkNode(deps), await checkConfig(deps), await checkKeychain(deps), await checkProxy(deps)]
@@ -63,14 +63,15 @@ async function checkConfig({ config }: DoctorDeps): Promise<Check> {
   }
 }
 
-async function checkKeychain({ secrets, env }: DoctorDeps): Promise<Check> {
+async function checkKeychain({ secrets, session }: DoctorDeps): Promise<Check> {
   try {
     const entries = await secrets.list(KEYCHAIN_SERVICE)
     return { name: 'keychain', status: 'ok', detail: `OS keychain reachable (${entries.length} clowdops entries)` }
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) return failure('keychain', error)
-    // With a token in the environment nothing needs the keychain: a warning, not a failure.
-    return { ...failure('keychain', error), status: env.CLOWDOPS_TOKEN ? 'warn' : 'fail' }
+    // Signed in through CLOWDOPS_TOKEN or the --insecure-storage file, nothing needs the keychain: only a warning.
+    const source = await session.source().catch(() => undefined)
+    return { ...failure('keychain', error), status: source === 'env' || source === 'file' ? 'warn' : 'fail' }
   }
 }
 
