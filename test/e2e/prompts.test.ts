@@ -1,0 +1,48 @@
+// Prompts as a person meets them: on a pseudo-terminal, with hidden input and Ctrl-C.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Platform, startPlatform } from '../platform/server.js'
+import { freshConfigDir } from '../support/cli.js'
+import { runInPty } from '../support/pty.js'
+
+let platform: Platform
+
+beforeAll(async () => {
+  platform = await startPlatform()
+})
+afterAll(() => platform.close())
+
+// No keychain here on purpose (--insecure-storage): this is about the terminal, not where the token goes.
+const envFor = (configDir: string) => ({
+  CLOWDOPS_API_URL: platform.url,
+  CLOWDOPS_CONFIG_DIR: configDir,
+  CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true',
+  CLOWDOPS_TOKEN: undefined,
+  DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
+})
+
+describe('login --with-token on a terminal', () => {
+  it('asks for the token with a hidden prompt that never shows it', async () => {
+    const configDir = freshConfigDir()
+    const canary = platform.issueToken(['projects:read'])
+    const pty = runInPty(['login', '--with-token', '--insecure-storage'], envFor(configDir))
+    await pty.waitFor(/Personal access token/)
+    pty.type(`${canary}\r`)
+    expect(await pty.exit).toBe(0)
+    expect(pty.screen()).toContain('Signed in')
+    expect(pty.screen()).toContain('*'.repeat(8)) // masked echo
+    expect(pty.screen()).not.toContain(canary)
+    expect(readFileSync(join(configDir, 'tokens', 'default.json'), 'utf8')).toContain(canary)
+  })
+
+  it('Ctrl-C at the prompt exits 130 and stores nothing', async () => {
+    const configDir = freshConfigDir()
+    const pty = runInPty(['login', '--with-token', '--insecure-storage'], envFor(configDir))
+    await pty.waitFor(/Personal access token/)
+    pty.type('cop_halfTyped')
+    pty.type('\x03')
+    expect(await pty.exit).toBe(130)
+    expect(existsSync(join(configDir, 'tokens')) ? readdirSync(join(configDir, 'tokens')) : []).toEqual([])
+  })
+})
