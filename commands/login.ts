@@ -60,7 +60,8 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
         ...storage,
         ...(scopes ? { scopes } : {}),
         onStep: (step) => {
-          if (this.jsonEnabled()) return this.logJson(step)
+          // One line, before the result: a wrapper reads it, shows the code elsewhere, then reads the result.
+          if (this.jsonEnabled()) return void process.stdout.write(`${JSON.stringify(step)}\n`)
           process.stderr.write(`${renderDeviceStep(step, this.colors)}\n`)
           if (browser && process.stdout.isTTY) this.openBrowser(step.verification_uri_complete ?? step.verification_uri)
         },

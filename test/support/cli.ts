@@ -19,19 +19,61 @@ export function freshConfigDir(): string {
   return mkdtempSync(join(tmpdir(), 'clowdops-test-config-'))
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+/** The child's environment: a fresh config dir, no update check, only the inherited variables that are safe. */
+function childEnvironment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base: Record<string, string> = { CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true', NO_COLOR: '1' }
   for (const name of INHERITED) if (process.env[name] !== undefined) base[name] = process.env[name] as string
   const childEnv: Record<string, string | undefined> = { ...base, CLOWDOPS_CONFIG_DIR: freshConfigDir(), ...env }
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv, stdio: 'pipe' })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return childEnv as NodeJS.ProcessEnv
+}
+
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+  return startCli(args, env, input).done
+}
+
+export interface RunningCli {
+  /** Resolves with the first stdout line matching `pattern` (e.g. the device step of `login --json`). */
+  line(pattern: RegExp, timeoutMs?: number): Promise<string>
+  kill(signal: NodeJS.Signals): void
+  done: Promise<CliResult>
+}
+
+/** Like runCli, for a command the test talks to while it runs. */
+export function startCli(args: string[], env: Record<string, string | undefined> = {}, input = ''): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnvironment(env), stdio: 'pipe' })
+  let stdout = ''
+  let stderr = ''
+  const waiters = new Set<() => void>()
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+    for (const waiter of waiters) waiter()
+  })
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  child.stdin.end(input)
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input ?? '')
   })
+  return {
+    done,
+    kill: (signal) => void child.kill(signal),
+    line(pattern, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = stdout.split('\n').find((l) => pattern.test(l))
+          if (found === undefined) return
+          waiters.delete(check)
+          clearTimeout(timer)
+          resolve(found)
+        }
+        const timer = setTimeout(() => {
+          waiters.delete(check)
+          reject(new Error(`no stdout line matched ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`))
+        }, timeoutMs)
+        waiters.add(check)
+        check()
+      })
+    },
+  }
 }
