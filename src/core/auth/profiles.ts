@@ -1,6 +1,6 @@
 // Signed-in profiles: status, list, switch, token, logout (revoking server-side before forgetting locally).
 import { z } from 'zod'
-import { endpoints } from '../contract/index.js'
+import { DEFAULT_API_URL, endpoints } from '../contract/index.js'
 import { ClowdopsError, NotFoundError, NotSignedInError } from '../errors.js'
 import type { Deps } from '../ports.js'
 import type { Profile } from '../profile.js'
@@ -120,7 +120,9 @@ export async function logout(input: { all: boolean }, deps: LogoutDeps): Promise
       const tokens = openTokens(secret, `the ${vault.kind} entry of profile ${name}`)
       if (tokens.kind === 'oauth') {
         try {
-          const metadata = await deps.auth.discover(profile.api_url ?? deps.context.apiUrl.url)
+          // This run's profile talks to this run's API URL (--api-url, CLOWDOPS_API_URL); others to their own.
+          const apiUrl = name === deps.context.profileName ? deps.context.apiUrl.url : (profile.api_url ?? DEFAULT_API_URL)
+          const metadata = await deps.auth.discover(apiUrl)
           if (tokens.refresh_token) await deps.auth.revoke(metadata, new Secret(tokens.refresh_token), 'refresh_token')
           await deps.auth.revoke(metadata, new Secret(tokens.access_token), 'access_token')
           result.revoked = true
