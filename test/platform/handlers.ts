@@ -1,18 +1,23 @@
 // What each endpoint does once the request is authenticated, rate-limited and validated: one handler per endpoint.
 import { z } from 'zod'
 import { API_VERSION, type AnyEndpoint, type Endpoints, type PageQuery } from '../../src/core/contract/index.js'
+import type { OAuthStats } from './oauth.js'
 import { ProblemError } from './problems.js'
 import type { PlatformStore, TokenRecord, User } from './store.js'
 
 export interface Caller {
+  /** For an OAuth access token: a record keyed by its grant, so limits and idempotency keys outlive a refresh. */
   token: TokenRecord
   user: User
+  tokenType: 'personal_access_token' | 'oauth'
 }
 
 export interface PlatformStats {
+  /** /v1 requests. */
   requests: number
   byRoute: Record<string, number>
   projectsCreated: number
+  oauth: OAuthStats
 }
 
 export interface HandlerContext {
@@ -38,8 +43,8 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
   health: () => ({ status: 'ok', version: `local-${API_VERSION}`, time: new Date().toISOString() }),
 
   me: (_input, context) => {
-    const { user, token } = callerOf(context)
-    return { ...user, scopes: [...token.scopes], token_type: 'personal_access_token' }
+    const { user, token, tokenType } = callerOf(context)
+    return { ...user, scopes: [...token.scopes], token_type: tokenType }
   },
 
   listProjects: ({ query }, { store }) => pageOf(store.listProjects(), 'projects', query),

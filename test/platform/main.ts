@@ -28,7 +28,11 @@ const platform = await startPlatform({
 process.stdout.write(
   `CLOWDOPS_API_URL=${platform.url}\nCLOWDOPS_TOKEN=${platform.token}\nCLOWDOPS_PLATFORM_ADMIN_KEY=${platform.adminKey}\n`,
 )
-process.stderr.write('local platform ready; Ctrl-C to stop\n')
+process.stderr.write(
+  `device sign-in (browser): email ${platform.user.email}, password ${platform.user.password}\n` +
+    `OAuth discovery: ${platform.url}/.well-known/openid-configuration (client_id ${platform.oauth.clientId})\n` +
+    'local platform ready; Ctrl-C to stop\n',
+)
 
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -14,12 +14,15 @@ import {
 } from '../../src/core/contract/index.js'
 import { FAULT_CODES, FAULT_STATUSES, FaultState, type FaultPlan, type Faults, type FaultStatus } from './faults.js'
 import { handlers, type Caller, type HandlerContext, type PlatformStats } from './handlers.js'
+import { createOAuthServer, type CiIssuer, type CiTrustPolicy, type OAuthKnobs, type OAuthServer } from './oauth.js'
 import { ProblemError, type FieldError } from './problems.js'
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js'
 import { ALL_SCOPES, canonicalJson, PlatformStore, randomBase62, sha256, type IdempotencyRecord, type SeedOptions } from './store.js'
 
 export type { Faults, FaultStatus } from './faults.js'
 export type { PlatformStats } from './handlers.js'
+export type { CiIssuer, CiTrustPolicy, OAuthKnobs, OAuthSettings, OAuthStats } from './oauth.js'
+export { CLIENT_ID, DEFAULT_OAUTH_SETTINGS } from './oauth.js'
 export type { RateLimit } from './rate-limit.js'
 export { ALL_SCOPES } from './store.js'
 export { DEFAULT_RATE_LIMIT } from './rate-limit.js'
@@ -57,6 +60,8 @@ export interface Platform {
   url: string
   /** A seeded personal access token with every scope. */
   token: string
+  /** The seeded user, who signs in on the device-flow pages with this email and password. */
+  user: { id: string; email: string; name: string; password: string }
   /** For the /_admin endpoints, in the `x-admin-key` header. */
   adminKey: string
   issueToken(scopes: string[]): string
@@ -64,6 +69,10 @@ export interface Platform {
   rateLimit: { set(limit: RateLimit | null): void }
   /** Live counters; `byRoute` is keyed by endpoint id, e.g. `projects.create`. */
   stats: PlatformStats
+  /** The authorization server (oidc-provider at this URL): lifetimes, poll interval, CI trust. */
+  oauth: OAuthKnobs
+  /** The test CI identity provider whose ID tokens `oauth.trustCiIssuer` policies accept for token exchange. */
+  ciIssuer: CiIssuer
   close(): Promise<void>
 }
 
@@ -139,8 +148,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const store = new PlatformStore(options.seed)
   const faults = new FaultState()
   const limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit)
-  const stats: PlatformStats = { requests: 0, byRoute: {}, projectsCreated: 0 }
+  const stats: PlatformStats = {
+    requests: 0,
+    byRoute: {},
+    projectsCreated: 0,
+    oauth: { tokenRequests: {}, tokenErrors: {}, deviceAuthorizations: 0, revocations: 0 },
+  }
   const adminKey = `adm_${randomBase62(32)}`
+  const password = `pw-${randomBase62(12)}`
+  /** Set once the server listens: the issuer is the platform's URL, port included. */
+  let oauth: OAuthServer | undefined
   const token = store.issueToken([...ALL_SCOPES])
   const shutdown = new AbortController()
   const onBug = options.onBug ?? rethrowOutsideRequest
@@ -148,13 +165,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: RequestLogEntry) {
     const url = new URL(req.url ?? '/', 'http://platform.invalid')
     const method = req.method ?? 'GET'
+    const isAdmin = url.pathname === '/_admin' || url.pathname.startsWith('/_admin/')
+    if (!isAdmin && !url.pathname.startsWith('/v1/')) {
+      // Everything else is the authorization server's: discovery, /device, /token, the sign-in pages.
+      if (!oauth) throw new ProblemError(503, 'unavailable', 'The authorization server is starting.')
+      return oauth.handle(req, res)
+    }
     const raw = await readBody(req)
-    if (url.pathname === '/_admin' || url.pathname.startsWith('/_admin/')) {
-      return handleAdmin(req, res, method, url.pathname, raw)
-    }
-    if (!url.pathname.startsWith('/v1/')) {
-      throw new ProblemError(404, 'not_found', `No route for ${method} ${url.pathname}.`)
-    }
+    if (isAdmin) return handleAdmin(req, res, method, url.pathname, raw)
 
     stats.requests += 1
     const match = matchRoute(method, url.pathname)
@@ -168,7 +186,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     let outcome: Outcome
     try {
-      outcome = plan.fail ? { kind: 'problem', error: injectedFailure(plan.fail) } : prepare(req, method, url, raw, match)
+      if (plan.fail) {
+        outcome = { kind: 'problem', error: injectedFailure(plan.fail) }
+      } else {
+        const needsCaller = match !== undefined && 'route' in match && match.route.endpoint.scopes !== undefined
+        const caller = needsCaller ? await identify(req.headers.authorization) : undefined
+        outcome = prepare(req, method, url, raw, match, caller)
+      }
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error
       outcome = { kind: 'problem', error }
@@ -183,8 +207,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     send(res, response.status, response.body, type, response.headers, plan.broken)
   }
 
-  /** Everything up to the effect: auth, rate limit, validation, idempotency. Synchronous, so checks cannot race. */
-  function prepare(req: IncomingMessage, method: string, url: URL, raw: Buffer, match: RouteMatch): Outcome {
+  /**
+   * Everything up to the effect: auth, rate limit, validation, idempotency. Synchronous, so checks cannot race;
+   * `identified` is the caller behind the bearer token, looked up beforehand (OAuth tokens need an async lookup).
+   */
+  function prepare(req: IncomingMessage, method: string, url: URL, raw: Buffer, match: RouteMatch, identified: Caller | undefined): Outcome {
     if (!match) throw new ProblemError(404, 'not_found', `No route for ${method} ${url.pathname}.`)
     if ('allow' in match) {
       throw new ProblemError(405, 'method_not_allowed', `${url.pathname} does not accept ${method}.`, {
@@ -196,7 +223,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     let caller: Caller | undefined
     if (endpoint.scopes !== undefined) {
-      caller = authenticate(req.headers.authorization)
+      caller = authenticated(req.headers.authorization, identified)
       const decision = limiter.take(caller.token.hash)
       if (!decision.allowed) {
         throw new ProblemError(429, 'rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds}s.`, {
@@ -287,21 +314,31 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     return { kind: 'respond', status, body }
   }
 
-  function authenticate(authorization: string | undefined): Caller {
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]
-    const record = presented === undefined ? undefined : store.findToken(presented)
-    if (!record) {
-      throw new ProblemError(
-        401,
-        'invalid_token',
-        presented === undefined ? 'Send a token in the Authorization header: Bearer <token>.' : 'The token is not valid.',
-        { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } },
-      )
-    }
-    return { token: record, user: store.user }
+  /** The caller behind a personal access token (`cop_...`) or an OAuth access token; undefined if none is valid. */
+  async function identify(authorization: string | undefined): Promise<Caller | undefined> {
+    const presented = bearerToken(authorization)
+    if (presented === undefined) return undefined
+    const record = store.findToken(presented)
+    if (record) return { token: record, user: store.user, tokenType: 'personal_access_token' }
+    const found = presented.startsWith('cop_') ? undefined : await oauth?.authenticate(presented)
+    if (!found) return undefined
+    const token = { hash: found.key, userId: store.user.id, scopes: found.scopes, createdAt: new Date().toISOString() }
+    return { token, user: store.user, tokenType: 'oauth' }
   }
 
-  function handleAdmin(req: IncomingMessage, res: ServerResponse, method: string, path: string, raw: Buffer) {
+  function authenticated(authorization: string | undefined, caller: Caller | undefined): Caller {
+    if (caller) return caller
+    throw new ProblemError(
+      401,
+      'invalid_token',
+      bearerToken(authorization) === undefined
+        ? 'Send a token in the Authorization header: Bearer <token>.'
+        : 'The token is not valid (unknown, expired or revoked).',
+      { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } },
+    )
+  }
+
+  async function handleAdmin(req: IncomingMessage, res: ServerResponse, method: string, path: string, raw: Buffer) {
     if (!isAdminKey(req.headers['x-admin-key'])) {
       throw new ProblemError(401, 'invalid_admin_key', 'Send the admin key in the x-admin-key header.')
     }
@@ -314,7 +351,53 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }
     const route = `${method} ${path}`
     if (route === 'GET /_admin/stats') {
-      return reply({ requests: stats.requests, by_route: stats.byRoute, projects_created: stats.projectsCreated })
+      const { tokenRequests, tokenErrors, deviceAuthorizations, revocations } = stats.oauth
+      return reply({
+        requests: stats.requests,
+        by_route: stats.byRoute,
+        projects_created: stats.projectsCreated,
+        oauth: {
+          token_requests: tokenRequests,
+          token_errors: tokenErrors,
+          device_authorizations: deviceAuthorizations,
+          revocations,
+        },
+      })
+    }
+    if (oauth && (route === 'GET /_admin/oauth' || route === 'POST /_admin/oauth')) {
+      const knobs = oauth.knobs
+      if (method === 'POST') {
+        const change = parse(AdminOAuth)
+        try {
+          if (change.reset) knobs.reset()
+          if (change.access_token_ttl !== undefined) knobs.setAccessTokenTtl(change.access_token_ttl)
+          if (change.refresh_token_ttl !== undefined) knobs.setRefreshTokenTtl(change.refresh_token_ttl)
+          if (change.device_code_ttl !== undefined) knobs.setDeviceCodeTtl(change.device_code_ttl)
+          if (change.poll_interval !== undefined) knobs.setPollInterval(change.poll_interval)
+          if (change.ci_token_ttl !== undefined) knobs.setCiTokenTtl(change.ci_token_ttl)
+          if (change.trust_ci_issuer !== undefined) knobs.trustCiIssuer(change.trust_ci_issuer)
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error
+          throw new ProblemError(400, 'invalid_request', error.message)
+        }
+      }
+      const current = knobs.settings()
+      return reply({
+        issuer: knobs.issuer,
+        client_id: knobs.clientId,
+        resource: knobs.resource,
+        access_token_ttl: current.accessTokenTtl,
+        refresh_token_ttl: current.refreshTokenTtl,
+        device_code_ttl: current.deviceCodeTtl,
+        poll_interval: current.pollInterval,
+        ci_token_ttl: current.ciTokenTtl,
+        ci_issuer: oauth.ciIssuer.issuer,
+        trust_ci_issuer: current.ciTrust,
+      })
+    }
+    if (oauth && route === 'POST /_admin/oauth/ci-token') {
+      const { claims } = parse(AdminCiToken)
+      return oauth.ciIssuer.sign(claims).then((idToken) => reply({ id_token: idToken, issuer: oauth?.ciIssuer.issuer }))
     }
     if (route === 'POST /_admin/faults') {
       const change = parse(AdminFaults)
@@ -377,16 +460,26 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+  try {
+    oauth = await createOAuthServer({ issuer: url, user: store.user, password, stats, onBug })
+  } catch (error) {
+    server.close()
+    throw error
+  }
 
   let closing: Promise<void> | undefined
   const platform: Platform = {
-    url: `http://${host}:${address.port}`,
+    url,
     token,
+    user: { ...store.user, password },
     adminKey,
     issueToken: (scopes) => store.issueToken(scopes),
     faults,
     rateLimit: { set: (limit) => limiter.set(limit) },
     stats,
+    oauth: oauth.knobs,
+    ciIssuer: oauth.ciIssuer,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         shutdown.abort()
@@ -417,10 +510,34 @@ const AdminFaults = z
   })
   .strict()
 
+const Seconds = z.number().int().min(1)
+
+const CiTrust = z
+  .object({ audience: z.string().min(1), subject: z.string().min(1), scopes: z.array(z.string()).min(1) })
+  .strict() satisfies z.ZodType<CiTrustPolicy>
+
+const AdminOAuth = z
+  .object({
+    access_token_ttl: Seconds.optional(),
+    refresh_token_ttl: Seconds.optional(),
+    device_code_ttl: Seconds.optional(),
+    poll_interval: Seconds.optional(),
+    ci_token_ttl: Seconds.optional(),
+    trust_ci_issuer: z.union([CiTrust, z.array(CiTrust), z.null()]).optional(),
+    reset: z.literal(true).optional(),
+  })
+  .strict()
+
+const AdminCiToken = z.object({ claims: z.record(z.string(), z.unknown()).default({}) }).strict()
+
 const AdminRateLimit = z.union([
   z.object({ capacity: z.number().int().min(1), refill_per_second: z.number().positive() }).strict(),
   z.object({ off: z.literal(true) }).strict(),
 ])
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]
+}
 
 function rethrowOutsideRequest(error: Error): void {
   setImmediate(() => {
