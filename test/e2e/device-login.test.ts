@@ -12,7 +12,7 @@ import { ErrorOutput } from '../../src/core/error-output.js'
 import { ProjectList } from '../../src/core/projects/list.js'
 import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
-import { approveDeviceFlow } from '../support/oauth.js'
+import { approveDeviceFlow, revokeToken } from '../support/oauth.js'
 
 let platform: Platform
 
@@ -120,6 +120,18 @@ describe('an OAuth session', () => {
     expect(await platform.oauth.isRefreshTokenActive(tokens.refresh_token!)).toBe(false)
   })
 
+  it('a token revoked elsewhere gets one refresh attempt, then exit 4 saying to run clowdops login', async () => {
+    platform.oauth.setPollInterval(1)
+    const configDir = freshConfigDir()
+    expect((await deviceLogin(configDir)).result.code).toBe(0)
+    expect(await revokeToken(platform.url, (await storedTokens(configDir)).access_token, 'access_token')).toBe(200)
+    const before = platform.stats.oauth.tokenRequests.refresh_token ?? 0
+    const result = await runCli(['projects', 'list'], envFor(configDir))
+    expect(result.code).toBe(4)
+    expect(result.stderr).toContain('clowdops login')
+    expect((platform.stats.oauth.tokenRequests.refresh_token ?? 0) - before).toBe(1)
+  })
+
   it('logout with the platform unreachable forgets the token locally and says it may stay valid', async () => {
     platform.oauth.setPollInterval(1)
     const configDir = freshConfigDir()
@@ -128,6 +140,19 @@ describe('an OAuth session', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('may stay valid')
     expect(await fileVault(configDir).read('default')).toBeUndefined()
+  })
+})
+
+describe('a private deployment', () => {
+  it('login --api-url keeps the sign-in in a profile named after the host, and makes it active', async () => {
+    const configDir = freshConfigDir()
+    const env = { CLOWDOPS_CONFIG_DIR: configDir }
+    const login = await runCli(['login', '--with-token', '--insecure-storage', '--api-url', platform.url, '--json'], env, platform.token)
+    const profile = `127-0-0-1-${new URL(platform.url).port}`
+    expect(SignIn.parse(JSON.parse(login.stdout)).profile).toBe(profile)
+    const status = AuthStatus.parse(JSON.parse((await runCli(['auth', 'status', '--json'], env)).stdout))
+    expect(status.active_profile).toBe(profile)
+    expect(status.profiles.find((p) => p.active)).toMatchObject({ api_url: platform.url, signed_in: true })
   })
 })
 
