@@ -1,6 +1,7 @@
 // What each endpoint does once the request is authenticated, rate-limited and validated: one handler per endpoint.
 import { z } from 'zod'
 import { API_VERSION, type AnyEndpoint, type Endpoints, type PageQuery } from '../../src/core/contract/index.js'
+import type { CredentialKeyring } from './credential-keys.js'
 import type { OAuthStats } from './oauth.js'
 import { ProblemError } from './problems.js'
 import type { PlatformStore, TokenRecord, User } from './store.js'
@@ -25,6 +26,7 @@ export interface HandlerContext {
   stats: PlatformStats
   /** Set for every endpoint that declares `scopes`. */
   caller: Caller | undefined
+  credentialKeys: CredentialKeyring
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined
@@ -54,6 +56,8 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     stats.projectsCreated += 1
     return project
   },
+
+  credentialKeys: (_input, { credentialKeys }) => ({ data: [credentialKeys.current] }),
 
   listSandboxes: ({ params, query }, { store }) => {
     const sandboxes = store.sandboxesOf(params.project_id)

@@ -13,6 +13,7 @@ import {
   type Endpoints,
 } from '../../src/core/contract/index.js'
 import { FAULT_CODES, FAULT_STATUSES, FaultState, type FaultPlan, type Faults, type FaultStatus } from './faults.js'
+import { createCredentialKeyring, type CredentialKeyring } from './credential-keys.js'
 import { handlers, type Caller, type HandlerContext, type PlatformStats } from './handlers.js'
 import { createOAuthServer, type CiIssuer, type CiTrustPolicy, type OAuthKnobs, type OAuthServer } from './oauth.js'
 import { ProblemError, type FieldError } from './problems.js'
@@ -73,6 +74,8 @@ export interface Platform {
   oauth: OAuthKnobs
   /** The test CI identity provider whose ID tokens `oauth.trustCiIssuer` policies accept for token exchange. */
   ciIssuer: CiIssuer
+  /** The HPKE key pair credentials are sealed to; `open` is what the platform does with an envelope. */
+  credentialKeys: CredentialKeyring
   close(): Promise<void>
 }
 
@@ -146,6 +149,7 @@ type Outcome =
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const store = new PlatformStore(options.seed)
+  const credentialKeys = await createCredentialKeyring()
   const faults = new FaultState()
   const limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit)
   const stats: PlatformStats = {
@@ -291,7 +295,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   /** The effect, then the stored result for idempotent requests. A contract violation is a bug, not a response. */
   function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Extract<Outcome, { kind: 'respond' }> {
     const { route, input, caller, idempotency } = run
-    const context: HandlerContext = { store, stats, caller }
+    const context: HandlerContext = { store, stats, caller, credentialKeys }
     const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
     let status: number
     let body: unknown
@@ -480,6 +484,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     stats,
     oauth: oauth.knobs,
     ciIssuer: oauth.ciIssuer,
+    credentialKeys,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         shutdown.abort()

@@ -2,6 +2,7 @@
 // and the OpenAPI document is generated from them.
 import { z } from 'zod'
 import { PageQuery, page } from './conventions.js'
+import { CredentialKeys } from './credentials.js'
 import { CreateProject, Health, Me, Project, Sandbox } from './resources.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -94,6 +95,16 @@ export const endpoints = {
     params: ProjectParams,
     query: PageQuery,
     response: SandboxPage,
+    status: 200,
+  }),
+  credentialKeys: endpoint({
+    id: 'credential-keys.list',
+    method: 'GET',
+    path: '/v1/credential-keys',
+    summary: "The organisation's public keys that credentials are sealed to (HPKE, RFC 9180), current key first.",
+    tag: 'credentials',
+    scopes: [],
+    response: CredentialKeys,
     status: 200,
   }),
 } as const

@@ -2,3 +2,4 @@
 export * from './conventions.js'
 export * from './resources.js'
 export * from './endpoints.js'
+export * from './credentials.js'

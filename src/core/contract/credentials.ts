@@ -1,0 +1,58 @@
+// Credential sealing on the wire: the platform's public keys, and what a sealed secret looks like.
+import { z } from 'zod'
+
+export const HPKE_SUITE = {
+  kem: 'DHKEM(X25519, HKDF-SHA256)',
+  kdf: 'HKDF-SHA256',
+  aead: 'AES-256-GCM',
+} as const
+
+export const CredentialKey = z
+  .object({
+    key_id: z.string().regex(/^ck_/),
+    kem: z.literal(HPKE_SUITE.kem),
+    kdf: z.literal(HPKE_SUITE.kdf),
+    aead: z.literal(HPKE_SUITE.aead),
+    public_key: z.string().describe('The raw X25519 public key, base64url.'),
+    fingerprint_key: z
+      .string()
+      .describe('A per-organisation HMAC key (base64url) for fingerprints: change detection without the secret.'),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: 'CredentialKey' })
+export type CredentialKey = z.infer<typeof CredentialKey>
+
+export const CredentialKeys = z
+  .object({ data: z.array(CredentialKey).min(1).describe('The current key first; older keys still open old envelopes.') })
+  .meta({ id: 'CredentialKeys' })
+export type CredentialKeys = z.infer<typeof CredentialKeys>
+
+/**
+ * What a sealed secret is bound to (HPKE associated data): an envelope opened under any other context fails,
+ * so a ciphertext cannot be replayed as another credential or another field.
+ */
+export const SealContext = z.object({
+  org_id: z.string(),
+  project_id: z.string(),
+  provider: z.string(),
+  label: z.string(),
+  field: z.string(),
+  key_id: z.string(),
+})
+export type SealContext = z.infer<typeof SealContext>
+
+export const SealedSecret = z
+  .object({
+    key_id: z.string().regex(/^ck_/),
+    enc: z.string().describe('The HPKE encapsulated key, base64url.'),
+    ciphertext: z.string().describe('The HPKE ciphertext, base64url.'),
+    fingerprint: z.string().describe('HMAC-SHA256(fingerprint_key, provider, field, secret), base64url.'),
+  })
+  .meta({ id: 'SealedSecret' })
+export type SealedSecret = z.infer<typeof SealedSecret>
+
+/** The associated data: canonical (sorted-key) JSON of the context, so both sides build the same bytes. */
+export function associatedData(context: SealContext): Uint8Array {
+  const sorted = Object.fromEntries(Object.entries(SealContext.parse(context)).sort(([a], [b]) => a.localeCompare(b)))
+  return new TextEncoder().encode(JSON.stringify(sorted))
+}
