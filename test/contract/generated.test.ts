@@ -33,7 +33,7 @@ describe('generated files', () => {
       paths: Record<string, Record<string, { parameters: { name: string; required: boolean }[]; responses: Record<string, unknown> }>>
     }
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/credential-keys', '/v1/health', '/v1/me', '/v1/projects', '/v1/projects/{project_id}/sandboxes'])
+    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/credential-keys', '/v1/credentials/{credential_id}', '/v1/health', '/v1/me', '/v1/projects', '/v1/projects/{project_id}/credentials', '/v1/projects/{project_id}/sandboxes'])
     const create = doc.paths['/v1/projects']?.post
     expect(create?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
     expect(JSON.stringify(create?.responses.default)).toContain('application/problem+json')

@@ -1,7 +1,8 @@
 // The platform side of sealing: its HPKE key pair, the public half published, and opening envelopes under a context.
 import { randomBytes } from 'node:crypto'
 import { type CredentialKey, HPKE_SUITE, type SealContext, type SealedSecret, associatedData } from '../../src/core/contract/credentials.js'
-import { fromBase64Url, hpkeSuite, toBase64Url } from '../../src/core/credentials/seal.js'
+import { fingerprint, fromBase64Url, hpkeSuite, toBase64Url } from '../../src/core/credentials/seal.js'
+import { Secret } from '../../src/core/secret.js'
 import { ProblemError } from './problems.js'
 import { randomBase62 } from './store.js'
 
@@ -10,6 +11,8 @@ export interface CredentialKeyring {
   current: CredentialKey
   /** Opens an envelope for exactly this context; any mismatch (label, field, project, key...) is a 422. */
   open(sealed: SealedSecret, context: Omit<SealContext, 'key_id'>): Promise<string>
+  /** The keyed fingerprint the client must have sent for this plaintext. */
+  fingerprintOf(plaintext: string, context: Pick<SealContext, 'provider' | 'field'>): Promise<string>
 }
 
 export async function createCredentialKeyring(): Promise<CredentialKeyring> {
@@ -24,6 +27,7 @@ export async function createCredentialKeyring(): Promise<CredentialKeyring> {
   }
   return {
     current,
+    fingerprintOf: (plaintext, context) => fingerprint(new Secret(plaintext), current, context),
     async open(sealed, context) {
       if (sealed.key_id !== current.key_id) throw new ProblemError(422, 'unknown_key', `No credential key ${sealed.key_id}.`)
       try {

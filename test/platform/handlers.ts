@@ -4,7 +4,7 @@ import { API_VERSION, type AnyEndpoint, type Endpoints, type PageQuery } from '.
 import type { CredentialKeyring } from './credential-keys.js'
 import type { OAuthStats } from './oauth.js'
 import { ProblemError } from './problems.js'
-import type { PlatformStore, TokenRecord, User } from './store.js'
+import { type PlatformStore, randomBase62, type TokenRecord, type User } from './store.js'
 
 export interface Caller {
   /** For an OAuth access token: a record keyed by its grant, so limits and idempotency keys outlive a refresh. */
@@ -38,7 +38,10 @@ export interface HandlerInput<E extends AnyEndpoint> {
 }
 
 /** Returns the response body (answered with the endpoint's status) or throws a ProblemError. */
-export type Handler<E extends AnyEndpoint> = (input: HandlerInput<E>, context: HandlerContext) => z.input<E['response']>
+export type Handler<E extends AnyEndpoint> = (
+  input: HandlerInput<E>,
+  context: HandlerContext,
+) => z.input<E['response']> | Promise<z.input<E['response']>>
 
 /** Typed so that a new endpoint in the contract fails to compile here until it has a handler. */
 export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
@@ -59,11 +62,67 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
 
   credentialKeys: (_input, { credentialKeys }) => ({ data: [credentialKeys.current] }),
 
+  listCredentials: ({ params, query }, { store }) => {
+    projectOrNotFound(store, params.project_id)
+    const inProject = [...store.credentials.values()].filter((c) => c.project_id === params.project_id)
+    return pageOf(inProject, `credentials:${params.project_id}`, query)
+  },
+
+  createCredential: async ({ params, body }, { store, credentialKeys }) => {
+    projectOrNotFound(store, params.project_id)
+    const taken = [...store.credentials.values()].some((c) => c.project_id === params.project_id && c.label === body.label)
+    if (taken) throw new ProblemError(409, 'credential_exists', `A credential labelled ${body.label} exists in this project.`)
+    const secrets: Record<string, { key_id: string; fingerprint: string }> = {}
+    for (const [field, sealed] of Object.entries(body.secrets)) {
+      const context = { org_id: store.user.org.id, project_id: params.project_id, provider: body.provider, label: body.label, field }
+      // Opened to check it really is the sealed secret, then dropped: only the fingerprint is kept.
+      const plaintext = await credentialKeys.open(sealed, context)
+      if ((await credentialKeys.fingerprintOf(plaintext, context)) !== sealed.fingerprint) {
+        throw new ProblemError(422, 'fingerprint_mismatch', `The fingerprint of ${field} does not match its sealed value.`)
+      }
+      secrets[field] = { key_id: sealed.key_id, fingerprint: sealed.fingerprint }
+    }
+    const now = new Date().toISOString()
+    const credential = {
+      id: `cred_${randomBase62(16)}`,
+      project_id: params.project_id,
+      provider: body.provider,
+      label: body.label,
+      hint: body.hint,
+      fields: body.fields,
+      secrets,
+      sandboxes: body.sandboxes,
+      accepted_risks: body.accepted_risks,
+      created_at: now,
+      updated_at: now,
+    }
+    store.credentials.set(credential.id, credential)
+    return credential
+  },
+
+  getCredential: ({ params }, { store }) => credentialOrNotFound(store, params.credential_id),
+
+  deleteCredential: ({ params }, { store }) => {
+    credentialOrNotFound(store, params.credential_id)
+    store.credentials.delete(params.credential_id)
+    return { id: params.credential_id, deleted: true as const }
+  },
+
   listSandboxes: ({ params, query }, { store }) => {
     const sandboxes = store.sandboxesOf(params.project_id)
     if (!sandboxes) throw new ProblemError(404, 'not_found', `No project ${params.project_id} in this organisation.`)
     return pageOf(sandboxes, `sandboxes:${params.project_id}`, query)
   },
+}
+
+function projectOrNotFound(store: PlatformStore, projectId: string): void {
+  if (!store.sandboxesOf(projectId)) throw new ProblemError(404, 'not_found', `No project ${projectId} in this organisation.`)
+}
+
+function credentialOrNotFound(store: PlatformStore, credentialId: string) {
+  const credential = store.credentials.get(credentialId)
+  if (!credential) throw new ProblemError(404, 'not_found', `No credential ${credentialId}.`)
+  return credential
 }
 
 function callerOf(context: HandlerContext): Caller {

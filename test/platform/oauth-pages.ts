@@ -6,6 +6,8 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   offline_access: 'Stay signed in on this device (a refresh token)',
   'projects:read': 'Read your projects and sandboxes',
   'projects:write': 'Create and change projects',
+  'credentials:read': 'See the credentials registered in your projects (never their secrets)',
+  'credentials:write': 'Register, rotate and remove credentials',
 }
 
 export function escapeHtml(value: string): string {

@@ -206,7 +206,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const { error } = outcome
       return send(res, error.status, error.toBody(requestId), PROBLEM_CONTENT_TYPE, error.extra.headers, plan.broken)
     }
-    const response = outcome.kind === 'run' ? execute(outcome, requestId) : outcome
+    const response = outcome.kind === 'run' ? await execute(outcome, requestId) : outcome
     const type = response.status >= 400 ? PROBLEM_CONTENT_TYPE : JSON_CONTENT_TYPE
     send(res, response.status, response.body, type, response.headers, plan.broken)
   }
@@ -293,14 +293,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   }
 
   /** The effect, then the stored result for idempotent requests. A contract violation is a bug, not a response. */
-  function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Extract<Outcome, { kind: 'respond' }> {
+  async function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Promise<Extract<Outcome, { kind: 'respond' }>> {
     const { route, input, caller, idempotency } = run
     const context: HandlerContext = { store, stats, caller, credentialKeys }
     const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
     let status: number
     let body: unknown
     try {
-      body = handler(input, context)
+      body = await handler(input, context)
       const checked = route.endpoint.response.safeParse(body)
       if (!checked.success) {
         throw new Error(`local platform broke the contract of ${route.endpoint.id}: ${z.prettifyError(checked.error)}`)

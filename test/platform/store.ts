@@ -1,9 +1,10 @@
+import type { Credential } from '../../src/core/contract/credentials.js'
 // The local platform's state: the seeded user and org, projects, sandboxes, hashed tokens and idempotency records.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Project, Sandbox } from '../../src/core/contract/index.js'
 
 /** Every scope the platform knows so far. */
-export const ALL_SCOPES = ['projects:read', 'projects:write'] as const
+export const ALL_SCOPES = ['projects:read', 'projects:write', 'credentials:read', 'credentials:write'] as const
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
@@ -134,6 +135,9 @@ export class PlatformStore {
     const createdMs = Math.max(Date.now(), this.lastCreatedMs + 1)
     return this.addProject(name, createdMs)
   }
+
+  /** Registered credentials: fingerprints and hints only; the platform drops every opened secret at once. */
+  readonly credentials = new Map<string, Credential>()
 
   listProjects(): Project[] {
     return [...this.projects.values()]

@@ -56,3 +56,41 @@ export function associatedData(context: SealContext): Uint8Array {
   const sorted = Object.fromEntries(Object.entries(SealContext.parse(context)).sort(([a], [b]) => a.localeCompare(b)))
   return new TextEncoder().encode(JSON.stringify(sorted))
 }
+
+export const CredentialLabel = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ., _ and -, up to 64 characters')
+
+export const Credential = z
+  .object({
+    id: z.string().regex(/^cred_/),
+    project_id: z.string().regex(/^prj_/),
+    provider: z.string(),
+    label: CredentialLabel,
+    hint: z.string().describe('What identifies the credential to a person: a key prefix and last 4, a region. Never the secret.'),
+    fields: z.record(z.string(), z.string()).describe('The non-secret fields.'),
+    secrets: z
+      .record(z.string(), z.object({ key_id: z.string(), fingerprint: z.string() }))
+      .describe('Per secret field: the key it was sealed to and its keyed fingerprint. The platform never returns secrets.'),
+    sandboxes: z.array(z.string().regex(/^sbx_/)),
+    accepted_risks: z.array(z.string()).describe('Check ids the user accepted with --allow when registering.'),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'Credential' })
+export type Credential = z.infer<typeof Credential>
+
+export const CreateCredential = z
+  .object({
+    provider: z.string(),
+    label: CredentialLabel,
+    hint: z.string(),
+    fields: z.record(z.string(), z.string()),
+    secrets: z.record(z.string(), SealedSecret),
+    sandboxes: z.array(z.string().regex(/^sbx_/)).default([]),
+    accepted_risks: z.array(z.string()).default([]),
+  })
+  .meta({ id: 'CreateCredential' })
+export type CreateCredential = z.infer<typeof CreateCredential>
+
+export const DeletedCredential = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'DeletedCredential' })

@@ -2,7 +2,7 @@
 // and the OpenAPI document is generated from them.
 import { z } from 'zod'
 import { PageQuery, page } from './conventions.js'
-import { CredentialKeys } from './credentials.js'
+import { CreateCredential, Credential, CredentialKeys, DeletedCredential } from './credentials.js'
 import { CreateProject, Health, Me, Project, Sandbox } from './resources.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -39,7 +39,10 @@ function endpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType,
 
 const ProjectParams = z.object({ project_id: z.string().regex(/^prj_/, 'a project id (prj_...)') })
 
+const CredentialParams = z.object({ credential_id: z.string().regex(/^cred_/, 'a credential id (cred_...)') })
+
 export const ProjectPage = page(Project, 'ProjectPage')
+export const CredentialPage = page(Credential, 'CredentialPage')
 export const SandboxPage = page(Sandbox, 'SandboxPage')
 
 export const endpoints = {
@@ -106,6 +109,54 @@ export const endpoints = {
     scopes: [],
     response: CredentialKeys,
     status: 200,
+  }),
+  listCredentials: endpoint({
+    id: 'credentials.list',
+    method: 'GET',
+    path: '/v1/projects/{project_id}/credentials',
+    summary: 'The credentials registered in a project, newest first; never their secrets.',
+    tag: 'credentials',
+    scopes: ['credentials:read'],
+    params: ProjectParams,
+    query: PageQuery,
+    response: CredentialPage,
+    status: 200,
+  }),
+  createCredential: endpoint({
+    id: 'credentials.create',
+    method: 'POST',
+    path: '/v1/projects/{project_id}/credentials',
+    summary: 'Register a credential: secrets arrive sealed to a credential key, bound to project, provider, label and field.',
+    tag: 'credentials',
+    scopes: ['credentials:write'],
+    params: ProjectParams,
+    body: CreateCredential,
+    response: Credential,
+    status: 201,
+    idempotent: true,
+  }),
+  getCredential: endpoint({
+    id: 'credentials.get',
+    method: 'GET',
+    path: '/v1/credentials/{credential_id}',
+    summary: 'One credential; never its secrets.',
+    tag: 'credentials',
+    scopes: ['credentials:read'],
+    params: CredentialParams,
+    response: Credential,
+    status: 200,
+  }),
+  deleteCredential: endpoint({
+    id: 'credentials.delete',
+    method: 'DELETE',
+    path: '/v1/credentials/{credential_id}',
+    summary: 'Remove a credential; the platform forgets its sealed secrets.',
+    tag: 'credentials',
+    scopes: ['credentials:write'],
+    params: CredentialParams,
+    response: DeletedCredential,
+    status: 200,
+    idempotent: true,
   }),
 } as const
 
