@@ -6,6 +6,8 @@ import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody }
 import type { Deps } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
 import { askSecret, openBrowser, readStdin } from '../adapters/terminal.js'
+import { secretFiles, terminalSecretInput } from '../adapters/secret-sources.js'
+import type { SecretSources } from '../core/credentials/secret-ref.js'
 import type { Secret } from '../core/secret.js'
 import { createDeps, debugEnabled, debugLogger, type DepsOptions } from './deps.js'
 import { makeColors } from './output.js'
@@ -80,6 +82,22 @@ export abstract class BaseCommand<Result> extends Command {
   /** A secret from stdin: a hidden prompt on a terminal, else everything piped in. Never from argv. */
   protected async secretFromStdin(prompt: string): Promise<Secret> {
     return this.stdinIsTerminal ? askSecret(prompt) : readStdin()
+  }
+
+  private secretSourcesOfRun: SecretSources | undefined
+
+  /**
+   * What secret references (keychain:, env:, file:, stdin) read in this run, built once: stdin holds one secret per run.
+   * A hidden prompt only on a terminal, without CI and without --json.
+   */
+  protected secretSources(): SecretSources {
+    this.secretSourcesOfRun ??= {
+      secrets: this.deps.secrets,
+      env: this.deps.env,
+      files: secretFiles,
+      input: terminalSecretInput({ canPrompt: this.stdinIsTerminal && !this.jsonEnabled() }),
+    }
+    return this.secretSourcesOfRun
   }
 
   protected openBrowser(url: string): void {

@@ -5,6 +5,7 @@ import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profile
 import type { SettingsReport } from '../core/config/settings.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
+import type { KeychainEntryList } from '../core/keychain-entries.js'
 import { renderTable } from './output.js'
 
 const day = (iso: string) => iso.slice(0, 10)
@@ -123,4 +124,18 @@ export function renderLogout(results: LogoutResult, c: ChalkInstance): string {
       return r.note ? `${line}\n  ${c.yellow(r.note)}` : line
     })
     .join('\n')
+}
+
+/** Names only; an account another tool made may hold control characters, shown escaped so the terminal stays sane. */
+export function renderKeychainEntries(list: KeychainEntryList, c: ChalkInstance): string {
+  const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return renderTable(
+    list.entries,
+    [
+      { header: 'entry', get: (e) => c.bold(printable(`${e.service}/${e.account}`)) },
+      { header: 'reference', get: (e) => e.reference ?? c.dim('-') },
+    ],
+    c,
+    `No entries under service ${list.service} in the OS keychain.`,
+  )
 }

@@ -39,6 +39,32 @@ export interface SecretStore {
   list(service: string): Promise<string[]>
 }
 
+/** A secret file as read for a `file:` reference; the core decides what is acceptable. */
+export type SecretFileRead =
+  /** `mode`: permission bits of the file read, or undefined where the OS has none (Windows). */
+  | { status: 'read'; mode: number | undefined; value: Secret }
+  | { status: 'missing' }
+  | { status: 'not_a_file' }
+  | { status: 'too_large'; maxBytes: number }
+  | { status: 'unreadable'; reason: string }
+
+/** Reads secret files (`file:PATH` references): contents and permission bits from the same open file. */
+export interface SecretFiles {
+  read(path: string, maxBytes: number): Promise<SecretFileRead>
+}
+
+/** Where a pipe or a person hands a secret over: everything piped to stdin, or a hidden prompt on the terminal. */
+export interface SecretInput {
+  /** stdin is a terminal, so nothing is piped in. */
+  readonly stdinIsTerminal: boolean
+  /** A hidden prompt may be shown: stdin is a terminal, CI is unset and --json was not given. */
+  readonly canPrompt: boolean
+  /** Everything piped to stdin, surrounding whitespace trimmed. Only when stdin is not a terminal. */
+  readStdin(): Promise<Secret>
+  /** A hidden (masked) prompt. Only when canPrompt. */
+  prompt(message: string): Promise<Secret>
+}
+
 export interface Clock {
   now(): Date
   sleep(ms: number, signal?: AbortSignal): Promise<void>

@@ -1,0 +1,113 @@
+// `clowdops keychain`: put secrets in the OS keychain, list and delete them by name, so `keychain:` references work
+// without OS-specific tools. Results name entries; a value never leaves this module except into the store.
+import { z } from 'zod'
+import { KEYCHAIN_SERVICE } from './auth/tokens.js'
+import { formatSecretRef, hasControlCharacter, parseKeychainName, parseKeychainService, readSecretInput } from './credentials/secret-ref.js'
+import { KeychainUnavailableError, NotFoundError, UsageError } from './errors.js'
+import type { SecretInput, SecretStore } from './ports.js'
+
+/**
+ * What `keychain list` shows without SERVICE. keytar can only list the accounts of one service, and clowdops keeps no
+ * record of services a user stored under, so the default is clowdops's own service (profiles' sign-ins, and any
+ * `clowdops/NAME` entry a user made).
+ */
+export const DEFAULT_KEYCHAIN_SERVICE = KEYCHAIN_SERVICE
+
+export const KeychainEntry = z.object({
+  service: z.string(),
+  account: z.string(),
+  /** The secret reference for this entry; absent when its account (made by another tool) has control characters. */
+  reference: z.string().optional(),
+})
+export type KeychainEntry = z.infer<typeof KeychainEntry>
+
+export const KeychainEntryList = z.object({
+  service: z.string(),
+  entries: z.array(KeychainEntry),
+})
+export type KeychainEntryList = z.infer<typeof KeychainEntryList>
+
+export const StoredKeychainEntry = KeychainEntry.extend({
+  reference: z.string(),
+  stored: z.literal(true),
+  /** An entry of that name existed and now holds the new value. */
+  replaced: z.boolean(),
+})
+export type StoredKeychainEntry = z.infer<typeof StoredKeychainEntry>
+
+export const DeletedKeychainEntry = z.object({
+  service: z.string(),
+  account: z.string(),
+  deleted: z.literal(true),
+})
+export type DeletedKeychainEntry = z.infer<typeof DeletedKeychainEntry>
+
+/** `keychain set` takes its value from stdin or a prompt; one on the command line is refused without repeating it. */
+function refuseValueInArgv(extra: readonly string[]): void {
+  if (extra.length > 0) {
+    throw new UsageError('clowdops keychain set takes only SERVICE/ACCOUNT; the rest was not used (a value there would stay in your shell history).', {
+      code: 'secret_literal',
+      hint: "Pipe the value in (printf '%s' \"$VALUE\" | clowdops keychain set SERVICE/ACCOUNT) or type it at the hidden prompt.",
+    })
+  }
+}
+
+/**
+ * Stores the secret piped to stdin (or typed at a hidden prompt) under SERVICE/ACCOUNT, replacing any value there.
+ * The keychain is asked first, so an unreachable one (exit 9) fails before anyone types a secret.
+ */
+export async function setKeychainEntry(
+  input: { name: string; /** Words after the name on the command line: refused (a value there is a leak). */ extraArgs?: readonly string[] },
+  deps: { secrets: SecretStore; input: SecretInput },
+): Promise<StoredKeychainEntry> {
+  refuseValueInArgv(input.extraArgs ?? [])
+  const { service, account } = parseKeychainName(input.name)
+  const existing = await withKeychainHint(deps.secrets.get(service, account))
+  const value = await readSecretInput(deps.input, {
+    prompt: `Secret to store as ${service}/${account}`,
+    hint: `Pipe it in, e.g. printf '%s' "$VALUE" | clowdops keychain set ${service}/${account}`,
+  })
+  await withKeychainHint(deps.secrets.set(service, account, value))
+  return { service, account, reference: formatSecretRef({ kind: 'keychain', service, account }), stored: true, replaced: existing !== undefined }
+}
+
+/** The entries of one service, by name only (the store drops the values before they reach here). */
+export async function listKeychainEntries(
+  input: { service?: string | undefined },
+  deps: { secrets: Pick<SecretStore, 'list'> },
+): Promise<KeychainEntryList> {
+  const service = parseKeychainService(input.service ?? DEFAULT_KEYCHAIN_SERVICE)
+  const accounts = await withKeychainHint(deps.secrets.list(service))
+  const entries = accounts.map((account): KeychainEntry => {
+    const usable = account.length > 0 && !hasControlCharacter(account)
+    return { service, account, ...(usable ? { reference: formatSecretRef({ kind: 'keychain', service, account }) } : {}) }
+  })
+  return { service, entries }
+}
+
+/** Deletes SERVICE/ACCOUNT; NotFoundError (exit 5) when there is no such entry. */
+export async function deleteKeychainEntry(
+  input: { name: string },
+  deps: { secrets: Pick<SecretStore, 'delete'> },
+): Promise<DeletedKeychainEntry> {
+  const { service, account } = parseKeychainName(input.name)
+  if (!(await withKeychainHint(deps.secrets.delete(service, account)))) {
+    throw new NotFoundError(`No OS keychain entry ${service}/${account}.`, {
+      hint: `See what there is with: clowdops keychain list ${service}`,
+    })
+  }
+  return { service, account, deleted: true }
+}
+
+/** The store's own hint speaks of sign-in; here the way out is a reference that needs no keychain. */
+async function withKeychainHint<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call
+  } catch (error) {
+    if (!(error instanceof KeychainUnavailableError)) throw error
+    throw new KeychainUnavailableError(error.message, {
+      cause: error,
+      hint: 'Start or unlock your OS keychain (on Linux: a Secret Service such as gnome-keyring); where there is none (CI), give secrets as env:NAME or file:PATH references instead.',
+    })
+  }
+}

@@ -1,0 +1,313 @@
+// Secret references: the parser on any input (fast-check), and each resolver rule with real temp files, an in-memory
+// keychain and a scripted stdin.
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { secretFiles } from '../../src/adapters/secret-sources.js'
+import {
+  type SecretRef,
+  type SecretSources,
+  formatSecretRef,
+  parseKeychainName,
+  parseSecretRef,
+  resolveSecretRef,
+  resolveSecretRefs,
+} from '../../src/core/credentials/secret-ref.js'
+import { deleteKeychainEntry, listKeychainEntries, setKeychainEntry } from '../../src/core/keychain-entries.js'
+import { ClowdopsError, ExitCode, UsageError } from '../../src/core/errors.js'
+import type { SecretInput, SecretStore } from '../../src/core/ports.js'
+import { Secret } from '../../src/core/secret.js'
+
+const CANARY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYCANARY42'
+
+/** What an error shows a user or a script: message, hint, code, exit code. */
+function shown(error: unknown): string {
+  return JSON.stringify((error as ClowdopsError).toJSON())
+}
+
+function parseError(text: string, field?: string): ClowdopsError {
+  try {
+    parseSecretRef(text, field === undefined ? {} : { field })
+  } catch (error) {
+    return error as ClowdopsError
+  }
+  throw new Error('expected parseSecretRef to throw')
+}
+
+const noControl = (text: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(text)
+const anyText = fc.string({ unit: 'binary', maxLength: 80 })
+const service = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }).filter((s) => noControl(s) && !s.includes('/'))
+const account = fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }).filter(noControl)
+const envName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,30}$/)
+const path = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter(noControl)
+const wellFormed: fc.Arbitrary<SecretRef> = fc.oneof(
+  fc.record({ kind: fc.constant('keychain' as const), service, account }),
+  fc.record({ kind: fc.constant('env' as const), name: envName }),
+  fc.record({ kind: fc.constant('file' as const), path }),
+  fc.constant({ kind: 'stdin' as const }),
+)
+/** Any text, and text that starts like a reference, where the interesting failures are. */
+const input = fc.oneof(anyText, fc.tuple(fc.constantFrom('keychain:', 'env:', 'file:', 'stdin', 'keychain:/'), anyText).map(([a, b]) => a + b))
+
+describe('parseSecretRef', () => {
+  it('returns a reference or throws our UsageError (exit 2), for any string', () => {
+    fc.assert(
+      fc.property(input, fc.option(fc.string(), { nil: undefined }), (text, field) => {
+        try {
+          const ref = parseSecretRef(text, field === undefined ? {} : { field })
+          expect(['keychain', 'env', 'file', 'stdin']).toContain(ref.kind)
+        } catch (error) {
+          expect(error).toBeInstanceOf(UsageError)
+          expect((error as UsageError).exitCode).toBe(ExitCode.usage)
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('an error never depends on the text refused, so it cannot repeat it', () => {
+    // Same field and same rule → the very same message, hint and code, whatever the text was.
+    const reference = {
+      literal: parseError('x', 'secret_access_key'),
+      keychain: parseError('keychain:x', 'secret_access_key'),
+      env: parseError('env:1', 'secret_access_key'),
+      file: parseError('file:', 'secret_access_key'),
+    }
+    fc.assert(
+      fc.property(input, (text) => {
+        let ref: SecretRef | undefined
+        try {
+          ref = parseSecretRef(text, { field: 'secret_access_key' })
+        } catch (error) {
+          const scheme = /^(keychain|env|file):/.exec(text)?.[1] as 'keychain' | 'env' | 'file' | undefined
+          expect(shown(error)).toBe(shown(reference[scheme ?? 'literal']))
+        }
+        if (ref) expect(formatSecretRef(ref)).toBe(text)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('refuses a literal with exit 2, the reference forms in the hint, and the value nowhere', () => {
+    for (const literal of [CANARY, `AKIA${CANARY}`, 'sk-ant-admin01-CANARY-value', 'https://hooks.slack.com/services/T0/B0/CANARY']) {
+      const error = parseError(literal, 'secret_access_key')
+      expect(error.exitCode).toBe(2)
+      expect(error.code).toBe('secret_literal')
+      expect(shown(error)).not.toContain(literal)
+      expect(shown(error)).not.toContain('CANARY')
+      expect(error.hint).toContain('--field secret_access_key=keychain:aws/prod')
+      expect(error.hint).toContain('env:SECRET_ACCESS_KEY')
+    }
+  })
+
+  it('does not repeat a field name that is not a plain name', () => {
+    const error = parseError('value', CANARY)
+    expect(shown(error)).not.toContain(CANARY)
+    expect(error.hint).toContain('keychain:SERVICE/ACCOUNT')
+  })
+
+  it('round-trips every well-formed reference', () => {
+    fc.assert(
+      fc.property(wellFormed, (ref) => {
+        const text = formatSecretRef(ref)
+        expect(parseSecretRef(text)).toEqual(ref)
+        expect(formatSecretRef(parseSecretRef(text))).toBe(text)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('splits keychain:SERVICE/ACCOUNT at the first "/": accounts may hold "/", services may not', () => {
+    expect(parseSecretRef('keychain:aws/prod/eu-west-1')).toEqual({ kind: 'keychain', service: 'aws', account: 'prod/eu-west-1' })
+    expect(parseSecretRef('env:AWS_SECRET_ACCESS_KEY')).toEqual({ kind: 'env', name: 'AWS_SECRET_ACCESS_KEY' })
+    expect(parseSecretRef('file:./keys/gcp.json')).toEqual({ kind: 'file', path: './keys/gcp.json' })
+    expect(parseSecretRef('stdin')).toEqual({ kind: 'stdin' })
+    for (const bad of ['keychain:aws', 'keychain:/prod', 'keychain:aws/', 'keychain:aws/pr\nod', 'env:', 'env:1X', 'env:A-B', 'file:', 'file:a\u0000b', 'KEYCHAIN:aws/prod', ' stdin', 'stdin:']) {
+      expect(() => parseSecretRef(bad), bad).toThrow(UsageError)
+    }
+  })
+
+  it('parseKeychainName takes SERVICE/ACCOUNT or the reference form', () => {
+    expect(parseKeychainName('aws/prod')).toEqual({ service: 'aws', account: 'prod' })
+    expect(parseKeychainName('keychain:aws/a/b')).toEqual({ service: 'aws', account: 'a/b' })
+    expect(() => parseKeychainName('aws')).toThrow(UsageError)
+  })
+})
+
+/** A keychain in a Map. */
+function memoryStore(entries: Record<string, string> = {}): SecretStore & { entries: Map<string, string> } {
+  const map = new Map(Object.entries(entries))
+  const key = (service: string, account: string) => `${service}/${account}`
+  return {
+    entries: map,
+    get: async (s, a) => (map.has(key(s, a)) ? new Secret(map.get(key(s, a))!) : undefined),
+    set: async (s, a, value) => void map.set(key(s, a), value.reveal()),
+    delete: async (s, a) => map.delete(key(s, a)),
+    list: async (s) => [...map.keys()].filter((k) => k.startsWith(`${s}/`)).map((k) => k.slice(s.length + 1)).sort(),
+  }
+}
+
+/** stdin as a script: what is piped, or a terminal whose prompt answers `typed`. */
+function scriptedInput(options: { piped?: string; typed?: string; canPrompt?: boolean }): SecretInput & { prompts: string[] } {
+  const prompts: string[] = []
+  const terminal = options.piped === undefined
+  return {
+    prompts,
+    stdinIsTerminal: terminal,
+    canPrompt: terminal && (options.canPrompt ?? true),
+    readStdin: async () => new Secret((options.piped ?? '').trim()),
+    prompt: async (message) => (prompts.push(message), new Secret(options.typed ?? '')),
+  }
+}
+
+function sources(overrides: Partial<SecretSources> = {}): SecretSources {
+  return { secrets: memoryStore(), env: {}, files: secretFiles, input: scriptedInput({ piped: '' }), ...overrides }
+}
+
+async function failure(promise: Promise<unknown>): Promise<ClowdopsError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(error instanceof ClowdopsError)) throw new Error(`expected a ClowdopsError, got ${String(error)}`)
+  return error
+}
+
+function tempFile(content: string, mode: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clowdops-secret-ref-'))
+  const file = join(dir, 'secret')
+  writeFileSync(file, content)
+  chmodSync(file, mode)
+  return file
+}
+
+const posix = process.platform !== 'win32'
+
+describe('resolveSecretRef', () => {
+  it('keychain: reads the entry; an absent one is exit 5 naming the reference', async () => {
+    const secrets = memoryStore({ 'aws/prod': CANARY })
+    const ref = parseSecretRef('keychain:aws/prod')
+    expect((await resolveSecretRef(ref, sources({ secrets }))).reveal()).toBe(CANARY)
+    const missing = await failure(resolveSecretRef(parseSecretRef('keychain:aws/staging'), sources({ secrets })))
+    expect(missing.exitCode).toBe(ExitCode.notFound)
+    expect(missing.message).toContain('keychain:aws/staging')
+    expect(missing.hint).toContain('clowdops keychain set aws/staging')
+  })
+
+  it('env: reads the variable; unset or empty is exit 2 naming it', async () => {
+    const env = { AWS_SECRET_ACCESS_KEY: CANARY, EMPTY: '' }
+    expect((await resolveSecretRef(parseSecretRef('env:AWS_SECRET_ACCESS_KEY'), sources({ env }))).reveal()).toBe(CANARY)
+    for (const name of ['UNSET', 'EMPTY']) {
+      const error = await failure(resolveSecretRef(parseSecretRef(`env:${name}`), sources({ env })))
+      expect(error.exitCode).toBe(ExitCode.usage)
+      expect(error.message).toContain(name)
+    }
+  })
+
+  it.skipIf(!posix)('file: a 0600 file is read (trailing newline dropped); 0644 or 0640 is refused with exit 10', async () => {
+    const safe = tempFile(`${CANARY}\n`, 0o600)
+    expect((await resolveSecretRef(parseSecretRef(`file:${safe}`), sources())).reveal()).toBe(CANARY)
+    for (const mode of [0o644, 0o640, 0o604]) {
+      const open = tempFile(CANARY, mode)
+      const error = await failure(resolveSecretRef(parseSecretRef(`file:${open}`), sources()))
+      expect(error.exitCode, mode.toString(8)).toBe(ExitCode.refused)
+      expect(error.hint).toContain(`chmod 600 ${open}`)
+      expect(error.hint).toContain('--allow-insecure-file')
+      expect(shown(error)).not.toContain(CANARY)
+      const allowed = await resolveSecretRef(parseSecretRef(`file:${open}`), sources(), { allowInsecureFile: true })
+      expect(allowed.reveal()).toBe(CANARY)
+    }
+  })
+
+  it('file: a missing file, a directory or an empty file is exit 2 naming the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clowdops-secret-ref-'))
+    const missing = join(dir, 'nope')
+    const cases: [string, string][] = [[missing, 'no file at'], [dir, 'not a regular file']]
+    const empty = tempFile('\n', 0o600)
+    cases.push([empty, 'is empty'])
+    for (const [path, words] of cases) {
+      const error = await failure(resolveSecretRef(parseSecretRef(`file:${path}`), sources()))
+      expect(error.exitCode, path).toBe(ExitCode.usage)
+      expect(error.message).toContain(path)
+      expect(error.message).toContain(words)
+    }
+    const tilde = await failure(resolveSecretRef(parseSecretRef('file:~/clowdops-no-such-key'), sources()))
+    expect(tilde.hint).toContain('$HOME')
+  })
+
+  it.skipIf(!posix)('file: a file larger than 1 MiB is refused as a usage error without being used', async () => {
+    const big = tempFile('x'.repeat(1024 * 1024 + 1), 0o600)
+    const error = await failure(resolveSecretRef(parseSecretRef(`file:${big}`), sources()))
+    expect(error.exitCode).toBe(ExitCode.usage)
+    expect(error.message).toContain('too large')
+  })
+
+  it('stdin: piped input is read; a terminal gets a hidden prompt; a terminal without prompts (CI, --json) is exit 2', async () => {
+    const piped = await resolveSecretRef({ kind: 'stdin' }, sources({ input: scriptedInput({ piped: `${CANARY}\n` }) }))
+    expect(piped.reveal()).toBe(CANARY)
+    const terminal = scriptedInput({ typed: CANARY })
+    expect((await resolveSecretRef({ kind: 'stdin' }, sources({ input: terminal }), { field: 'api_key' })).reveal()).toBe(CANARY)
+    expect(terminal.prompts).toEqual(['Value of api_key'])
+    const ci = await failure(resolveSecretRef({ kind: 'stdin' }, sources({ input: scriptedInput({ canPrompt: false }) })))
+    expect(ci.exitCode).toBe(ExitCode.usage)
+    const empty = await failure(resolveSecretRef({ kind: 'stdin' }, sources({ input: scriptedInput({ piped: '  \n' }) })))
+    expect(empty.code).toBe('secret_empty')
+  })
+
+  it('stdin: one secret per command — a second stdin reference is exit 2, and two in one set fail before reading', async () => {
+    const run = sources({ input: scriptedInput({ piped: CANARY }) })
+    await resolveSecretRef({ kind: 'stdin' }, run)
+    const again = await failure(resolveSecretRef({ kind: 'stdin' }, run))
+    expect(again.code).toBe('secret_stdin_twice')
+
+    let reads = 0
+    const input = { ...scriptedInput({ piped: CANARY }), readStdin: async () => (reads++, new Secret(CANARY)) }
+    const both = await failure(resolveSecretRefs({ a: { kind: 'stdin' }, b: { kind: 'stdin' } }, sources({ input })))
+    expect(both.exitCode).toBe(ExitCode.usage)
+    expect(reads).toBe(0)
+  })
+
+  it('resolveSecretRefs resolves each field', async () => {
+    const resolved = await resolveSecretRefs(
+      { secret_access_key: parseSecretRef('keychain:aws/prod'), session: parseSecretRef('env:S') },
+      sources({ secrets: memoryStore({ 'aws/prod': 'k' }), env: { S: 's' } }),
+    )
+    expect({ k: resolved.secret_access_key.reveal(), s: resolved.session.reveal() }).toEqual({ k: 'k', s: 's' })
+  })
+})
+
+describe('keychain entries', () => {
+  it('set stores piped input and says whether it replaced; list gives names only; delete of an absent entry is exit 5', async () => {
+    const secrets = memoryStore()
+    const first = await setKeychainEntry({ name: 'aws/prod' }, { secrets, input: scriptedInput({ piped: CANARY }) })
+    expect(first).toEqual({ service: 'aws', account: 'prod', reference: 'keychain:aws/prod', stored: true, replaced: false })
+    const second = await setKeychainEntry({ name: 'keychain:aws/prod' }, { secrets, input: scriptedInput({ piped: 'v2' }) })
+    expect(second.replaced).toBe(true)
+    expect(secrets.entries.get('aws/prod')).toBe('v2')
+    const list = await listKeychainEntries({ service: 'aws' }, { secrets })
+    expect(list).toEqual({ service: 'aws', entries: [{ service: 'aws', account: 'prod', reference: 'keychain:aws/prod' }] })
+    expect(JSON.stringify(list)).not.toContain('v2')
+    expect(await deleteKeychainEntry({ name: 'aws/prod' }, { secrets })).toEqual({ service: 'aws', account: 'prod', deleted: true })
+    expect((await failure(deleteKeychainEntry({ name: 'aws/prod' }, { secrets }))).exitCode).toBe(ExitCode.notFound)
+  })
+
+  it('set refuses an empty value and a terminal that may not prompt; list defaults to the clowdops service', async () => {
+    const secrets = memoryStore({ 'clowdops/default': 'token' })
+    expect((await failure(setKeychainEntry({ name: 'a/b' }, { secrets, input: scriptedInput({ piped: '\n' }) }))).exitCode).toBe(2)
+    expect((await failure(setKeychainEntry({ name: 'a/b' }, { secrets, input: scriptedInput({ canPrompt: false }) }))).exitCode).toBe(2)
+    expect(secrets.entries.has('a/b')).toBe(false)
+    expect((await listKeychainEntries({}, { secrets })).entries.map((e) => e.account)).toEqual(['default'])
+    expect((await failure(listKeychainEntries({ service: 'a/b' }, { secrets }))).exitCode).toBe(2)
+  })
+})
+
+describe('the secret file adapter', () => {
+  it('tells a directory from a missing path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clowdops-secret-ref-'))
+  mkdirSync(join(dir, 'sub'))
+  expect((await secretFiles.read(join(dir, 'sub'), 10)).status).toBe('not_a_file')
+  expect((await secretFiles.read(join(dir, 'none'), 10)).status).toBe('missing')
+  })
+})
