@@ -14,6 +14,17 @@ export async function askSecret(message: string): Promise<Secret> {
   }
 }
 
+/** A yes/no question on the terminal (default no); Ctrl-C is exit 130. */
+export async function askConfirm(message: string): Promise<boolean> {
+  const { default: confirm } = await import('@inquirer/confirm')
+  try {
+    return await confirm({ message, default: false }, { output: process.stderr })
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError()
+    throw error
+  }
+}
+
 export async function readStdin(): Promise<Secret> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)

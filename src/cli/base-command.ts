@@ -5,7 +5,7 @@ import { DEFAULT_API_URL } from '../core/contract/conventions.js'
 import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody } from '../core/errors.js'
 import type { Deps } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
-import { askSecret, openBrowser, readStdin } from '../adapters/terminal.js'
+import { askConfirm, askSecret, openBrowser, readStdin } from '../adapters/terminal.js'
 import { secretFiles, terminalSecretInput } from '../adapters/secret-sources.js'
 import type { SecretSources } from '../core/credentials/secret-ref.js'
 import type { Secret } from '../core/secret.js'
@@ -98,6 +98,10 @@ export abstract class BaseCommand<Result> extends Command {
       input: terminalSecretInput({ canPrompt: this.stdinIsTerminal && !this.jsonEnabled() }),
     }
     return this.secretSourcesOfRun
+  }
+
+  protected confirm(question: string): Promise<boolean> {
+    return askConfirm(question)
   }
 
   protected openBrowser(url: string): void {

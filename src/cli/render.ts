@@ -3,6 +3,9 @@ import type { ChalkInstance } from 'chalk'
 import type { DeviceStep, SignIn } from '../core/auth/login.js'
 import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
+import type { Credential } from '../core/contract/credentials.js'
+import type { Finding } from '../core/credentials/provider.js'
+import type { ProviderSummary } from '../core/credentials/register.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { KeychainEntryList } from '../core/keychain-entries.js'
@@ -137,5 +140,53 @@ export function renderKeychainEntries(list: KeychainEntryList, c: ChalkInstance)
     ],
     c,
     `No entries under service ${list.service} in the OS keychain.`,
+  )
+}
+
+export function renderProviders(list: ProviderSummary, c: ChalkInstance): string {
+  return renderTable(
+    list,
+    [
+      { header: 'provider', get: (p) => c.bold(p.id) },
+      { header: 'kind', get: (p) => p.kind },
+      { header: 'fields', get: (p) => p.fields.map((f) => `${f.name}${f.secret ? c.dim('*') : ''}${f.required ? '' : '?'}`).join(' ') },
+    ],
+    c,
+    'No providers.',
+  ) + `\n${c.dim('* secret: give a reference (keychain:, env:, file:, stdin)   ? optional')}`
+}
+
+export function renderFindings(findings: Finding[], hint: string, c: ChalkInstance): string {
+  if (findings.length === 0) return `${c.green('✓')} ${hint}: no findings.`
+  return findings
+    .map((f) => {
+      const mark = f.severity === 'error' ? c.red('✗ error  ') : c.yellow('! warning')
+      return `${mark} ${c.bold(f.rule)}${f.field ? c.dim(` (${f.field})`) : ''}: ${f.message}\n            ${c.dim(`fix: ${f.fix}`)}\n            ${c.dim(`source: ${f.source}`)}`
+    })
+    .join('\n')
+}
+
+export function renderRegistration(credential: Credential, c: ChalkInstance): string {
+  const lines = [
+    `${c.green('✓')} ${c.bold(credential.label)} ${c.dim(credential.id)}  ${credential.provider}  ${credential.hint}`,
+    `  project ${credential.project_id}${credential.sandboxes.length ? `, sandboxes ${credential.sandboxes.join(' ')}` : ''}`,
+    `  sealed fields: ${Object.keys(credential.secrets).join(', ') || '-'}`,
+  ]
+  if (credential.accepted_risks.length) lines.push(`  ${c.yellow(`accepted risks: ${credential.accepted_risks.join(', ')}`)}`)
+  return lines.join('\n')
+}
+
+export function renderCredentials(list: Credential[], c: ChalkInstance): string {
+  return renderTable(
+    list,
+    [
+      { header: 'id', get: (x) => x.id },
+      { header: 'label', get: (x) => c.bold(x.label) },
+      { header: 'provider', get: (x) => x.provider },
+      { header: 'hint', get: (x) => x.hint },
+      { header: 'sandboxes', get: (x) => String(x.sandboxes.length) },
+    ],
+    c,
+    'No credentials in this project.',
   )
 }

@@ -163,6 +163,7 @@ export class PlatformStore {
       tokens: [...this.tokens.values()],
       projects: this.listProjects(),
       sandboxes: Object.fromEntries(this.sandboxes),
+      credentials: [...this.credentials.values()],
       idempotency: Object.fromEntries(
         [...this.idempotency].map(([tokenHash, records]) => [tokenHash, Object.fromEntries(records)]),
       ),

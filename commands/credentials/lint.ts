@@ -1,0 +1,27 @@
+import { Args } from '@oclif/core'
+import { BaseCommand } from '../../src/cli/base-command.js'
+import { credentialFieldFlags } from '../../src/cli/credential-flags.js'
+import { renderFindings } from '../../src/cli/render.js'
+import { type LintResult, lintCredential } from '../../src/core/credentials/register.js'
+import { ExitCode } from '../../src/core/errors.js'
+
+export default class CredentialsLint extends BaseCommand<LintResult> {
+  static override summary = 'Run every offline least-privilege check on a credential, without signing in or sending anything.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> openai --field api_key=env:OPENAI_API_KEY',
+    '<%= config.bin %> <%= command.id %> aws --field access_key_id=AKIA... --field secret_access_key=keychain:aws/prod --json',
+  ]
+  static override args = { provider: Args.string({ description: 'provider id (clowdops credentials providers)', required: true }) }
+  static override flags = credentialFieldFlags
+
+  async run(): Promise<LintResult> {
+    const { args, flags } = await this.parse(CredentialsLint)
+    const result = await lintCredential(
+      { provider: args.provider, fields: flags.field, allow: flags.allow, allowInsecureFile: flags['allow-insecure-file'] },
+      { sources: this.secretSources() },
+    )
+    this.log(renderFindings(result.findings, result.hint, this.colors))
+    if (result.refused) this.exitAfterOutput(ExitCode.refused)
+    return result
+  }
+}

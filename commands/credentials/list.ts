@@ -1,0 +1,20 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../../src/cli/base-command.js'
+import { renderCredentials } from '../../src/cli/render.js'
+import { type CredentialList, listCredentials } from '../../src/core/credentials/manage.js'
+
+export default class CredentialsList extends BaseCommand<CredentialList> {
+  static override summary = 'List the credentials of a project, with their hints (never their secrets).'
+  static override examples = ['<%= config.bin %> <%= command.id %> --project prj_8f3k2', '<%= config.bin %> <%= command.id %> --json']
+  static override flags = {
+    project: Flags.string({ summary: 'Project id (default: the profile setting default_project).', helpValue: '<prj_id>' }),
+    limit: Flags.integer({ summary: 'Most credentials to list.', default: 100, min: 1 }),
+  }
+
+  async run(): Promise<CredentialList> {
+    const { flags } = await this.parse(CredentialsList)
+    const list = await listCredentials({ project: flags.project, limit: flags.limit }, this.deps)
+    this.log(renderCredentials(list, this.colors))
+    return list
+  }
+}

@@ -1,0 +1,21 @@
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../../src/cli/base-command.js'
+import { removeCredential } from '../../src/core/credentials/manage.js'
+
+export default class CredentialsRemove extends BaseCommand<{ id: string; deleted: true }> {
+  static override summary = 'Remove a credential from the platform (asks first on a terminal; --yes elsewhere).'
+  static override examples = ['<%= config.bin %> <%= command.id %> cred_4kq9', '<%= config.bin %> <%= command.id %> cred_4kq9 --yes --json']
+  static override args = { id: Args.string({ description: 'credential id (cred_...)', required: true }) }
+  static override flags = { yes: Flags.boolean({ summary: 'Remove without asking.' }) }
+
+  async run(): Promise<{ id: string; deleted: true }> {
+    const { args, flags } = await this.parse(CredentialsRemove)
+    const canAsk = this.stdinIsTerminal && !this.jsonEnabled()
+    const result = await removeCredential(
+      { id: args.id, yes: flags.yes, confirm: canAsk ? (c) => this.confirm(`Remove ${c.label} (${c.provider}, ${c.hint})?`) : undefined },
+      this.deps,
+    )
+    this.note(`Removed ${result.id}.`)
+    return result
+  }
+}

@@ -1,0 +1,13 @@
+// Flags shared by the commands that read a credential's fields (add, lint).
+import { Flags } from '@oclif/core'
+
+export const credentialFieldFlags = {
+  field: Flags.string({
+    summary: 'A field: name=value, or for a secret field name=REFERENCE (keychain:SERVICE/ACCOUNT, env:NAME, file:PATH, stdin).',
+    multiple: true,
+    default: [],
+    helpValue: '<name=value|ref>',
+  }),
+  allow: Flags.string({ summary: 'Accept the risk a check reports (its rule id); recorded on the credential.', multiple: true, default: [], helpValue: '<rule>' }),
+  'allow-insecure-file': Flags.boolean({ summary: 'Accept file: references that group or others can read.' }),
+}

@@ -1,0 +1,138 @@
+// Registering a credential: fields from --field, secrets from references, offline checks, sealing, then one upload.
+import { z } from 'zod'
+import { Credential, endpoints } from '../contract/index.js'
+import { RefusedError, UsageError } from '../errors.js'
+import type { Deps } from '../ports.js'
+import { findProvider, providers } from './catalog.js'
+import { type CredentialValues, type Finding, type Provider, blockingFindings, checkCredential } from './provider.js'
+import { sealSecret } from './seal.js'
+import { type SecretSources, parseSecretRef, resolveSecretRef } from './secret-ref.js'
+
+export const FindingOutput = z.object({
+  rule: z.string(),
+  severity: z.enum(['error', 'warning']),
+  field: z.string().optional(),
+  message: z.string(),
+  fix: z.string(),
+  source: z.string(),
+})
+
+export const LintResult = z.object({ provider: z.string(), hint: z.string(), findings: z.array(FindingOutput), refused: z.boolean() })
+export type LintResult = z.infer<typeof LintResult>
+export const Registration = z.object({ credential: Credential, findings: z.array(FindingOutput) })
+export type Registration = z.infer<typeof Registration>
+
+export const ProviderSummary = z.array(
+  z.object({
+    id: z.string(),
+    kind: z.enum(['cloud', 'ai', 'notification']),
+    title: z.string(),
+    fields: z.array(z.object({ name: z.string(), secret: z.boolean(), required: z.boolean(), description: z.string() })),
+  }),
+)
+export type ProviderSummary = z.infer<typeof ProviderSummary>
+
+export function listProviders(): ProviderSummary {
+  return providers.map((p) => ({
+    id: p.id,
+    kind: p.kind,
+    title: p.title,
+    fields: p.fields.map(({ name, secret, required, description }) => ({ name, secret, required, description })),
+  }))
+}
+
+export interface CredentialInput {
+  provider: string
+  /** `name=value` for plain fields, `name=REFERENCE` for secret fields. */
+  fields: string[]
+  allow: string[]
+  allowInsecureFile: boolean
+}
+
+function providerOrUsage(id: string): Provider {
+  const provider = findProvider(id)
+  if (!provider) {
+    throw new UsageError(`Unknown provider ${JSON.stringify(id)}.`, {
+      hint: `Providers: ${providers.map((p) => p.id).join(', ')} (clowdops credentials providers).`,
+    })
+  }
+  return provider
+}
+
+/** `name=value` pairs; a secret field's value is a reference, resolved here and held as Secret. */
+async function readValues(provider: Provider, fields: string[], sources: SecretSources, allowInsecureFile: boolean) {
+  const values: Record<string, CredentialValues[string]> = {}
+  for (const pair of fields) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UsageError(`--field takes name=value, got something without "=".`, { hint: `Fields of ${provider.id}: ${provider.fields.map((f) => f.name).join(', ')}.` })
+    const name = pair.slice(0, at)
+    const value = pair.slice(at + 1)
+    if (Object.hasOwn(values, name)) throw new UsageError(`--field ${name} is given twice.`)
+    const spec = provider.fields.find((field) => field.name === name)
+    values[name] = spec?.secret
+      ? await resolveSecretRef(parseSecretRef(value, { field: name }), sources, { allowInsecureFile, field: name })
+      : value
+  }
+  return values
+}
+
+function refusal(blocking: Finding[]): RefusedError {
+  const lines = blocking.map((f) => `${f.rule}${f.field ? ` (${f.field})` : ''}: ${f.message}`)
+  const waivable = blocking.filter((f) => !f.rule.startsWith('field.')).map((f) => f.rule)
+  return new RefusedError(`Refused before sending anything:\n  ${lines.join('\n  ')}`, {
+    code: 'check_failed',
+    hint: waivable.length
+      ? `Fix it (${blocking[0]?.fix ?? ''}), or accept the risk with ${[...new Set(waivable)].map((r) => `--allow ${r}`).join(' ')}.`
+      : (blocking[0]?.fix ?? 'Fix the fields above.'),
+  })
+}
+
+/** `credentials lint`: every offline check, no sign-in, nothing sent. */
+export async function lintCredential(input: CredentialInput, deps: { sources: SecretSources }): Promise<LintResult> {
+  const provider = providerOrUsage(input.provider)
+  const values = await readValues(provider, input.fields, deps.sources, input.allowInsecureFile)
+  const findings = checkCredential(provider, values)
+  return { provider: provider.id, hint: provider.hint(values), findings, refused: blockingFindings(findings, input.allow).length > 0 }
+}
+
+/** `credentials add`: the same checks (refusing before anything is sent), then sealed secrets in one idempotent POST. */
+export async function registerCredential(
+  input: CredentialInput & { label: string; project?: string | undefined; sandboxes: string[] },
+  deps: Pick<Deps, 'api' | 'context'> & { sources: SecretSources },
+): Promise<Registration> {
+  const provider = providerOrUsage(input.provider)
+  const projectId = input.project ?? deps.context.profile.default_project
+  if (!projectId) {
+    throw new UsageError('No project given.', { hint: 'Pass --project prj_..., or set one: clowdops config set default_project prj_...' })
+  }
+  const values = await readValues(provider, input.fields, deps.sources, input.allowInsecureFile)
+  const findings = checkCredential(provider, values)
+  const blocking = blockingFindings(findings, input.allow)
+  if (blocking.length > 0) throw refusal(blocking)
+
+  const me = await deps.api.call(endpoints.me)
+  const [key] = (await deps.api.call(endpoints.credentialKeys)).data
+  if (!key) throw new RefusedError('The platform published no credential key to seal to.')
+  const secrets: Record<string, Awaited<ReturnType<typeof sealSecret>>> = {}
+  const fields: Record<string, string> = {}
+  for (const field of provider.fields) {
+    const value = values[field.name]
+    if (value === undefined) continue
+    if (typeof value === 'string') fields[field.name] = value
+    else secrets[field.name] = await sealSecret(value, key, { org_id: me.org.id, project_id: projectId, provider: provider.id, label: input.label, field: field.name })
+  }
+  const fired = new Set(findings.map((f) => f.rule))
+  const credential = await deps.api.call(endpoints.createCredential, {
+    params: { project_id: projectId },
+    body: {
+      provider: provider.id,
+      label: input.label,
+      hint: provider.hint(values),
+      fields,
+      secrets,
+      sandboxes: input.sandboxes,
+      accepted_risks: input.allow.filter((rule) => fired.has(rule)),
+    },
+  })
+  return { credential, findings }
+}
