@@ -70,6 +70,29 @@ try {
   await clowdops(['config', 'list'])
   await clowdops(['sandboxes', 'list'])
 
+  // Credentials: the secret goes to the keychain (or, where there is none, an env: reference), never into argv.
+  const secretRef = keychain ? 'keychain:clowdops-demo/aws' : 'env:DEMO_AWS_SECRET_ACCESS_KEY'
+  env.DEMO_AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' // AWS's documentation example pair: fake by design
+  env.DEMO_AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+  if (keychain) {
+    const fakeSecret = { shown: 'echo "$DEMO_AWS_SECRET_ACCESS_KEY"', value: `${env.DEMO_AWS_SECRET_ACCESS_KEY}\n` }
+    await clowdops(['keychain', 'set', 'clowdops-demo/aws'], 0, 'Put a (fake) AWS secret key in the OS keychain', fakeSecret)
+  }
+  await clowdops(['credentials', 'providers'], 0, 'What can be registered')
+  await clowdops(
+    ['credentials', 'add', 'aws', '--label', 'demo-readonly', '--field', 'access_key_id=env:DEMO_AWS_ACCESS_KEY_ID', '--field', `secret_access_key=${secretRef}`, '--field', 'region=eu-west-1'],
+    0,
+    'Register it: checked offline (a long-term user key is a warning), sealed here, uploaded once',
+  )
+  env.DEMO_ADMIN_KEY = `sk-admin-${'FAKE'.repeat(12)}`
+  await clowdops(
+    ['credentials', 'add', 'openai', '--label', 'too-powerful', '--field', 'api_key=env:DEMO_ADMIN_KEY'],
+    10,
+    'An admin-class key is refused before anything is sent (exit 10)',
+  )
+  await clowdops(['credentials', 'list'], 0, 'Credentials of the project, with hints, never secrets')
+  if (keychain) await clowdops(['keychain', 'delete', 'clowdops-demo/aws'])
+
   platform.faults.failNext(2, 503, { retryAfter: 1 })
   await clowdops(['projects', 'list', '--limit', '2'], 0, 'The platform fails twice with 503 + Retry-After: 1; the CLI waits and retries')
   await clowdops(['sandboxes', 'list', '--project', 'prj_doesnotexist'], 5, 'Errors say what to do and carry the request id (exit 5: not found)')

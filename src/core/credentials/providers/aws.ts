@@ -67,7 +67,7 @@ export function checkAwsKeyPair(provider: string, values: CredentialValues): Fin
         severity: 'warning',
         message:
           'access_key_id is a long-term access key (AKIA…): it does not expire and usually belongs to an IAM user, often a person.',
-        fix: 'Prefer the aws-role provider: a role the platform assumes with an external ID, no static key (clowdops credentials recipe aws-role). Otherwise use a dedicated IAM user with read-only permissions and rotate its key.',
+        fix: 'Prefer the aws-role provider: a role the platform assumes with an external ID, no static key. Otherwise use a dedicated IAM user with read-only permissions and rotate its key.',
       },
       'aws-temporary-access-key': {
         rule: `${provider}.temporary-key`,
@@ -161,7 +161,7 @@ export function checkRoleArn(provider: string, arn: string | undefined): Finding
         severity: 'error',
         field: 'role_arn',
         message: `role_arn is ${what}; it must name an IAM role (arn:aws:iam::ACCOUNT:role/NAME).`,
-        fix: 'Create the role from clowdops credentials recipe aws-role and give its ARN.',
+        fix: 'Create a dedicated IAM role that trusts the ClowdOps role with an external ID, and give its ARN.',
         source: 'AWS IAM User Guide: IAM identifiers, IAM ARNs',
       },
     ]
@@ -174,7 +174,7 @@ export function checkRoleArn(provider: string, arn: string | undefined): Finding
         severity: 'warning',
         field: 'role_arn',
         message: `The role's name (${name}) suggests administrator rights; ClowdOps needs read-only access.`,
-        fix: 'Create a dedicated role from clowdops credentials recipe aws-role (ViewOnlyAccess plus explicit denies).',
+        fix: 'Create a dedicated role with ViewOnlyAccess plus explicit denies on data reads.',
         source: 'AWS Organizations User Guide: OrganizationAccountAccessRole (AdministratorAccess by default)',
       },
     ]

@@ -45,7 +45,7 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
         rule: 'bedrock.long-term-api-key',
         severity: 'warning',
         message: 'api_key is a long-term Bedrock API key (ABSK…): it belongs to an IAM user and lasts until it expires or is deleted.',
-        fix: 'Prefer role_arn (clowdops credentials recipe bedrock); if you keep the key, give it a short expiry.',
+        fix: 'Prefer role_arn; if you keep the key, give it a short expiry.',
         source: `gitleaks: aws-amazon-bedrock-api-key-long-lived; ${API_KEYS}`,
       },
       'bedrock-short-term-api-key': {

@@ -66,7 +66,7 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
         severity: 'error',
         field,
         message: `service_account_json is ${what} (its "type" is not "service_account").`,
-        fix: 'Create a dedicated service account with roles/viewer and give its JSON key (clowdops credentials recipe gcp).',
+        fix: 'Create a dedicated service account with roles/viewer and give its JSON key.',
         source: 'Google Cloud: Application Default Credentials, credential file types; gitleaks: gcp-service-account',
       },
     ]
@@ -90,7 +90,7 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
       severity: 'error',
       field,
       message: 'The key belongs to a default service account (Compute Engine or App Engine), which is granted Editor on its project by default.',
-      fix: 'Create a dedicated service account with roles/viewer (clowdops credentials recipe gcp) and give its key.',
+      fix: 'Create a dedicated service account with roles/viewer and give its key.',
       source: 'Google Cloud IAM: Default service accounts (automatic Editor grant)',
     })
   }

@@ -2,7 +2,7 @@
 // Gemini key cannot be told offline from a Maps or Firebase key, nor its restrictions seen: always a warning.
 import { type Finding, joinHint, judgeShape, maskSecret, type Provider, tokenSchema, valueOf } from '../provider.js'
 
-const FIX = 'Use a key from a dedicated project, restricted to the Generative Language API (API restrictions), and check it with clowdops credentials verify.'
+const FIX = 'Use a key from a dedicated project, restricted to the Generative Language API (API restrictions).'
 
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const key = valueOf(values, 'api_key')?.trim()

@@ -2,7 +2,7 @@
 import { type Finding, joinHint, judgeShape, maskSecret, type Provider, tokenSchema, valueOf } from '../provider.js'
 
 const TOKEN_DOCS = 'GitHub Docs: Managing your personal access tokens'
-const FIX = 'Create a fine-grained token (github_pat_…) limited to the repositories ClowdOps needs, with read-only permissions and an expiry (clowdops credentials recipe github).'
+const FIX = 'Create a fine-grained token (github_pat_…) limited to the repositories ClowdOps needs, with read-only permissions and an expiry.'
 
 function unsupported(kind: string, why: string) {
   return {

@@ -16,7 +16,7 @@ import {
 } from '../provider.js'
 import { KEY_SHAPES } from '../key-shapes.js'
 
-const FIX = 'Create a project or group access token with the read_api scope and an expiry (clowdops credentials recipe gitlab).'
+const FIX = 'Create a project or group access token with the read_api scope and an expiry.'
 
 // Every GitLab token that is not an access token (deploy, job, runner, feed, trigger… tokens) is refused.
 const OTHER_TOKENS: Record<string, ShapeVerdict> = Object.fromEntries(
