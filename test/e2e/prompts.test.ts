@@ -46,3 +46,15 @@ describe('login --with-token on a terminal', () => {
     expect(existsSync(join(configDir, 'tokens')) ? readdirSync(join(configDir, 'tokens')) : []).toEqual([])
   })
 })
+
+describe('a secret field nobody referenced, on a terminal', () => {
+  it('is asked for with a hidden prompt and never shown', async () => {
+    const canary = `sk-svcacct-CANARY${Date.now()}fakefakefakefakefakeFAKE`
+    const pty = runInPty(['credentials', 'lint', 'openai'], envFor(freshConfigDir()))
+    await pty.waitFor(/Value of api_key/)
+    pty.type(`${canary}\r`)
+    expect(await pty.exit).toBe(0)
+    expect(pty.screen()).toContain(`…${canary.slice(-4)}`) // the hint: prefix and last four only
+    expect(pty.screen()).not.toContain(canary)
+  })
+})

@@ -73,6 +73,12 @@ async function readValues(provider: Provider, fields: string[], sources: SecretS
       ? await resolveSecretRef(parseSecretRef(value, { field: name }), sources, { allowInsecureFile, field: name })
       : value
   }
+  // On a terminal, a required secret nobody referenced is asked for with a hidden prompt; elsewhere it is reported.
+  for (const field of provider.fields) {
+    if (field.secret && field.required && values[field.name] === undefined && sources.input.canPrompt) {
+      values[field.name] = await resolveSecretRef({ kind: 'stdin' }, sources, { field: field.name })
+    }
+  }
   return values
 }
 
