@@ -145,7 +145,11 @@ export abstract class BaseCommand<Result> extends Command {
     if (error instanceof ClowdopsError) return error.toJSON()
     // oclif's own parse errors (unknown flag, missing argument) carry `parse`: they are usage errors.
     if ('parse' in error || error.oclif?.exit === ExitCode.usage) {
-      const message = error.message.split('\n').map((line) => line.trim()).filter(Boolean).join(': ').replace(/: See more help.*$/, '')
+      // Unexpected arguments are not echoed: a secret pasted where a flag was meant must not reach the terminal log.
+      const extra = 'args' in error && Array.isArray(error.args) ? error.args.length : 0
+      const message = extra > 0 && error.message.startsWith('Unexpected argument')
+        ? `Unexpected argument${extra === 1 ? '' : 's'} (${extra}, not shown in case one is a secret).`
+        : error.message.split('\n').map((line) => line.trim()).filter(Boolean).join(': ').replace(/: See more help.*$/, '')
       return new UsageError(redactText(message), {
         hint: `See ${[this.config.bin, this.id?.replaceAll(':', ' ')].filter(Boolean).join(' ')} --help.`,
       }).toJSON()

@@ -57,3 +57,13 @@ describe('a canary token never appears in output', () => {
     }
   }, 60_000)
 })
+
+describe('a secret typed as an argument', () => {
+  it('is not echoed back in the usage error', async () => {
+    const pasted = `sk-svcacct-CANARY${Date.now()}pastedpastedpasted`
+    const result = await runCli(['config', 'get', 'api_url', pasted])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('Unexpected argument')
+    expect(result.stdout + result.stderr).not.toContain(pasted)
+  })
+})
