@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { credentialFieldFlags } from '../../src/cli/credential-flags.js'
+import { credentialFieldFlags, policyFlags } from '../../src/cli/credential-flags.js'
+import { loadIamActions, readPolicyFiles } from '../../src/cli/policy-flag.js'
 import { renderFindings, renderRegistration } from '../../src/cli/render.js'
 import { type Registration, registerCredential } from '../../src/core/credentials/register.js'
 
@@ -15,6 +16,7 @@ export default class CredentialsAdd extends BaseCommand<Registration> {
   static override args = { provider: Args.string({ description: 'provider id (clowdops credentials providers)', required: true }) }
   static override flags = {
     ...credentialFieldFlags,
+    ...policyFlags,
     label: Flags.string({ summary: 'A name for the credential, unique in the project.', required: true }),
     project: Flags.string({ summary: 'Project id (default: the profile setting default_project).', helpValue: '<prj_id>' }),
     sandbox: Flags.string({ summary: 'Attach to this sandbox (repeatable).', multiple: true, default: [], helpValue: '<sbx_id>' }),
@@ -31,8 +33,9 @@ export default class CredentialsAdd extends BaseCommand<Registration> {
         fields: flags.field,
         allow: flags.allow,
         allowInsecureFile: flags['allow-insecure-file'],
+        policies: await readPolicyFiles(flags.policy),
       },
-      { ...this.deps, sources: this.secretSources() },
+      { ...this.deps, sources: this.secretSources(), iamActions: loadIamActions },
     )
     if (registration.findings.length > 0) this.log(renderFindings(registration.findings, registration.credential.hint, this.colors))
     this.log(renderRegistration(registration.credential, this.colors))

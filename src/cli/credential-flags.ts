@@ -1,4 +1,4 @@
-// Flags shared by the commands that read a credential's fields (add, lint).
+// Flags shared by the commands that read a credential's fields (add, lint, rotate).
 import { Flags } from '@oclif/core'
 
 export const credentialFieldFlags = {
@@ -10,4 +10,14 @@ export const credentialFieldFlags = {
   }),
   allow: Flags.string({ summary: 'Accept the risk a check reports (its rule id); recorded on the credential.', multiple: true, default: [], helpValue: '<rule>' }),
   'allow-insecure-file': Flags.boolean({ summary: 'Accept file: references that group or others can read.' }),
+}
+
+/** `--policy FILE` (credentials add, lint): IAM policy documents linted offline with the provider's checks. */
+export const policyFlags = {
+  policy: Flags.string({
+    summary: 'An IAM policy document (JSON) the credential carries, linted offline: permissions or trust policy (aws, aws-role, bedrock; repeatable).',
+    multiple: true,
+    default: [],
+    helpValue: '<file>',
+  }),
 }

@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk'
 import type { DeviceStep, SignIn } from '../core/auth/login.js'
 import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
-import type { Credential } from '../core/contract/credentials.js'
+import type { Credential, CredentialVerification } from '../core/contract/credentials.js'
 import type { Finding } from '../core/credentials/provider.js'
 import type { ProviderSummary } from '../core/credentials/register.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
@@ -189,4 +189,21 @@ export function renderCredentials(list: Credential[], c: ChalkInstance): string 
     c,
     'No credentials in this project.',
   )
+}
+
+const GRADE: Record<CredentialVerification['grade'], (c: ChalkInstance, s: string) => string> = {
+  A: (c, s) => c.green(s),
+  B: (c, s) => c.cyan(s),
+  C: (c, s) => c.yellow(s),
+  F: (c, s) => c.red(s),
+}
+
+export function renderVerification(v: CredentialVerification, c: ChalkInstance): string {
+  const mark = { error: c.red('✗'), warning: c.yellow('!'), info: c.dim('·') }
+  const lines = [`grade ${c.bold(GRADE[v.grade](c, v.grade))}  ${v.credential_id}  ${c.dim(`checked ${v.checked_at}`)}`]
+  for (const f of v.findings) {
+    lines.push(`${mark[f.severity]} ${c.bold(f.rule)}: ${f.message}`)
+    if (f.fix) lines.push(`    ${c.dim(`fix: ${f.fix}`)}`)
+  }
+  return lines.join('\n')
 }

@@ -33,9 +33,24 @@ describe('generated files', () => {
       paths: Record<string, Record<string, { parameters: { name: string; required: boolean }[]; responses: Record<string, unknown> }>>
     }
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/credential-keys', '/v1/credentials/{credential_id}', '/v1/health', '/v1/me', '/v1/projects', '/v1/projects/{project_id}/credentials', '/v1/projects/{project_id}/sandboxes'])
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/credential-keys',
+      '/v1/credentials/{credential_id}',
+      '/v1/credentials/{credential_id}/rotate',
+      '/v1/credentials/{credential_id}/sandboxes/{sandbox_id}',
+      '/v1/credentials/{credential_id}/verify',
+      '/v1/health',
+      '/v1/me',
+      '/v1/projects',
+      '/v1/projects/{project_id}/credentials',
+      '/v1/projects/{project_id}/sandboxes',
+    ])
     const create = doc.paths['/v1/projects']?.post
     expect(create?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
     expect(JSON.stringify(create?.responses.default)).toContain('application/problem+json')
+    const attachment = doc.paths['/v1/credentials/{credential_id}/sandboxes/{sandbox_id}']
+    for (const mutation of [attachment?.put, attachment?.delete, doc.paths['/v1/credentials/{credential_id}/rotate']?.post, doc.paths['/v1/credentials/{credential_id}/verify']?.post]) {
+      expect(mutation?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
+    }
   })
 })

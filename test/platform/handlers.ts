@@ -1,7 +1,9 @@
 // What each endpoint does once the request is authenticated, rate-limited and validated: one handler per endpoint.
 import { z } from 'zod'
 import { API_VERSION, type AnyEndpoint, type Endpoints, type PageQuery } from '../../src/core/contract/index.js'
+import type { Credential, SealedSecret } from '../../src/core/contract/credentials.js'
 import type { CredentialKeyring } from './credential-keys.js'
+import { probeFixtureFor, probeResult } from './credential-probes.js'
 import type { OAuthStats } from './oauth.js'
 import { ProblemError } from './problems.js'
 import { type PlatformStore, randomBase62, type TokenRecord, type User } from './store.js'
@@ -72,16 +74,7 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     projectOrNotFound(store, params.project_id)
     const taken = [...store.credentials.values()].some((c) => c.project_id === params.project_id && c.label === body.label)
     if (taken) throw new ProblemError(409, 'credential_exists', `A credential labelled ${body.label} exists in this project.`)
-    const secrets: Record<string, { key_id: string; fingerprint: string }> = {}
-    for (const [field, sealed] of Object.entries(body.secrets)) {
-      const context = { org_id: store.user.org.id, project_id: params.project_id, provider: body.provider, label: body.label, field }
-      // Opened to check it really is the sealed secret, then dropped: only the fingerprint is kept.
-      const plaintext = await credentialKeys.open(sealed, context)
-      if ((await credentialKeys.fingerprintOf(plaintext, context)) !== sealed.fingerprint) {
-        throw new ProblemError(422, 'fingerprint_mismatch', `The fingerprint of ${field} does not match its sealed value.`)
-      }
-      secrets[field] = { key_id: sealed.key_id, fingerprint: sealed.fingerprint }
-    }
+    const opened = await openSecrets(body.secrets, { project_id: params.project_id, provider: body.provider, label: body.label }, store, credentialKeys)
     const now = new Date().toISOString()
     const credential = {
       id: `cred_${randomBase62(16)}`,
@@ -90,13 +83,14 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
       label: body.label,
       hint: body.hint,
       fields: body.fields,
-      secrets,
+      secrets: opened.secrets,
       sandboxes: body.sandboxes,
       accepted_risks: body.accepted_risks,
       created_at: now,
       updated_at: now,
     }
     store.credentials.set(credential.id, credential)
+    store.probeFixtures.set(credential.id, opened.fixture)
     return credential
   },
 
@@ -105,7 +99,40 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
   deleteCredential: ({ params }, { store }) => {
     credentialOrNotFound(store, params.credential_id)
     store.credentials.delete(params.credential_id)
+    store.probeFixtures.delete(params.credential_id)
     return { id: params.credential_id, deleted: true as const }
+  },
+
+  attachCredential: ({ params }, { store }) => {
+    const credential = credentialOrNotFound(store, params.credential_id)
+    sandboxOfProject(store, params.sandbox_id, credential.project_id)
+    if (credential.sandboxes.includes(params.sandbox_id)) return credential
+    return updateCredential(store, { ...credential, sandboxes: [...credential.sandboxes, params.sandbox_id] })
+  },
+
+  detachCredential: ({ params }, { store }) => {
+    const credential = credentialOrNotFound(store, params.credential_id)
+    sandboxOfProject(store, params.sandbox_id, credential.project_id)
+    if (!credential.sandboxes.includes(params.sandbox_id)) return credential
+    return updateCredential(store, { ...credential, sandboxes: credential.sandboxes.filter((id) => id !== params.sandbox_id) })
+  },
+
+  rotateCredential: async ({ params, body }, { store, credentialKeys }) => {
+    const credential = credentialOrNotFound(store, params.credential_id)
+    // The same context as at creation: a rotated envelope sealed for another credential does not open here.
+    const opened = await openSecrets(body.secrets, credential, store, credentialKeys)
+    store.probeFixtures.set(credential.id, opened.fixture)
+    return updateCredential(store, {
+      ...credential,
+      hint: body.hint ?? credential.hint,
+      secrets: { ...credential.secrets, ...opened.secrets },
+      accepted_risks: [...new Set([...credential.accepted_risks, ...body.accepted_risks])],
+    })
+  },
+
+  verifyCredential: ({ params }, { store }) => {
+    const credential = credentialOrNotFound(store, params.credential_id)
+    return probeResult(credential.id, store.probeFixtures.get(credential.id) ?? 'ok')
   },
 
   listSandboxes: ({ params, query }, { store }) => {
@@ -123,6 +150,48 @@ function credentialOrNotFound(store: PlatformStore, credentialId: string) {
   const credential = store.credentials.get(credentialId)
   if (!credential) throw new ProblemError(404, 'not_found', `No credential ${credentialId}.`)
   return credential
+}
+
+/** A sandbox of this organisation (404 otherwise) that belongs to `projectId` (422 otherwise). */
+function sandboxOfProject(store: PlatformStore, sandboxId: string, projectId: string): void {
+  const sandbox = store
+    .listProjects()
+    .flatMap((project) => store.sandboxesOf(project.id) ?? [])
+    .find((s) => s.id === sandboxId)
+  if (!sandbox) throw new ProblemError(404, 'not_found', `No sandbox ${sandboxId} in this organisation.`)
+  if (sandbox.project_id !== projectId) {
+    throw new ProblemError(422, 'sandbox_in_other_project', `Sandbox ${sandboxId} belongs to another project than the credential (${projectId}).`)
+  }
+}
+
+function updateCredential(store: PlatformStore, credential: Credential): Credential {
+  const updated = { ...credential, updated_at: new Date().toISOString() }
+  store.credentials.set(updated.id, updated)
+  return updated
+}
+
+/**
+ * Opens each sealed secret under the credential's context and checks its fingerprint. The plaintexts are only looked
+ * at to choose the probe fixture for `verify`, then dropped: fingerprints are what is kept.
+ */
+async function openSecrets(
+  sealed: Record<string, SealedSecret>,
+  credential: Pick<Credential, 'project_id' | 'provider' | 'label'>,
+  store: PlatformStore,
+  credentialKeys: CredentialKeyring,
+) {
+  const secrets: Record<string, { key_id: string; fingerprint: string }> = {}
+  const plaintexts: string[] = []
+  for (const [field, envelope] of Object.entries(sealed)) {
+    const context = { org_id: store.user.org.id, project_id: credential.project_id, provider: credential.provider, label: credential.label, field }
+    const plaintext = await credentialKeys.open(envelope, context)
+    if ((await credentialKeys.fingerprintOf(plaintext, context)) !== envelope.fingerprint) {
+      throw new ProblemError(422, 'fingerprint_mismatch', `The fingerprint of ${field} does not match its sealed value.`)
+    }
+    secrets[field] = { key_id: envelope.key_id, fingerprint: envelope.fingerprint }
+    plaintexts.push(plaintext)
+  }
+  return { secrets, fixture: probeFixtureFor(credential.provider, credential.label, plaintexts) }
 }
 
 function callerOf(context: HandlerContext): Caller {

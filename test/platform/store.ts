@@ -2,6 +2,7 @@ import type { Credential } from '../../src/core/contract/credentials.js'
 // The local platform's state: the seeded user and org, projects, sandboxes, hashed tokens and idempotency records.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Project, Sandbox } from '../../src/core/contract/index.js'
+import type { ProbeFixture } from './credential-probes.js'
 
 /** Every scope the platform knows so far. */
 export const ALL_SCOPES = ['projects:read', 'projects:write', 'credentials:read', 'credentials:write'] as const
@@ -138,6 +139,8 @@ export class PlatformStore {
 
   /** Registered credentials: fingerprints and hints only; the platform drops every opened secret at once. */
   readonly credentials = new Map<string, Credential>()
+  /** Per credential, what `verify` answers: chosen when its secrets were opened (see credential-probes.ts). */
+  readonly probeFixtures = new Map<string, ProbeFixture>()
 
   listProjects(): Project[] {
     return [...this.projects.values()]

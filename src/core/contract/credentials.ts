@@ -94,3 +94,39 @@ export const CreateCredential = z
 export type CreateCredential = z.infer<typeof CreateCredential>
 
 export const DeletedCredential = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'DeletedCredential' })
+
+/**
+ * New sealed values for some or all of a credential's secret fields, sealed under the same context as at creation
+ * (org, project, provider, label, field). Non-secret fields are not changed by a rotation.
+ */
+export const RotateCredential = z
+  .object({
+    secrets: z
+      .record(z.string(), SealedSecret)
+      .refine((secrets) => Object.keys(secrets).length > 0, 'at least one secret field')
+      .describe('The secret fields being replaced; the others keep their stored values.'),
+    hint: z.string().optional().describe('The new display hint; absent when a partial rotation leaves it as it was.'),
+    accepted_risks: z.array(z.string()).default([]).describe('Check ids accepted with --allow for the new values; added to those recorded.'),
+  })
+  .meta({ id: 'RotateCredential' })
+export type RotateCredential = z.infer<typeof RotateCredential>
+
+export const VerificationGrade = z.enum(['A', 'B', 'C', 'F'])
+export type VerificationGrade = z.infer<typeof VerificationGrade>
+
+export const CredentialVerification = z
+  .object({
+    credential_id: z.string().regex(/^cred_/),
+    grade: VerificationGrade.describe('A: read-only confirmed; B: works, least privilege not confirmed; C: works with a risk to fix; F: must not be used.'),
+    findings: z.array(
+      z.object({
+        rule: z.string(),
+        severity: z.enum(['error', 'warning', 'info']),
+        message: z.string(),
+        fix: z.string().optional(),
+      }),
+    ),
+    checked_at: z.iso.datetime(),
+  })
+  .meta({ id: 'CredentialVerification' })
+export type CredentialVerification = z.infer<typeof CredentialVerification>

