@@ -6,6 +6,7 @@ import type { SettingsReport } from '../core/config/settings.js'
 import type { Credential, CredentialVerification } from '../core/contract/credentials.js'
 import type { Finding } from '../core/credentials/provider.js'
 import type { ProviderSummary } from '../core/credentials/register.js'
+import type { Recipe } from '../core/credentials/recipes/index.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { KeychainEntryList } from '../core/keychain-entries.js'
@@ -205,5 +206,25 @@ export function renderVerification(v: CredentialVerification, c: ChalkInstance):
     lines.push(`${mark[f.severity]} ${c.bold(f.rule)}: ${f.message}`)
     if (f.fix) lines.push(`    ${c.dim(`fix: ${f.fix}`)}`)
   }
+  return lines.join('\n')
+}
+
+/** `credentials recipe` as text: what to create, the steps with their commands, the documents, how to register. */
+export function renderRecipe(recipe: Recipe, c: ChalkInstance): string {
+  const lines = [c.bold(recipe.title), `  ${c.dim('create:')} ${recipe.identity}`]
+  for (const grant of recipe.grants) lines.push(`  ${c.dim('grant: ')} ${grant}`)
+  for (const avoid of recipe.avoid) lines.push(`  ${c.yellow('avoid: ')} ${avoid}`)
+  lines.push('')
+  const steps = [...recipe.steps, { title: 'Register it with ClowdOps (checked offline first)', commands: [recipe.register] }]
+  steps.forEach((step, index) => {
+    lines.push(`${c.bold(`${index + 1}.`)} ${step.title}`)
+    if ('detail' in step && step.detail) lines.push(`   ${step.detail}`)
+    for (const command of step.commands) lines.push(`   ${c.cyan(`$ ${command}`)}`)
+  })
+  for (const doc of recipe.documents) {
+    lines.push('', `${c.bold(`${doc.name}.json`)} ${c.dim(`(${doc.kind} policy) ${doc.description}`)}`, JSON.stringify(doc.document, null, 2))
+  }
+  if (recipe.documents.length > 0) lines.push('', c.dim(`Also: --format json | terraform | cloudformation. Roles: ${recipe.roles.join(', ')}.`))
+  lines.push('', c.dim(`References: ${recipe.references.join(' ')}`))
   return lines.join('\n')
 }

@@ -74,6 +74,7 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     projectOrNotFound(store, params.project_id)
     const taken = [...store.credentials.values()].some((c) => c.project_id === params.project_id && c.label === body.label)
     if (taken) throw new ProblemError(409, 'credential_exists', `A credential labelled ${body.label} exists in this project.`)
+    for (const sandboxId of body.sandboxes) sandboxOfProject(store, sandboxId, params.project_id)
     const opened = await openSecrets(body.secrets, { project_id: params.project_id, provider: body.provider, label: body.label }, store, credentialKeys)
     const now = new Date().toISOString()
     const credential = {

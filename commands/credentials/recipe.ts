@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../../src/cli/base-command.js'
+import { renderRecipe } from '../../src/cli/render.js'
+import { buildRecipe, RECIPE_FORMATS, RECIPE_ROLES, type Recipe, renderRecipeDocuments } from '../../src/core/credentials/recipes/index.js'
+
+export default class CredentialsRecipe extends BaseCommand<Recipe> {
+  static override summary = 'Show the least-privilege way to create a credential: exact steps and, for AWS, the IAM documents.'
+  static override description =
+    'Offline; nothing is sent. AWS recipes (aws-role, aws, bedrock) come with policy documents that pass `clowdops credentials lint`, ' +
+    'rendered as JSON, a Terraform snippet or a CloudFormation template; other providers have steps only (--format text or json).'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> aws-role',
+    '<%= config.bin %> <%= command.id %> aws-role --role security --format terraform > clowdops.tf',
+    '<%= config.bin %> <%= command.id %> aws-role --format cloudformation > clowdops.template.json',
+    '<%= config.bin %> <%= command.id %> github --json',
+  ]
+  static override args = { provider: Args.string({ description: 'provider id (clowdops credentials providers)', required: true }) }
+  static override flags = {
+    role: Flags.string({ summary: 'What the credential is for.', options: [...RECIPE_ROLES], default: 'read-only' }),
+    format: Flags.string({
+      summary: 'text: the steps; json: the IAM documents (AWS) or the steps; terraform / cloudformation: the IAM resources (AWS only).',
+      options: [...RECIPE_FORMATS],
+      default: 'text',
+    }),
+  }
+
+  async run(): Promise<Recipe> {
+    const { args, flags } = await this.parse(CredentialsRecipe)
+    const recipe = buildRecipe(args.provider, flags.role as (typeof RECIPE_ROLES)[number])
+    const format = flags.format as (typeof RECIPE_FORMATS)[number]
+    // Rendered even with --json, so that an unsupported format is the same usage error either way.
+    const output = format === 'text' ? renderRecipe(recipe, this.colors) : renderRecipeDocuments(recipe, format)
+    this.log(output)
+    return recipe
+  }
+}

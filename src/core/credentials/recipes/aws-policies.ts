@@ -1,0 +1,153 @@
+// The IAM documents the AWS recipes generate (aws, aws-role, bedrock): AWS managed policies to attach, inline
+// policies, and the trust policy of the role ClowdOps assumes. Every document here lints clean (no error) with
+// lintPolicy — test/core/recipes.test.ts proves it against the vendored AWS action metadata.
+
+/** The platform's principal that assumes customer roles. Published by ClowdOps; the one ARN a recipe role trusts. */
+export const CLOWDOPS_PRINCIPAL_ARN = 'arn:aws:iam::000000000000:role/ClowdOpsAgent'
+/** Placeholder for the external ID the platform issues per credential (shown when you start `credentials add aws-role`). */
+export const EXTERNAL_ID_PLACEHOLDER = '<EXTERNAL_ID>'
+
+export type AwsRole = 'read-only' | 'cost' | 'security'
+export const AWS_ROLES: readonly AwsRole[] = ['read-only', 'cost', 'security']
+
+export type PolicyStatement = {
+  Sid: string
+  Effect: 'Allow' | 'Deny'
+  Action: string[]
+  Resource?: string | string[]
+  Condition?: Record<string, Record<string, string | string[]>>
+  Principal?: Record<string, string | string[]>
+}
+
+export type PolicyDocument = {
+  Version: '2012-10-17'
+  Statement: PolicyStatement[]
+}
+
+const policy = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements })
+
+export const MANAGED_POLICY = {
+  viewOnly: 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
+  securityAudit: 'arn:aws:iam::aws:policy/SecurityAudit',
+} as const
+
+/**
+ * Reads of data contents, and calls that return credentials, denied explicitly so that no other policy attached
+ * later (or an AWS update of a managed policy) can grant them: an explicit Deny always wins.
+ */
+export const DENIED_DATA_READS: readonly string[] = [
+  // object and item contents
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:GetObjectTorrent',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:GetRecords',
+  'rds-data:ExecuteStatement',
+  'rds-data:BatchExecuteStatement',
+  'athena:GetQueryResults',
+  'sqs:ReceiveMessage',
+  'kinesis:GetRecords',
+  'glacier:GetJobOutput',
+  // parameters, secrets and keys
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+  'ssm:GetParameterHistory',
+  'secretsmanager:GetSecretValue',
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  // code, images and credentials
+  'ecr:GetAuthorizationToken',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr-public:GetAuthorizationToken',
+  'codecommit:GitPull',
+  'codeartifact:GetAuthorizationToken',
+  'lambda:GetFunction',
+  'ec2:GetPasswordData',
+  'redshift:GetClusterCredentials',
+  'sts:GetFederationToken',
+]
+
+export const DENY_DATA_READS: PolicyStatement = {
+  Sid: 'DenyDataReads',
+  Effect: 'Deny',
+  Action: [...DENIED_DATA_READS],
+  Resource: '*',
+}
+
+/** Cost and usage reads: Cost Explorer, CUR definitions, Budgets, Savings Plans, pricing, Compute Optimizer. */
+export const COST_READ: PolicyStatement = {
+  Sid: 'ReadCostAndUsage',
+  Effect: 'Allow',
+  Action: [
+    'ce:Get*',
+    'ce:Describe*',
+    'ce:List*',
+    'cur:DescribeReportDefinitions',
+    'budgets:ViewBudget',
+    'budgets:DescribeBudgetAction',
+    'budgets:DescribeBudgetActionsForAccount',
+    'budgets:DescribeBudgetActionsForBudget',
+    'savingsplans:DescribeSavingsPlans',
+    'savingsplans:DescribeSavingsPlanRates',
+    'pricing:DescribeServices',
+    'pricing:GetAttributeValues',
+    'pricing:GetProducts',
+    'compute-optimizer:GetEnrollmentStatus',
+    'compute-optimizer:GetRecommendationSummaries',
+    'compute-optimizer:GetEC2InstanceRecommendations',
+    'organizations:DescribeOrganization',
+    'organizations:ListAccounts',
+  ],
+  Resource: '*',
+}
+
+/** The documents one AWS role variant needs: managed policies to attach and inline policies (by name). */
+export interface AwsPermissions {
+  managedPolicyArns: string[]
+  inline: Array<{ name: string; description: string; document: PolicyDocument }>
+}
+
+export function awsPermissions(role: AwsRole): AwsPermissions {
+  const deny = {
+    name: 'ClowdOpsDenyDataReads',
+    description: 'Explicit Deny on reads of data contents and calls that return credentials.',
+    document: policy(DENY_DATA_READS),
+  }
+  switch (role) {
+    case 'read-only':
+      return { managedPolicyArns: [MANAGED_POLICY.viewOnly], inline: [deny] }
+    case 'security':
+      return { managedPolicyArns: [MANAGED_POLICY.securityAudit], inline: [deny] }
+    case 'cost':
+      return {
+        managedPolicyArns: [],
+        inline: [{ name: 'ClowdOpsCostRead', description: 'Read-only access to cost, usage, budgets and pricing.', document: policy(COST_READ) }],
+      }
+  }
+}
+
+/** The trust policy of the role ClowdOps assumes: the one platform principal, with the external ID it issued. */
+export function trustPolicy(principalArn = CLOWDOPS_PRINCIPAL_ARN, externalId = EXTERNAL_ID_PLACEHOLDER): PolicyDocument {
+  return policy({
+    Sid: 'TrustClowdOpsWithExternalId',
+    Effect: 'Allow',
+    Principal: { AWS: principalArn },
+    Action: ['sts:AssumeRole'],
+    Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+  })
+}
+
+/** Invoke-only on the listed foundation models (any region: cross-region inference routes between them). */
+export function bedrockInvokePolicy(modelIds: readonly string[]): PolicyDocument {
+  return policy({
+    Sid: 'InvokeAllowedModelsOnly',
+    Effect: 'Allow',
+    Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+    Resource: modelIds.map((id) => `arn:aws:bedrock:*::foundation-model/${id}`),
+  })
+}
