@@ -79,6 +79,7 @@ try {
     await clowdops(['keychain', 'set', 'clowdops-demo/aws'], 0, 'Put a (fake) AWS secret key in the OS keychain', fakeSecret)
   }
   await clowdops(['credentials', 'providers'], 0, 'What can be registered')
+  await clowdops(['credentials', 'recipe', 'aws'], 0, 'How to make a least-privilege AWS key (policies pass our own lint)')
   await clowdops(
     ['credentials', 'add', 'aws', '--label', 'demo-readonly', '--field', 'access_key_id=env:DEMO_AWS_ACCESS_KEY_ID', '--field', `secret_access_key=${secretRef}`, '--field', 'region=eu-west-1'],
     0,
