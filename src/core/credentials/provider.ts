@@ -126,6 +126,25 @@ export function parseHttpUrl(text: string): URL | undefined {
   }
 }
 
+/** A plain-http URL field to a non-loopback host: the secret sent there would cross the network in clear text. */
+export function insecureUrlFindings(
+  values: CredentialValues,
+  rule: { provider: string; field: string; fallback?: string; fix: string; source: string },
+): Finding[] {
+  const url = parseHttpUrl(valueOf(values, rule.field) ?? rule.fallback ?? '')
+  if (!url || url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return []
+  return [
+    {
+      rule: `${rule.provider}.insecure-url`,
+      severity: 'error',
+      field: rule.field,
+      message: `${rule.field} uses http://: the token would cross the network in clear text.`,
+      fix: rule.fix,
+      source: rule.source,
+    },
+  ]
+}
+
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname)
 }

@@ -2,7 +2,7 @@
 import {
   type Finding,
   httpUrlSchema,
-  isLoopbackHost,
+  insecureUrlFindings,
   joinHint,
   judgeShape,
   maskSecret,
@@ -17,18 +17,12 @@ const PAT_DOCS = 'Microsoft Learn: Use personal access tokens (Azure DevOps)'
 const LEGACY_PAT = /^[a-z2-7]{52}$/
 
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
-  const findings: Finding[] = []
-  const url = parseHttpUrl(valueOf(values, 'organization_url') ?? '')
-  if (url && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    findings.push({
-      rule: 'azure-devops.insecure-url',
-      severity: 'error',
-      field: 'organization_url',
-      message: 'organization_url uses http://: the token would cross the network in clear text.',
-      fix: 'Give the https:// URL (https://dev.azure.com/ORGANIZATION).',
-      source: 'Microsoft Learn: Azure DevOps Server, Set up HTTPS with TLS',
-    })
-  }
+  const findings: Finding[] = insecureUrlFindings(values, {
+    provider: 'azure-devops',
+    field: 'organization_url',
+    fix: 'Give the https:// URL (https://dev.azure.com/ORGANIZATION).',
+    source: 'Microsoft Learn: Azure DevOps Server, Set up HTTPS with TLS',
+  })
   const token = valueOf(values, 'token')?.trim()
   if (token === undefined) return findings
   const judged = judgeShape(

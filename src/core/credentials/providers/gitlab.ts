@@ -3,7 +3,7 @@
 import {
   type Finding,
   httpUrlSchema,
-  isLoopbackHost,
+  insecureUrlFindings,
   joinHint,
   judgeShape,
   maskSecret,
@@ -32,18 +32,13 @@ const OTHER_TOKENS: Record<string, ShapeVerdict> = Object.fromEntries(
 )
 
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
-  const findings: Finding[] = []
-  const url = parseHttpUrl(valueOf(values, 'host_url') ?? 'https://gitlab.com')
-  if (url && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    findings.push({
-      rule: 'gitlab.insecure-url',
-      severity: 'error',
-      field: 'host_url',
-      message: 'host_url uses http://: the token would cross the network in clear text.',
-      fix: 'Give the https:// URL of the GitLab instance.',
-      source: 'GitLab Docs: Configure HTTPS; RFC 6750 §5.3 (bearer tokens over TLS only)',
-    })
-  }
+  const findings: Finding[] = insecureUrlFindings(values, {
+    provider: 'gitlab',
+    field: 'host_url',
+    fallback: 'https://gitlab.com',
+    fix: 'Give the https:// URL of the GitLab instance.',
+    source: 'GitLab Docs: Configure HTTPS; RFC 6750 §5.3 (bearer tokens over TLS only)',
+  })
   const token = valueOf(values, 'token')?.trim()
   if (token === undefined) return findings
   const judged = judgeShape({ provider: 'gitlab', field: 'token', expected: 'a GitLab access token (glpat-…)' }, token, {
