@@ -259,15 +259,17 @@ export interface FieldContext {
 /**
  * Classifies a secret field's value against the shared key shapes. A shape the provider lists gives its verdict;
  * a recognised shape it does not list is another provider's secret pasted here (`<provider>.wrong-provider`, an
- * error); an unrecognised value gives no finding and `shape` undefined, for the provider to judge.
+ * error); an unrecognised value gives `shape` undefined and the `unrecognised` finding, if the provider has one.
  */
 export function judgeShape(
   context: FieldContext,
   value: string,
   rules: ShapeRules,
+  /** The finding for a value of no known shape; none when omitted (the provider judges it itself). */
+  unrecognised?: ShapeVerdict & { source: string },
 ): { shape: KeyShape | undefined; findings: Finding[] } {
   const shape = classifyKey(value)
-  if (!shape) return { shape, findings: [] }
+  if (!shape) return { shape, findings: unrecognised ? [{ ...unrecognised, field: context.field }] : [] }
   const verdict = Object.hasOwn(rules, shape.id) ? rules[shape.id] : undefined
   if (verdict === 'ok') return { shape, findings: [] }
   if (verdict) {

@@ -7,7 +7,7 @@ const FIX = 'Create an API key in a workspace dedicated to ClowdOps (Console →
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const key = valueOf(values, 'api_key')?.trim()
   if (key === undefined) return []
-  const judged = judgeShape({ provider: 'anthropic', field: 'api_key', expected: 'an Anthropic API key' }, key, {
+  return judgeShape({ provider: 'anthropic', field: 'api_key', expected: 'an Anthropic API key' }, key, {
     'anthropic-api-key': 'ok',
     'anthropic-admin-key': {
       rule: 'anthropic.admin-key',
@@ -28,18 +28,15 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
       message: 'api_key is an Anthropic key of a kind we do not know, so what it may do cannot be judged offline.',
       fix: FIX,
     },
-  })
-  if (judged.shape) return judged.findings
-  return [
-    {
-      rule: 'anthropic.unrecognised-key',
-      severity: 'warning',
-      field: 'api_key',
-      message: 'api_key does not look like an Anthropic API key (sk-ant-api03-…), so what it may do cannot be judged offline.',
-      fix: FIX,
-      source: 'gitleaks: anthropic-api-key',
-    },
-  ]
+  },
+  {
+    rule: 'anthropic.unrecognised-key',
+    severity: 'warning',
+    message: 'api_key does not look like an Anthropic API key (sk-ant-api03-…), so what it may do cannot be judged offline.',
+    fix: FIX,
+    source: 'gitleaks: anthropic-api-key',
+  },
+).findings
 }
 
 export const anthropic: Provider = {

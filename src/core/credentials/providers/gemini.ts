@@ -7,7 +7,7 @@ const FIX = 'Use a key from a dedicated project, restricted to the Generative La
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const key = valueOf(values, 'api_key')?.trim()
   if (key === undefined) return []
-  const judged = judgeShape({ provider: 'gemini', field: 'api_key', expected: 'a Gemini API key' }, key, {
+  return judgeShape({ provider: 'gemini', field: 'api_key', expected: 'a Gemini API key' }, key, {
     'google-api-key': {
       rule: 'gemini.google-api-key',
       severity: 'warning',
@@ -15,18 +15,15 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
       fix: FIX,
       source: 'gitleaks: gcp-api-key; Google Cloud: Manage API keys, Add API restrictions',
     },
-  })
-  if (judged.shape) return judged.findings
-  return [
-    {
-      rule: 'gemini.unrecognised-key',
-      severity: 'warning',
-      field: 'api_key',
-      message: 'api_key does not look like a Google API key (AIza…), so what it may do cannot be judged offline.',
-      fix: FIX,
-      source: 'gitleaks: gcp-api-key',
-    },
-  ]
+  },
+  {
+    rule: 'gemini.unrecognised-key',
+    severity: 'warning',
+    message: 'api_key does not look like a Google API key (AIza…), so what it may do cannot be judged offline.',
+    fix: FIX,
+    source: 'gitleaks: gcp-api-key',
+  },
+).findings
 }
 
 export const gemini: Provider = {

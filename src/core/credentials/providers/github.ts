@@ -16,7 +16,7 @@ function unsupported(kind: string, why: string) {
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const token = valueOf(values, 'token')?.trim()
   if (token === undefined) return []
-  const judged = judgeShape({ provider: 'github', field: 'token', expected: 'a GitHub fine-grained personal access token' }, token, {
+  return judgeShape({ provider: 'github', field: 'token', expected: 'a GitHub fine-grained personal access token' }, token, {
     'github-fine-grained-pat': 'ok',
     // Refused, not warned: a classic token's scopes reach every repository its owner can, and cannot be narrowed
     // to some repositories or to read-only contents; GitHub itself recommends fine-grained tokens instead.
@@ -32,18 +32,15 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
     'github-app-user-token': unsupported('a GitHub App user access token (ghu_…)', 'it expires after 8 hours and acts for a user.'),
     'github-app-installation-token': unsupported('a GitHub App installation token (ghs_…)', 'it expires after one hour.'),
     'github-refresh-token': unsupported('a refresh token (ghr_…)', 'it is not an access token.'),
-  })
-  if (judged.shape) return judged.findings
-  return [
-    {
-      rule: 'github.unrecognised-token',
-      severity: 'warning',
-      field: 'token',
-      message: 'token does not look like a GitHub fine-grained token (github_pat_…), so its privileges cannot be judged offline.',
-      fix: FIX,
-      source: `gitleaks: github-fine-grained-pat; ${TOKEN_DOCS}`,
-    },
-  ]
+  },
+  {
+    rule: 'github.unrecognised-token',
+    severity: 'warning',
+    message: 'token does not look like a GitHub fine-grained token (github_pat_…), so its privileges cannot be judged offline.',
+    fix: FIX,
+    source: `gitleaks: github-fine-grained-pat; ${TOKEN_DOCS}`,
+  },
+).findings
 }
 
 export const github: Provider = {

@@ -41,20 +41,19 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
   })
   const token = valueOf(values, 'token')?.trim()
   if (token === undefined) return findings
-  const judged = judgeShape({ provider: 'gitlab', field: 'token', expected: 'a GitLab access token (glpat-…)' }, token, {
-    'gitlab-access-token': 'ok',
-    ...OTHER_TOKENS,
-  })
-  if (judged.shape) return [...findings, ...judged.findings]
-  findings.push({
-    rule: 'gitlab.unrecognised-token',
-    severity: 'warning',
-    field: 'token',
-    message: 'token does not look like a GitLab access token (glpat-…), so its privileges cannot be judged offline.',
-    fix: FIX,
-    source: 'gitleaks: gitlab-pat; GitLab Docs: Token overview (token prefixes)',
-  })
-  return findings
+  const judged = judgeShape(
+    { provider: 'gitlab', field: 'token', expected: 'a GitLab access token (glpat-…)' },
+    token,
+    { 'gitlab-access-token': 'ok', ...OTHER_TOKENS },
+    {
+      rule: 'gitlab.unrecognised-token',
+      severity: 'warning',
+      message: 'token does not look like a GitLab access token (glpat-…), so its privileges cannot be judged offline.',
+      fix: FIX,
+      source: 'gitleaks: gitlab-pat; GitLab Docs: Token overview (token prefixes)',
+    },
+  )
+  return [...findings, ...judged.findings]
 }
 
 export const gitlab: Provider = {

@@ -8,7 +8,7 @@ const DOCS = 'OpenAI Help Center: Managing projects in the API platform (service
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const key = valueOf(values, 'api_key')?.trim()
   if (key === undefined) return []
-  const judged = judgeShape({ provider: 'openai', field: 'api_key', expected: 'an OpenAI API key' }, key, {
+  return judgeShape({ provider: 'openai', field: 'api_key', expected: 'an OpenAI API key' }, key, {
     'openai-service-account-key': 'ok',
     'openai-admin-key': {
       rule: 'openai.admin-key',
@@ -30,18 +30,15 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
       fix: FIX,
       source: `gitleaks: openai-api-key (legacy sk-…T3BlbkFJ…); ${DOCS}`,
     },
-  })
-  if (judged.shape) return judged.findings
-  return [
-    {
-      rule: 'openai.unrecognised-key',
-      severity: 'warning',
-      field: 'api_key',
-      message: 'api_key does not look like an OpenAI API key (sk-…), so what it may do cannot be judged offline.',
-      fix: FIX,
-      source: 'gitleaks: openai-api-key',
-    },
-  ]
+  },
+  {
+    rule: 'openai.unrecognised-key',
+    severity: 'warning',
+    message: 'api_key does not look like an OpenAI API key (sk-…), so what it may do cannot be judged offline.',
+    fix: FIX,
+    source: 'gitleaks: openai-api-key',
+  },
+).findings
 }
 
 export const openai: Provider = {

@@ -28,25 +28,22 @@ function token(rule: string, what: string): ShapeVerdict {
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const url = valueOf(values, 'webhook_url')?.trim()
   if (url === undefined) return []
-  const judged = judgeShape({ provider: 'slack', field: 'webhook_url', expected: 'a Slack incoming-webhook URL' }, url, {
+  return judgeShape({ provider: 'slack', field: 'webhook_url', expected: 'a Slack incoming-webhook URL' }, url, {
     'slack-webhook-url': 'ok',
     'slack-user-token': token('user-token', "a user token (xoxp-…) that acts as a person, with that person's access"),
     'slack-config-token': token('config-token', 'an app configuration token (xoxe…) that creates and changes apps'),
     'slack-app-token': token('app-token', 'an app-level token (xapp-…)'),
     'slack-bot-token': token('bot-token', 'a bot token (xoxb-…)'),
     'slack-legacy-token': token('legacy-token', 'a legacy token (xoxa-/xoxo-/xoxr-/xoxs-…)'),
-  })
-  if (judged.shape) return judged.findings
-  return [
-    {
-      rule: 'slack.not-webhook',
-      severity: 'error',
-      field: 'webhook_url',
-      message: 'webhook_url is not a Slack incoming-webhook URL (https://hooks.slack.com/services/…).',
-      fix: FIX,
-      source: `gitleaks: slack-webhook-url; ${WEBHOOK_DOCS}`,
-    },
-  ]
+  },
+  {
+    rule: 'slack.not-webhook',
+    severity: 'error',
+    message: 'webhook_url is not a Slack incoming-webhook URL (https://hooks.slack.com/services/…).',
+    fix: FIX,
+    source: `gitleaks: slack-webhook-url; ${WEBHOOK_DOCS}`,
+  },
+).findings
 }
 
 export const slack: Provider = {

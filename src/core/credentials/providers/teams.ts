@@ -7,7 +7,7 @@ const FIX = 'In the channel, add the Workflows template "Post to a channel when 
 function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const url = valueOf(values, 'webhook_url')?.trim()
   if (url === undefined) return []
-  const judged = judgeShape({ provider: 'teams', field: 'webhook_url', expected: 'a Microsoft Teams webhook URL' }, url, {
+  return judgeShape({ provider: 'teams', field: 'webhook_url', expected: 'a Microsoft Teams webhook URL' }, url, {
     'teams-workflow-webhook': 'ok',
     'teams-connector-webhook': {
       rule: 'teams.connector-retiring',
@@ -16,18 +16,15 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
       fix: FIX,
       source: 'gitleaks: microsoft-teams-webhook; Microsoft 365 Developer Blog: Retirement of Office 365 connectors within Microsoft Teams',
     },
-  })
-  if (judged.shape) return judged.findings
-  return [
-    {
-      rule: 'teams.not-webhook',
-      severity: 'error',
-      field: 'webhook_url',
-      message: 'webhook_url is not a Teams Workflows webhook URL (https://…logic.azure.com/workflows/… or …api.powerplatform.com/powerautomate/…).',
-      fix: FIX,
-      source: 'Microsoft Learn: Create incoming webhooks with Workflows for Microsoft Teams',
-    },
-  ]
+  },
+  {
+    rule: 'teams.not-webhook',
+    severity: 'error',
+    message: 'webhook_url is not a Teams Workflows webhook URL (https://…logic.azure.com/workflows/… or …api.powerplatform.com/powerautomate/…).',
+    fix: FIX,
+    source: 'Microsoft Learn: Create incoming webhooks with Workflows for Microsoft Teams',
+  },
+).findings
 }
 
 export const teams: Provider = {
