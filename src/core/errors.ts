@@ -160,6 +160,16 @@ export class PlatformError extends ClowdopsError {
   }
 }
 
+/** Downloaded bytes that do not match what the platform's manifest promised; nothing is left at the destination. */
+export class IntegrityError extends ClowdopsError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('checksum_mismatch', ExitCode.failure, message, {
+      hint: options.hint ?? 'The partial file was deleted; run the same command again to download it afresh.',
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    })
+  }
+}
+
 /** The platform answered 2xx with a body that does not match the contract. */
 export class ResponseShapeError extends ClowdopsError {
   constructor(endpoint: string, issues: string) {

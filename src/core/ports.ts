@@ -118,6 +118,34 @@ export interface Network {
   proxyFor(url: string): Promise<string | undefined>
 }
 
+export interface DownloadRequest {
+  /** The API path of the file (the download endpoint's path, filled), fetched with the session's token. */
+  path: string
+  /** Where the verified file ends up. A partial file beside it holds the bytes received so far. */
+  destination: string
+  /** From the manifest: the download is verified against these before it is renamed into place. */
+  expected: { bytes: number; sha256: string }
+  /** Replace a destination that exists with other content (one with the expected SHA-256 is never fetched again). */
+  overwrite?: boolean
+  onProgress?: (progress: { received: number; total: number }) => void
+  signal?: AbortSignal
+}
+
+export interface DownloadResult {
+  path: string
+  bytes: number
+  sha256: string
+  /** `fetched` now, or `present`: the destination already held exactly this file. */
+  outcome: 'fetched' | 'present'
+  /** Ranged requests made to continue after an interruption, in this run or from a partial file of an earlier run. */
+  resumes: number
+}
+
+/** Resumable, verified file downloads from the platform (export archives). Memory stays flat whatever the size. */
+export interface Downloader {
+  download(request: DownloadRequest): Promise<DownloadResult>
+}
+
 /** Everything a use case may need from outside, built once per command run. Use cases take a Pick of it. */
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>
@@ -132,6 +160,7 @@ export interface Deps {
   auth: AuthServer
   locks: Locks
   session: Session
+  downloads: Downloader
 }
 
 /** The signed-in state of this run's profile: resolves (and refreshes) the token on demand. */

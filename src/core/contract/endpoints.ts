@@ -3,6 +3,22 @@
 import { z } from 'zod'
 import { PageQuery, page } from './conventions.js'
 import { CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
+import {
+  ConsentEventPage,
+  ConsentList,
+  ConsentPurposeParams,
+  ConsentWrite,
+  CreatePrivacyRequest,
+  ExportFileParams,
+  ExportManifest,
+  PrivacyDiscovery,
+  PrivacyRequest,
+  PrivacyRequestPage,
+  PrivacyRequestParams,
+  PrivacyRequestQuery,
+  PutConsent,
+  VerifyPrivacyRequest,
+} from './privacy.js'
 import { CreateProject, Health, Me, Project, Sandbox } from './resources.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -29,7 +45,24 @@ export interface Endpoint<
   status: number
   /** Mutating endpoints require an `Idempotency-Key` header. */
   idempotent?: boolean
+  /**
+   * The response body is a file, not JSON: served with `ETag`, `Accept-Ranges: bytes`, 206 for a `Range` and `If-Range`
+   * honoured. `response` then describes what the server hands over (bytes, content type, ETag), not a JSON body.
+   */
+  download?: { contentTypes: string[] }
 }
+
+/** What a download endpoint's handler returns; on the wire it is the bytes alone. */
+export interface FileBody {
+  bytes: Uint8Array
+  contentType: string
+  /** A strong validator, quoted: `"sha256:..."`. */
+  etag: string
+}
+
+const FileBodySchema = z.custom<FileBody>(
+  (value) => typeof value === 'object' && value !== null && (value as FileBody).bytes instanceof Uint8Array,
+)
 
 function endpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   e: Endpoint<P, Q, B, R>,
@@ -46,6 +79,9 @@ const CredentialSandboxParams = CredentialParams.extend({ sandbox_id: z.string()
 export const ProjectPage = page(Project, 'ProjectPage')
 export const CredentialPage = page(Credential, 'CredentialPage')
 export const SandboxPage = page(Sandbox, 'SandboxPage')
+
+const privacyRead = ['privacy:read']
+const privacyWrite = ['privacy:write']
 
 export const endpoints = {
   health: endpoint({
@@ -208,6 +244,153 @@ export const endpoints = {
     response: CredentialVerification,
     status: 200,
     idempotent: true,
+  }),
+  privacyDiscovery: endpoint({
+    id: 'privacy.discovery',
+    method: 'GET',
+    path: '/v1/privacy/discovery',
+    summary: 'What the privacy API supports here: regulations and their periods, purposes, grace period, verification, batch size.',
+    tag: 'privacy',
+    scopes: [],
+    response: PrivacyDiscovery,
+    status: 200,
+  }),
+  listPrivacyRequests: endpoint({
+    id: 'privacy-requests.list',
+    method: 'GET',
+    path: '/v1/privacy/requests',
+    summary: 'Privacy requests, newest first, filtered by state, type and update time.',
+    tag: 'privacy',
+    scopes: privacyRead,
+    query: PrivacyRequestQuery,
+    response: PrivacyRequestPage,
+    status: 200,
+  }),
+  createPrivacyRequest: endpoint({
+    id: 'privacy-requests.create',
+    method: 'POST',
+    path: '/v1/privacy/requests',
+    summary:
+      'Exercise a right for the signed-in account. The client-generated id is also the Idempotency-Key, so a retry can never ' +
+      'create a second request. Starts in pending_verification: a code goes to the account email.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    body: CreatePrivacyRequest,
+    response: PrivacyRequest,
+    status: 201,
+    idempotent: true,
+  }),
+  getPrivacyRequest: endpoint({
+    id: 'privacy-requests.get',
+    method: 'GET',
+    path: '/v1/privacy/requests/{request_id}',
+    summary: 'One privacy request: its state, due date and days left.',
+    tag: 'privacy',
+    scopes: privacyRead,
+    params: PrivacyRequestParams,
+    response: PrivacyRequest,
+    status: 200,
+  }),
+  verifyPrivacyRequest: endpoint({
+    id: 'privacy-requests.verify',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/verification',
+    summary:
+      'Prove the identity with the emailed code: the request moves to received and its response period starts. A wrong ' +
+      'code spends an attempt (422 invalid_code); an expired or spent code needs a new one (422 code_expired, too_many_attempts).',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    body: VerifyPrivacyRequest,
+    response: PrivacyRequest,
+    status: 200,
+    idempotent: true,
+  }),
+  resendPrivacyVerification: endpoint({
+    id: 'privacy-requests.resend-code',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/verification/code',
+    summary: 'Email a new verification code; the old one stops working and the attempts start again.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    response: PrivacyRequest,
+    status: 200,
+    idempotent: true,
+  }),
+  cancelPrivacyRequest: endpoint({
+    id: 'privacy-requests.cancel',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/cancel',
+    summary:
+      'Cancel a request that has not reached a final state; an erasure until its grace period ends. Canceling a canceled ' +
+      'request changes nothing; any other final state is 409 not_cancelable.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    response: PrivacyRequest,
+    status: 200,
+    idempotent: true,
+  }),
+  getPrivacyExport: endpoint({
+    id: 'privacy-exports.get',
+    method: 'GET',
+    path: '/v1/privacy/requests/{request_id}/export',
+    summary: 'The manifest of a completed export: each file with its size, SHA-256 and expiry. 409 export_not_ready before.',
+    tag: 'privacy',
+    scopes: privacyRead,
+    params: PrivacyRequestParams,
+    response: ExportManifest,
+    status: 200,
+  }),
+  downloadPrivacyExportFile: endpoint({
+    id: 'privacy-exports.download',
+    method: 'GET',
+    path: '/v1/privacy/requests/{request_id}/export/files/{name}',
+    summary:
+      'The bytes of one export file. Resumable: send Range: bytes=N- with If-Range: <ETag> to continue an interrupted download (206).',
+    tag: 'privacy',
+    scopes: privacyRead,
+    params: ExportFileParams,
+    response: FileBodySchema,
+    status: 200,
+    download: { contentTypes: ['application/zip', 'application/gzip'] },
+  }),
+  listConsents: endpoint({
+    id: 'consents.list',
+    method: 'GET',
+    path: '/v1/privacy/consents',
+    summary: 'The state of every consent-based purpose for the signed-in account.',
+    tag: 'consent',
+    scopes: privacyRead,
+    response: ConsentList,
+    status: 200,
+  }),
+  putConsent: endpoint({
+    id: 'consents.put',
+    method: 'PUT',
+    path: '/v1/privacy/consents/{purpose}',
+    summary:
+      'Record a grant or a withdrawal. Idempotent; a write whose collected_at is older than the stored record is not applied ' +
+      'and comes back as outcome stale.',
+    tag: 'consent',
+    scopes: privacyWrite,
+    params: ConsentPurposeParams,
+    body: PutConsent,
+    response: ConsentWrite,
+    status: 200,
+  }),
+  consentHistory: endpoint({
+    id: 'consents.history',
+    method: 'GET',
+    path: '/v1/privacy/consents/{purpose}/history',
+    summary: 'Every write for one purpose, newest first, including unchanged and stale ones.',
+    tag: 'consent',
+    scopes: privacyRead,
+    params: ConsentPurposeParams,
+    query: PageQuery,
+    response: ConsentEventPage,
+    status: 200,
   }),
 } as const
 

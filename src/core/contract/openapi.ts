@@ -80,13 +80,16 @@ const problem = (description: string) => ({
 })
 
 function operation(endpoint: AnyEndpoint): JsonObject {
-  const responses: JsonObject = {
-    [String(endpoint.status)]: {
-      description: 'Success.',
-      headers: { 'X-Request-Id': { schema: { type: 'string' }, description: 'Quote this to support.' } },
-      content: { 'application/json': { schema: openObjects(jsonSchema(endpoint.response, 'output')) } },
-    },
-  }
+  const requestIdHeader = { 'X-Request-Id': { schema: { type: 'string' }, description: 'Quote this to support.' } }
+  const responses: JsonObject = endpoint.download
+    ? fileResponses(endpoint.download.contentTypes, requestIdHeader)
+    : {
+        [String(endpoint.status)]: {
+          description: 'Success.',
+          headers: requestIdHeader,
+          content: { 'application/json': { schema: openObjects(jsonSchema(endpoint.response, 'output')) } },
+        },
+      }
   if (endpoint.scopes !== undefined) {
     responses['401'] = problem('The token is missing, unknown, expired or revoked (`invalid_token`).')
     responses['403'] = problem('The token lacks a required scope (`insufficient_scope`).')
@@ -110,6 +113,26 @@ function operation(endpoint: AnyEndpoint): JsonObject {
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(endpoint.body, 'input') } } } }
       : {}),
     responses,
+  }
+}
+
+/** A file: the whole of it (200) or, for a `Range`, the part asked for (206); both carry a strong ETag. */
+function fileResponses(contentTypes: string[], requestIdHeader: JsonObject): JsonObject {
+  const content = Object.fromEntries(contentTypes.map((type) => [type, { schema: { type: 'string', contentEncoding: 'binary' } }]))
+  const headers = {
+    ...requestIdHeader,
+    ETag: { schema: { type: 'string' }, description: 'Strong validator of the file; send it as If-Range when resuming.' },
+    'Accept-Ranges': { schema: { type: 'string', const: 'bytes' } },
+    'Content-Length': { schema: { type: 'integer' } },
+  }
+  return {
+    '200': { description: 'The whole file.', headers, content },
+    '206': {
+      description: 'The range asked for (`Range: bytes=N-`), when If-Range still matches.',
+      headers: { ...headers, 'Content-Range': { schema: { type: 'string' }, description: 'bytes N-M/TOTAL' } },
+      content,
+    },
+    '416': problem('The range starts beyond the end of the file (`range_not_satisfiable`).'),
   }
 }
 
