@@ -8,6 +8,8 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   'projects:write': 'Create and change projects',
   'credentials:read': 'See the credentials registered in your projects (never their secrets)',
   'credentials:write': 'Register, rotate and remove credentials',
+  'privacy:read': 'See your privacy requests, their exports and your consent choices',
+  'privacy:write': 'Make privacy requests (export, erase, correct your data) and record consent choices',
 }
 
 export function escapeHtml(value: string): string {

@@ -5,7 +5,14 @@ import type { Project, Sandbox } from '../../src/core/contract/index.js'
 import type { ProbeFixture } from './credential-probes.js'
 
 /** Every scope the platform knows so far. */
-export const ALL_SCOPES = ['projects:read', 'projects:write', 'credentials:read', 'credentials:write'] as const
+export const ALL_SCOPES = [
+  'projects:read',
+  'projects:write',
+  'credentials:read',
+  'credentials:write',
+  'privacy:read',
+  'privacy:write',
+] as const
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 

@@ -6,7 +6,7 @@ export const CLIENT_ID = 'clowdops-cli'
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token'
-export const DEFAULT_SCOPES = ['openid', 'offline_access', 'projects:read', 'projects:write', 'credentials:read', 'credentials:write']
+export const DEFAULT_SCOPES = ['openid', 'offline_access', 'projects:read', 'projects:write', 'credentials:read', 'credentials:write', 'privacy:read', 'privacy:write']
 
 export const AuthServerMetadata = z.object({
   issuer: z.string(),
