@@ -25,6 +25,17 @@ export async function askConfirm(message: string): Promise<boolean> {
   }
 }
 
+/** A visible one-line answer (a code, an email to confirm with); Ctrl-C is exit 130. */
+export async function askText(message: string): Promise<string> {
+  const { default: input } = await import('@inquirer/input')
+  try {
+    return await input({ message }, { output: process.stderr })
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError()
+    throw error
+  }
+}
+
 export async function readStdin(): Promise<Secret> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)

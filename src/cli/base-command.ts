@@ -5,7 +5,7 @@ import { DEFAULT_API_URL } from '../core/contract/conventions.js'
 import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody } from '../core/errors.js'
 import type { Deps } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
-import { askConfirm, askSecret, openBrowser, readStdin } from '../adapters/terminal.js'
+import { askConfirm, askSecret, askText, openBrowser, readStdin } from '../adapters/terminal.js'
 import { secretFiles, terminalSecretInput } from '../adapters/secret-sources.js'
 import type { SecretSources } from '../core/credentials/secret-ref.js'
 import type { Secret } from '../core/secret.js'
@@ -102,6 +102,16 @@ export abstract class BaseCommand<Result> extends Command {
 
   protected confirm(question: string): Promise<boolean> {
     return askConfirm(question)
+  }
+
+  /** A visible one-line answer; only ask where `canAsk`. */
+  protected ask(question: string): Promise<string> {
+    return askText(question)
+  }
+
+  /** A person can answer a prompt here: a terminal on stdin, no CI, no --json. */
+  protected get canAsk(): boolean {
+    return this.stdinIsTerminal && !this.jsonEnabled()
   }
 
   protected openBrowser(url: string): void {

@@ -48,6 +48,12 @@ export class ClowdopsError extends Error {
   toJSON(): ErrorBody {
     return { code: this.code, message: this.message, exitCode: this.exitCode, ...(this.hint ? { hint: this.hint } : {}) }
   }
+
+  /** The same error (class, code, status, request id) with the hint a use case knows better. */
+  withHint(hint: string): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this
+    return Object.assign(copy, this, { hint, message: this.message, stack: this.stack })
+  }
 }
 
 /** Bad or missing flags, or input needed where there is no TTY to ask on. */

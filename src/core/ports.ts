@@ -146,6 +146,17 @@ export interface Downloader {
   download(request: DownloadRequest): Promise<DownloadResult>
 }
 
+/**
+ * Privacy requests about to be created, kept on disk before the POST: a run that lost the response (timeout, crash,
+ * Ctrl-C) leaves its id here, and running the same command again sends the same id, which the platform replays.
+ */
+export interface PendingRequests {
+  /** The id kept for this fingerprint, or `fresh`, stored (and flushed) before this returns. */
+  reserve(fingerprint: string, fresh: string): Promise<{ id: string; reused: boolean }>
+  /** Forget it: the platform gave a final answer (created, replayed, or refused for good). */
+  release(fingerprint: string): Promise<void>
+}
+
 /** Everything a use case may need from outside, built once per command run. Use cases take a Pick of it. */
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>
@@ -161,6 +172,7 @@ export interface Deps {
   locks: Locks
   session: Session
   downloads: Downloader
+  pending: PendingRequests
 }
 
 /** The signed-in state of this run's profile: resolves (and refreshes) the token on demand. */

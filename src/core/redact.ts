@@ -17,6 +17,13 @@ export function redactText(text: string): string {
   return SECRET_TEXT.reduce((out, pattern) => out.replace(pattern, redacted), text)
 }
 
+const EMAIL = /\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g
+
+/** Personal data in debug logs: email addresses keep their first letter and domain (a***@example.com). */
+export function redactPersonal(text: string): string {
+  return text.replace(EMAIL, '$1***@$2')
+}
+
 export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [name, SECRET_HEADER.test(name) ? redacted : value]),

@@ -238,6 +238,8 @@ export const ConsentEvent = z
   })
   .meta({ id: 'ConsentEvent' })
 
+export type ConsentEvent = z.infer<typeof ConsentEvent>
+
 export const ConsentEventPage = page(ConsentEvent, 'ConsentEventPage')
 
 export const PrivacyDiscovery = z

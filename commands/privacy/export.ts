@@ -1,0 +1,53 @@
+import { Flags } from '@oclif/core'
+import { PrivacyCommand } from '../../src/cli/privacy-command.js'
+import { codeFlag, regulationFlag, timeoutFlag } from '../../src/cli/privacy-flags.js'
+import { renderDownloaded, renderRequest } from '../../src/cli/render-privacy.js'
+import { EXPORT_FORMATS, type ExportFormat, type Regulation } from '../../src/core/contract/index.js'
+import type { DownloadedExport } from '../../src/core/privacy/exports.js'
+import { type Created, createRequest } from '../../src/core/privacy/requests.js'
+import type { WaitResult } from '../../src/core/privacy/wait.js'
+
+type ExportResult = Created & { wait?: WaitResult; download?: DownloadedExport }
+
+export default class PrivacyExport extends PrivacyCommand<ExportResult> {
+  static override summary = 'Request a copy of your data (portability), and with --wait follow it to a verified download.'
+  static override description = [
+    'With --wait: the verification code is asked for on a terminal (or taken from --code), the request is followed with a progress line on stderr, and the archive is downloaded, resumed if the connection drops, and checked against its SHA-256 before it appears at --output.',
+    'Under --regulation ccpa this is a right-to-know request (ccpa_know).',
+  ].join('\n\n')
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --wait',
+    '<%= config.bin %> <%= command.id %> --format tar.gz --wait --output ~/exports/',
+    '<%= config.bin %> <%= command.id %> --wait --code 123456 --json',
+  ]
+  static override flags = {
+    format: Flags.string({ summary: 'Archive format.', options: [...EXPORT_FORMATS], default: 'zip' }),
+    regulation: regulationFlag,
+    wait: Flags.boolean({ summary: 'Verify, wait until completed, then download.' }),
+    code: codeFlag,
+    output: Flags.string({ char: 'o', summary: 'Where the archive goes: a file, or a directory (default: the working directory).', helpValue: '<path>' }),
+    force: Flags.boolean({ summary: 'Replace a file at --output that holds something else.' }),
+    timeout: timeoutFlag,
+  }
+
+  async run(): Promise<ExportResult> {
+    const { flags } = await this.parse(PrivacyExport)
+    const regulation = flags.regulation as Regulation | undefined
+    const created = await createRequest(
+      { type: regulation === 'ccpa' ? 'ccpa_know' : 'portability', regulation, format: flags.format as ExportFormat },
+      this.deps,
+    )
+    if (created.replayed) this.note(`Request ${created.request.id} was already created by an earlier run; following it.`)
+    const followed = await this.follow(created.request, { code: flags.code, wait: flags.wait, timeoutMs: flags.timeout })
+    this.log(renderRequest(followed.request, this.colors))
+    const result: ExportResult = { ...created, request: followed.request, ...(followed.wait ? { wait: followed.wait } : {}) }
+    if (!followed.wait) return result
+    if (followed.wait.outcome !== 'completed') {
+      this.exitForWait(followed.wait)
+      return result
+    }
+    result.download = await this.download(followed.request.id, flags.output, flags.force)
+    this.log(renderDownloaded(result.download, this.colors))
+    return result
+  }
+}

@@ -1,0 +1,93 @@
+// What the privacy commands share: asking for a verification code, a progress line, where downloads go, wait's exit code.
+import { statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { ExportFile } from '../core/contract/index.js'
+import { ExitCode } from '../core/errors.js'
+import { downloadExport, type DownloadedExport } from '../core/privacy/exports.js'
+import type { RequestView } from '../core/privacy/requests.js'
+import { type AskCode, verifyIdentity } from '../core/privacy/verification.js'
+import { waitForRequests, type WaitResult } from '../core/privacy/wait.js'
+import { BaseCommand } from './base-command.js'
+import { progressLine } from './render-privacy.js'
+
+export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
+  /** Asks on the terminal, saying where the code went and why the last one failed; undefined where nobody can answer. */
+  protected get askCode(): AskCode | undefined {
+    if (!this.canAsk) return undefined
+    return async (request, problem) => {
+      if (problem) process.stderr.write(`${this.colors.yellow(problem)}\n`)
+      return this.ask(`Verification code sent to ${request.verification?.sent_to ?? 'the account address'}:`)
+    }
+  }
+
+  /**
+   * After creating a request: verify it when a code was given (or, with `wait`, asked for on a terminal), then with
+   * `wait` follow it until it is final. Without either, the printed next step says what to run.
+   */
+  protected async follow(
+    request: RequestView,
+    options: { code?: string | undefined; wait: boolean; timeoutMs: number },
+  ): Promise<{ request: RequestView; wait?: WaitResult }> {
+    if (options.code === undefined && !options.wait) return { request }
+    const verified = await verifyIdentity({ request, code: options.code, ask: this.askCode }, this.deps)
+    if (!options.wait) return { request: verified }
+    const wait = await waitForRequests([verified.id], { timeoutMs: options.timeoutMs, onPoll: (r) => this.progress(r) }, this.deps)
+    this.endProgress()
+    return { request: wait.requests[0] ?? verified, wait }
+  }
+
+  private lastProgress = ''
+
+  /** Progress on stderr: one line rewritten in place on a terminal; elsewhere a line each time something changes. */
+  protected progress(requests: RequestView[]): void {
+    if (this.jsonEnabled()) return
+    const line = requests.map(progressLine).join(' | ')
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\u001b[K${line}`)
+    } else if (line !== this.lastProgress) {
+      process.stderr.write(`${line}\n`)
+    }
+    this.lastProgress = line
+  }
+
+  /** Ends an in-place progress line so what follows starts on its own line. */
+  protected endProgress(): void {
+    if (this.lastProgress && process.stderr.isTTY && !this.jsonEnabled()) process.stderr.write('\n')
+    this.lastProgress = ''
+  }
+
+  protected async download(id: string, output: string | undefined, overwrite: boolean): Promise<DownloadedExport> {
+    let shown = 0
+    const downloaded = await downloadExport(
+      {
+        id,
+        destinationFor: (file, count) => destinationFor(file, count, output),
+        overwrite,
+        onProgress: (file, received) => {
+          // A few updates a second at most, and only on a terminal: a log needs no byte counter.
+          const now = Date.now()
+          if (!process.stderr.isTTY || this.jsonEnabled() || now - shown < 200) return
+          shown = now
+          const percent = file.bytes === 0 ? 100 : Math.floor((received / file.bytes) * 100)
+          process.stderr.write(`\r\u001b[K${file.name} ${percent}% (${received}/${file.bytes} bytes)`)
+        },
+      },
+      this.deps,
+    )
+    if (shown > 0) process.stderr.write('\r\u001b[K')
+    return downloaded
+  }
+
+  /** Completed is 0; any other final state 1; still open (timed out, or waiting for a code) 8. */
+  protected exitForWait(result: WaitResult): void {
+    if (result.outcome === 'ended') this.exitAfterOutput(ExitCode.failure)
+    if (result.outcome === 'timed_out' || result.outcome === 'needs_verification') this.exitAfterOutput(ExitCode.pending)
+  }
+}
+
+/** --output as a file (one file), as a directory (ends in / or exists as one), or the working directory. */
+function destinationFor(file: ExportFile, count: number, output: string | undefined): string {
+  if (output === undefined) return resolve(file.name)
+  const isDirectory = output.endsWith('/') || statSync(output, { throwIfNoEntry: false })?.isDirectory() === true
+  return isDirectory || count > 1 ? join(resolve(output), file.name) : resolve(output)
+}

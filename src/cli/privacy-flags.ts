@@ -1,0 +1,41 @@
+// Flags and arguments shared by the privacy commands.
+import { Args, Flags } from '@oclif/core'
+import { REGULATIONS, RequestId } from '../core/contract/index.js'
+import { parseDuration } from '../core/duration.js'
+import { UsageError } from '../core/errors.js'
+
+/** A request id as typed: a UUID, any case. */
+export function requestId(value: string): string {
+  if (!RequestId.safeParse(value).success) {
+    throw new UsageError(`${value} is not a privacy request id (a UUID).`, { hint: 'List yours with: clowdops privacy list' })
+  }
+  return value.toLowerCase()
+}
+
+export const requestIdArg = Args.string({
+  description: 'privacy request id (a UUID, as shown when it was created)',
+  required: true,
+  parse: async (value) => requestId(value),
+})
+
+export const regulationFlag = Flags.string({
+  summary: 'The law the request is made under (default: GDPR for GDPR rights, CCPA for the ccpa_* types).',
+  options: [...REGULATIONS],
+  helpValue: '<gdpr|uk_gdpr|ccpa>',
+})
+
+export const timeoutFlag = Flags.custom<number>({
+  summary: 'How long to wait, e.g. 90s, 10m, 1h (default 15m).',
+  helpValue: '<duration>',
+  default: 15 * 60_000,
+  parse: async (value) => {
+    const ms = parseDuration(value)
+    if (ms === undefined) throw new Error(`--timeout ${value} is not a duration: use e.g. 90s, 10m or 1h`)
+    return ms
+  },
+})()
+
+export const codeFlag = Flags.string({
+  summary: 'The verification code emailed to the account (default: asked on a terminal).',
+  helpValue: '<code>',
+})

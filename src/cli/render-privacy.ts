@@ -1,0 +1,141 @@
+// Human renderings of privacy requests, exports and consent. Every request shows its id, state, due date and next step.
+import type { ChalkInstance } from 'chalk'
+import type { Consent, ConsentEvent, ConsentWrite, RequestState } from '../core/contract/index.js'
+import type { DownloadedExport } from '../core/privacy/exports.js'
+import type { RequestView } from '../core/privacy/requests.js'
+import type { WaitResult } from '../core/privacy/wait.js'
+import { renderTable } from './output.js'
+
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-')
+
+const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
+
+const STATE_COLOR: Record<RequestState, (c: ChalkInstance, s: string) => string> = {
+  pending_verification: (c, s) => c.yellow(s),
+  received: (c, s) => c.cyan(s),
+  in_progress: (c, s) => c.cyan(s),
+  awaiting_grace_period: (c, s) => c.yellow(s),
+  completed: (c, s) => c.green(s),
+  denied: (c, s) => c.red(s),
+  canceled: (c, s) => c.dim(s),
+  failed: (c, s) => c.red(s),
+  expired: (c, s) => c.dim(s),
+}
+
+export function stateText(state: RequestState, c: ChalkInstance): string {
+  return STATE_COLOR[state](c, state)
+}
+
+export function dueText(request: RequestView): string {
+  if (!request.due_at) return '-'
+  const days = request.days_left
+  const left = days === null ? '' : days < 0 ? ` (${-days} days overdue)` : ` (${days} day${days === 1 ? '' : 's'} left)`
+  return `${day(request.due_at)}${left}`
+}
+
+export function renderRequest(request: RequestView, c: ChalkInstance): string {
+  const rows: [string, string | undefined][] = [
+    ['Request', c.bold(request.id)],
+    ['Type', `${request.type} (${REGULATION_NAME[request.regulation]})`],
+    ['Status', stateText(request.status, c)],
+    ['Reason', request.reason ?? undefined],
+    ['Received', request.received_at ? day(request.received_at) : undefined],
+    ['Due', request.due_at ? dueText(request) : 'the clock starts once the identity is verified'],
+    ['Extended', request.extension ? `${request.extension.days} days: ${request.extension.reason}` : undefined],
+    ['Erasure on', request.status === 'awaiting_grace_period' ? day(request.grace_period_ends_at) : undefined],
+    ['Changes', request.rectification?.changes.map((change) => change.field).join(', ')],
+    ['Purposes', request.processing?.purposes.join(', ')],
+    ['Next', request.next_step ?? undefined],
+  ]
+  return rows
+    .filter((row): row is [string, string] => row[1] !== undefined)
+    .map(([label, value]) => `${c.dim(label.padEnd(10))} ${value}`)
+    .join('\n')
+}
+
+export function renderRequests(requests: RequestView[], c: ChalkInstance): string {
+  return renderTable(
+    requests,
+    [
+      { header: 'id', get: (r) => r.id },
+      { header: 'type', get: (r) => r.type },
+      { header: 'status', get: (r) => stateText(r.status, c) },
+      { header: 'created', get: (r) => day(r.created_at) },
+      { header: 'due', get: (r) => dueText(r) },
+    ],
+    c,
+    'No privacy requests match.',
+  )
+}
+
+/** One line for a progress display: state and deadline of a request being followed. */
+export function progressLine(request: RequestView): string {
+  const due = request.due_at ? ` · due ${dueText(request)}` : ''
+  return `${request.type} ${request.id.slice(0, 8)} · ${request.status}${due}`
+}
+
+export function renderWait(result: WaitResult, c: ChalkInstance): string {
+  const summary: Record<WaitResult['outcome'], string> = {
+    completed: c.green('All completed.'),
+    ended: c.red('Finished, but not all completed: see the status column.'),
+    needs_verification: c.yellow('Waiting for a verification code: run the verify command shown above.'),
+    timed_out: c.yellow('Still open when the timeout ran out; run the same command again to keep waiting.'),
+  }
+  const lines = [renderRequests(result.requests, c)]
+  for (const request of result.requests) {
+    if (request.next_step && result.requests.length > 1) lines.push(`${c.dim(request.id.slice(0, 8))} ${request.next_step}`)
+  }
+  if (result.requests.length === 1 && result.requests[0]?.next_step) lines.push(`${c.dim('Next')} ${result.requests[0].next_step}`)
+  lines.push('', summary[result.outcome])
+  return lines.join('\n')
+}
+
+export function renderDownloaded(downloaded: DownloadedExport, c: ChalkInstance): string {
+  return downloaded.files
+    .map((file) => {
+      const verified = `${file.bytes} bytes, SHA-256 ${file.sha256.slice(0, 12)}… verified`
+      if (file.outcome === 'present') return `${c.green('✓')} ${file.path} already holds this export (${verified})`
+      const resumed = file.resumes > 0 ? `, resumed ${file.resumes}×` : ''
+      return `${c.green('✓')} Saved ${c.bold(file.path)} (${verified}${resumed})`
+    })
+    .join('\n')
+}
+
+export function renderConsents(consents: Consent[], c: ChalkInstance): string {
+  return renderTable(
+    consents,
+    [
+      { header: 'purpose', get: (x) => x.purpose },
+      { header: 'state', get: (x) => (x.state === 'granted' ? c.green('granted') : x.state === 'withdrawn' ? 'withdrawn' : c.dim('not asked (off)')) },
+      { header: 'since', get: (x) => (x.collected_at ? x.collected_at.slice(0, 19).replace('T', ' ') : '-') },
+      { header: 'method', get: (x) => x.method ?? '-' },
+    ],
+    c,
+    'No consent purposes.',
+  )
+}
+
+export function renderConsentWrite(write: ConsentWrite, wanted: 'granted' | 'withdrawn', c: ChalkInstance): string {
+  const { consent } = write
+  const verb = wanted === 'granted' ? 'Granted' : 'Withdrew'
+  if (write.outcome === 'applied') return `${c.green('✓')} ${verb} ${c.bold(consent.purpose)}.`
+  if (write.outcome === 'unchanged') return `${c.dim('=')} ${consent.purpose} was already ${consent.state}; nothing changed.`
+  return (
+    `${c.yellow('!')} Not applied: a newer choice for ${consent.purpose} is stored ` +
+    `(${consent.state} at ${day(consent.collected_at)}${consent.method ? ` via ${consent.method}` : ''}).`
+  )
+}
+
+export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance): string {
+  return renderTable(
+    events,
+    [
+      { header: 'collected', get: (e) => e.collected_at.slice(0, 19).replace('T', ' ') },
+      { header: 'state', get: (e) => e.state },
+      { header: 'method', get: (e) => e.method },
+      { header: 'outcome', get: (e) => (e.outcome === 'applied' ? e.outcome : c.dim(e.outcome)) },
+    ],
+    c,
+    'Nothing recorded for this purpose yet.',
+  )
+}

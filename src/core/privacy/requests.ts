@@ -1,0 +1,171 @@
+// Privacy requests for the signed-in account: create exactly once, read, list, verify, cancel.
+import {
+  CreatePrivacyRequest,
+  EXPORT_TYPES,
+  type PrivacyRequest,
+  type RequestState,
+  type RequestType,
+  endpoints,
+  regulationsFor,
+} from '../contract/index.js'
+import { ClowdopsError, PlatformError, RefusedError } from '../errors.js'
+import { collectPages } from '../pagination.js'
+import type { Deps } from '../ports.js'
+
+/** A request as the CLI shows it: the platform's record plus what to do next (null when nothing is left to do). */
+export type RequestView = PrivacyRequest & { next_step: string | null }
+
+export type RequestSpec = Omit<CreatePrivacyRequest, 'id' | 'regulation'> & { regulation?: CreatePrivacyRequest['regulation'] | undefined }
+
+export interface Created {
+  request: RequestView
+  /** The platform answered with the request an earlier run created (same id): nothing new was created. */
+  replayed: boolean
+}
+
+const cli = 'clowdops privacy'
+
+/** The one command (or fact) that moves this request on, for people reading the output. */
+export function nextStep(request: PrivacyRequest): string | null {
+  const id = request.id
+  const due = request.due_at ? ` Due by ${request.due_at.slice(0, 10)} (${daysText(request.days_left)}).` : ''
+  switch (request.status) {
+    case 'pending_verification':
+      return `Enter the code emailed to ${request.verification?.sent_to ?? 'the account address'}: ${cli} verify ${id}`
+    case 'received':
+    case 'in_progress':
+      return `The platform is working on it.${due} Follow it: ${cli} wait ${id}`
+    case 'awaiting_grace_period':
+      return `Erasure happens on ${request.grace_period_ends_at?.slice(0, 10) ?? 'the end of the grace period'}; until then you can still stop it: ${cli} cancel ${id}`
+    case 'completed':
+      if (EXPORT_TYPES.includes(request.type)) return `Download it: ${cli} download ${id}`
+      if (request.type === 'erasure' || request.type === 'ccpa_delete') {
+        return 'The account was erased. Clear this machine\'s sign-in: clowdops logout'
+      }
+      return null
+    case 'denied':
+      return 'Denied; the reason is above. You can complain to your data protection authority, or make a new request.'
+    case 'failed':
+      return `The platform could not complete it. Make a new request, and quote ${id} to support.`
+    case 'expired':
+      return `The identity was not verified in time. Make a new request.`
+    case 'canceled':
+      return null
+  }
+}
+
+function daysText(days: number | null): string {
+  if (days === null) return 'no deadline running'
+  if (days < 0) return `${-days} day${days === -1 ? '' : 's'} overdue`
+  return `${days} day${days === 1 ? '' : 's'} left`
+}
+
+export function view(request: PrivacyRequest): RequestView {
+  return { ...request, next_step: nextStep(request) }
+}
+
+/** Regulation: given, else the one the type belongs to (GDPR for the GDPR rights, CCPA for the ccpa_* ones). */
+export function requestBody(spec: RequestSpec): Omit<CreatePrivacyRequest, 'id'> {
+  return { ...spec, regulation: spec.regulation ?? (regulationsFor(spec.type)[0] as CreatePrivacyRequest['regulation']) }
+}
+
+/**
+ * Creates the request exactly once. The id is reserved on disk before the POST and sent as the Idempotency-Key;
+ * a response lost to a timeout or a crash leaves it reserved, so running the same command again replays it
+ * instead of creating a second request. The reservation is dropped once the platform has answered for good.
+ */
+export async function createRequest(spec: RequestSpec, deps: Pick<Deps, 'api' | 'context' | 'pending'>): Promise<Created> {
+  const body = requestBody(spec)
+  const checked = CreatePrivacyRequest.safeParse({ id: crypto.randomUUID(), ...body })
+  if (!checked.success) {
+    const issue = checked.error.issues[0]
+    throw new RefusedError(`Invalid ${spec.type} request: ${issue?.path.join('.') || 'value'} ${issue?.message ?? ''}`.trim(), {
+      code: 'invalid_input',
+    })
+  }
+  const fingerprint = await fingerprintOf(`${deps.context.apiUrl.url}\n${deps.context.profileName}\n${canonicalJson(body)}`)
+  const { id } = await deps.pending.reserve(fingerprint, checked.data.id)
+  try {
+    const response = await deps.api.send(endpoints.createPrivacyRequest, { body: { ...body, id }, idempotencyKey: id })
+    await deps.pending.release(fingerprint)
+    return { request: view(response.data), replayed: response.headers['idempotent-replayed'] === 'true' }
+  } catch (error) {
+    if (isFinalAnswer(error)) {
+      await deps.pending.release(fingerprint)
+      throw error
+    }
+    if (error instanceof ClowdopsError) {
+      throw error.withHint(`Nothing is lost: run the same command again; it resends request ${id}, which the platform creates at most once.`)
+    }
+    throw error
+  }
+}
+
+/** A 4xx other than rate limiting and timeouts: trying the same body again would get the same answer. */
+function isFinalAnswer(error: unknown): boolean {
+  return error instanceof PlatformError && error.status !== undefined && error.status < 500 && error.status !== 429 && error.status !== 408
+}
+
+export async function getRequest(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.getPrivacyRequest, { params: { request_id: id } }))
+}
+
+export interface ListFilters {
+  status?: RequestState[] | undefined
+  type?: RequestType[] | undefined
+  since?: Date | undefined
+  limit: number
+}
+
+export async function listRequests(filters: ListFilters, deps: Pick<Deps, 'api'>): Promise<RequestView[]> {
+  const requests = await collectPages(
+    (page) =>
+      deps.api.call(endpoints.listPrivacyRequests, {
+        query: {
+          ...page,
+          ...(filters.status?.length ? { status: filters.status.join(',') } : {}),
+          ...(filters.type?.length ? { type: filters.type.join(',') } : {}),
+          ...(filters.since ? { updated_since: filters.since.toISOString() } : {}),
+        },
+      }),
+    filters.limit,
+  )
+  return requests.map(view)
+}
+
+export async function cancelRequest(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.cancelPrivacyRequest, { params: { request_id: id } }))
+}
+
+export async function verifyRequest(id: string, code: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.verifyPrivacyRequest, { params: { request_id: id }, body: { code } }))
+}
+
+export async function resendCode(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.resendPrivacyVerification, { params: { request_id: id } }))
+}
+
+/** Wrong, expired or spent codes: worth asking a person again (or for a new code), not a reason to give up. */
+export function verificationProblem(error: unknown): 'invalid_code' | 'code_expired' | 'too_many_attempts' | undefined {
+  if (!(error instanceof PlatformError)) return undefined
+  return error.code === 'invalid_code' || error.code === 'code_expired' || error.code === 'too_many_attempts' ? error.code : undefined
+}
+
+async function fingerprintOf(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+/** Key order never changes the fingerprint of the same request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    return `{${Object.keys(record)
+      .sort()
+      .filter((key) => record[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
