@@ -5,6 +5,7 @@ import type { Credential, SealedSecret } from '../../src/core/contract/credentia
 import type { CredentialKeyring } from './credential-keys.js'
 import { probeFixtureFor, probeResult } from './credential-probes.js'
 import type { OAuthStats } from './oauth.js'
+import type { PrivacyEngine } from './privacy.js'
 import { ProblemError } from './problems.js'
 import { type PlatformStore, randomBase62, type TokenRecord, type User } from './store.js'
 
@@ -29,6 +30,9 @@ export interface HandlerContext {
   /** Set for every endpoint that declares `scopes`. */
   caller: Caller | undefined
   credentialKeys: CredentialKeyring
+  privacy: PrivacyEngine
+  /** The request's Idempotency-Key header, for endpoints whose resource id must equal it. */
+  idempotencyKey: string | undefined
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined
@@ -135,6 +139,35 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     const credential = credentialOrNotFound(store, params.credential_id)
     return probeResult(credential.id, store.probeFixtures.get(credential.id) ?? 'ok')
   },
+
+  privacyDiscovery: (_input, { privacy }) => privacy.discovery(),
+
+  listPrivacyRequests: ({ query }, { privacy }) => {
+    const { limit, cursor, ...filter } = query
+    // The filters are part of the list's name, so a cursor cannot be carried over to another filter.
+    const list = `privacy-requests:${filter.status?.join(',') ?? ''}:${filter.type?.join(',') ?? ''}:${filter.updated_since ?? ''}`
+    return pageOf(privacy.list(filter), list, { limit, cursor })
+  },
+
+  createPrivacyRequest: ({ body }, context) => context.privacy.create(body, context.idempotencyKey, callerOf(context).user),
+
+  getPrivacyRequest: ({ params }, { privacy }) => privacy.get(params.request_id),
+
+  verifyPrivacyRequest: ({ params, body }, { privacy }) => privacy.verify(params.request_id, body.code),
+
+  resendPrivacyVerification: ({ params }, { privacy }) => privacy.resendCode(params.request_id),
+
+  cancelPrivacyRequest: ({ params }, { privacy }) => privacy.cancel(params.request_id),
+
+  getPrivacyExport: ({ params }, { privacy }) => privacy.exportManifest(params.request_id),
+
+  downloadPrivacyExportFile: ({ params }, { privacy }) => privacy.exportFile(params.request_id, params.name),
+
+  listConsents: (_input, { privacy }) => ({ data: privacy.consents.list() }),
+
+  putConsent: ({ params, body }, { privacy }) => privacy.consents.write(params.purpose, body),
+
+  consentHistory: ({ params, query }, { privacy }) => pageOf(privacy.consents.history(params.purpose), `consents:${params.purpose}`, query),
 
   listSandboxes: ({ params, query }, { store }) => {
     const sandboxes = store.sandboxesOf(params.project_id)

@@ -1,6 +1,6 @@
 // `npm run platform [-- --port N]`: the local platform in the foreground, printing the environment to point the CLI at it.
 import { parseArgs } from 'node:util'
-import { startPlatform } from './server.js'
+import { FAST_PRIVACY_SETTINGS, startPlatform } from './server.js'
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 0
@@ -23,14 +23,18 @@ const platform = await startPlatform({
         `${entry.fault ? ` [fault: ${entry.fault}]` : ''}\n`,
     ),
   onBug: (error) => process.stderr.write(`local platform bug: ${error.stack ?? error.message}\n`),
+  // Privacy requests finish in seconds, so a demo can show a whole export without waiting for the realistic timings.
+  privacy: FAST_PRIVACY_SETTINGS,
 })
 
 process.stdout.write(
-  `CLOWDOPS_API_URL=${platform.url}\nCLOWDOPS_TOKEN=${platform.token}\nCLOWDOPS_PLATFORM_ADMIN_KEY=${platform.adminKey}\n`,
+  `CLOWDOPS_API_URL=${platform.url}\nCLOWDOPS_TOKEN=${platform.token}\nCLOWDOPS_PLATFORM_ADMIN_KEY=${platform.adminKey}\n` +
+    `CLOWDOPS_PLATFORM_OUTBOX=${platform.url}/_admin/privacy/outbox\n`,
 )
 process.stderr.write(
   `device sign-in (browser): email ${platform.user.email}, password ${platform.user.password}\n` +
     `OAuth discovery: ${platform.url}/.well-known/openid-configuration (client_id ${platform.oauth.clientId})\n` +
+    `privacy verification codes: curl -s -H "x-admin-key: ${platform.adminKey}" ${platform.url}/_admin/privacy/outbox\n` +
     'local platform ready; Ctrl-C to stop\n',
 )
 

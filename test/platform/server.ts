@@ -11,11 +11,15 @@ import {
   PROBLEM_CONTENT_TYPE,
   type AnyEndpoint,
   type Endpoints,
+  type FileBody,
 } from '../../src/core/contract/index.js'
 import { FAULT_CODES, FAULT_STATUSES, FaultState, type FaultPlan, type Faults, type FaultStatus } from './faults.js'
 import { createCredentialKeyring, type CredentialKeyring } from './credential-keys.js'
+import { DownloadKnobs, sendFile } from './download-response.js'
 import { handlers, type Caller, type HandlerContext, type PlatformStats } from './handlers.js'
 import { createOAuthServer, type CiIssuer, type CiTrustPolicy, type OAuthKnobs, type OAuthServer } from './oauth.js'
+import { PrivacyEngine, type PrivacySettings } from './privacy.js'
+import { privacyAdminRoute, privacyKnobs, type PrivacyKnobs } from './privacy-admin.js'
 import { ProblemError, type FieldError } from './problems.js'
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js'
 import { ALL_SCOPES, canonicalJson, PlatformStore, randomBase62, sha256, type IdempotencyRecord, type SeedOptions } from './store.js'
@@ -25,6 +29,10 @@ export type { PlatformStats } from './handlers.js'
 export type { CiIssuer, CiTrustPolicy, OAuthKnobs, OAuthSettings, OAuthStats } from './oauth.js'
 export { CLIENT_ID, DEFAULT_OAUTH_SETTINGS } from './oauth.js'
 export type { RateLimit } from './rate-limit.js'
+export type { DownloadLogEntry } from './download-response.js'
+export type { AccountProfile, Email, PrivacySettings } from './privacy.js'
+export { DEFAULT_PRIVACY_SETTINGS, FAST_PRIVACY_SETTINGS } from './privacy.js'
+export type { PrivacyKnobs } from './privacy-admin.js'
 export { ALL_SCOPES } from './store.js'
 export { DEFAULT_RATE_LIMIT } from './rate-limit.js'
 
@@ -54,6 +62,8 @@ export interface PlatformOptions {
    * re-throws it outside the request, so a test run that hits it fails loudly instead of passing by accident.
    */
   onBug?: (error: Error) => void
+  /** Privacy timings and sizes; DEFAULT_PRIVACY_SETTINGS for what is not given, FAST_PRIVACY_SETTINGS for a demo. */
+  privacy?: Partial<PrivacySettings>
 }
 
 export interface Platform {
@@ -76,19 +86,21 @@ export interface Platform {
   ciIssuer: CiIssuer
   /** The HPKE key pair credentials are sealed to; `open` is what the platform does with an envelope. */
   credentialKeys: CredentialKeyring
+  /** The privacy engine's clock, outbox, team decisions and download knobs. */
+  privacy: PrivacyKnobs
   close(): Promise<void>
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
 
-const stores = new WeakMap<Platform, PlatformStore>()
+const stores = new WeakMap<Platform, { store: PlatformStore; privacy: PrivacyEngine }>()
 
 /** Everything the platform stores, as a JSON copy: for tests that check what is kept (e.g. no plaintext tokens). */
-export function storedState(platform: Platform): ReturnType<PlatformStore['snapshot']> {
-  const store = stores.get(platform)
-  if (!store) throw new Error('not a platform returned by startPlatform')
-  return store.snapshot()
+export function storedState(platform: Platform): ReturnType<PlatformStore['snapshot']> & { privacy: ReturnType<PrivacyEngine['snapshot']> } {
+  const stored = stores.get(platform)
+  if (!stored) throw new Error('not a platform returned by startPlatform')
+  return { ...stored.store.snapshot(), privacy: stored.privacy.snapshot() }
 }
 
 interface Route {
@@ -137,13 +149,14 @@ function matchRoute(method: string, pathname: string): RouteMatch {
 
 /** What to answer, decided before any latency; `run` means the handler still has to do its work. */
 type Outcome =
-  | { kind: 'respond'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'respond'; status: number; body: unknown; headers?: Record<string, string>; file?: FileBody }
   | { kind: 'problem'; error: ProblemError }
   | {
       kind: 'run'
       route: Route
       input: { params: unknown; query: unknown; body: unknown }
       caller: Caller | undefined
+      idempotencyKey: string | undefined
       idempotency?: { records: Map<string, IdempotencyRecord>; key: string; fingerprint: string }
     }
 
@@ -151,6 +164,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const store = new PlatformStore(options.seed)
   const credentialKeys = await createCredentialKeyring()
   const faults = new FaultState()
+  const privacy = new PrivacyEngine(store, options.privacy)
+  const downloads = new DownloadKnobs()
   const limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit)
   const stats: PlatformStats = {
     requests: 0,
@@ -207,6 +222,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       return send(res, error.status, error.toBody(requestId), PROBLEM_CONTENT_TYPE, error.extra.headers, plan.broken)
     }
     const response = outcome.kind === 'run' ? await execute(outcome, requestId) : outcome
+    if (response.file) {
+      const unsatisfiable = (size: number) =>
+        new ProblemError(416, 'range_not_satisfiable', `The range starts at or after the end of the file (${size} bytes).`).toBody(requestId)
+      return sendFile(req, res, response.file, plan.broken, downloads, unsatisfiable)
+    }
     const type = response.status >= 400 ? PROBLEM_CONTENT_TYPE : JSON_CONTENT_TYPE
     send(res, response.status, response.body, type, response.headers, plan.broken)
   }
@@ -228,6 +248,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     let caller: Caller | undefined
     if (endpoint.scopes !== undefined) {
       caller = authenticated(req.headers.authorization, identified)
+      refuseErasedAccount()
       const decision = limiter.take(caller.token.hash)
       if (!decision.allowed) {
         throw new ProblemError(429, 'rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds}s.`, {
@@ -269,7 +290,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }
 
     if (!endpoint.idempotent || caller === undefined || typeof idempotencyKey !== 'string') {
-      return { kind: 'run', route, input, caller }
+      return { kind: 'run', route, input, caller, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined }
     }
     const records = store.idempotencyRecords(caller.token.hash)
     const fingerprint = sha256(`${method} ${url.pathname}\n${canonicalJson(rawBody ?? null)}`)
@@ -289,13 +310,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       }
     }
     records.set(idempotencyKey, { fingerprint, state: 'in_flight' })
-    return { kind: 'run', route, input, caller, idempotency: { records, key: idempotencyKey, fingerprint } }
+    return { kind: 'run', route, input, caller, idempotencyKey, idempotency: { records, key: idempotencyKey, fingerprint } }
   }
 
   /** The effect, then the stored result for idempotent requests. A contract violation is a bug, not a response. */
-  async function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Promise<Extract<Outcome, { kind: 'respond' }>> {
-    const { route, input, caller, idempotency } = run
-    const context: HandlerContext = { store, stats, caller, credentialKeys }
+  async function execute(
+    run: Extract<Outcome, { kind: 'run' }>,
+    requestId: string,
+  ): Promise<Extract<Outcome, { kind: 'respond' }>> {
+    const { route, input, caller, idempotency, idempotencyKey } = run
+    const context: HandlerContext = { store, stats, caller, credentialKeys, privacy, idempotencyKey }
     const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
     let status: number
     let body: unknown
@@ -315,6 +339,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       body = error.toBody(requestId)
     }
     idempotency?.records.set(idempotency.key, { fingerprint: idempotency.fingerprint, state: 'done', status, body })
+    // A download endpoint's handler hands over the file; its bytes go out raw, not as JSON.
+    if (route.endpoint.download && status < 300) return { kind: 'respond', status, body, file: body as FileBody }
     return { kind: 'respond', status, body }
   }
 
@@ -328,6 +354,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (!found) return undefined
     const token = { hash: found.key, userId: store.user.id, scopes: found.scopes, createdAt: new Date().toISOString() }
     return { token, user: store.user, tokenType: 'oauth' }
+  }
+
+  /** Once an erasure completes the account is gone: every token of it stops working, PAT and OAuth alike. */
+  function refuseErasedAccount(): void {
+    const erasure = privacy.accountErasure()
+    if (!erasure) return
+    throw new ProblemError(
+      401,
+      'account_erased',
+      `This account was erased on ${erasure.erasedAt.slice(0, 10)} by privacy request ${erasure.requestId}; its tokens no longer work.`,
+      { headers: { 'www-authenticate': 'Bearer error="invalid_token", error_description="account erased"' } },
+    )
   }
 
   function authenticated(authorization: string | undefined, caller: Caller | undefined): Caller {
@@ -421,6 +459,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       limiter.set(limit)
       return reply({ rate_limit: limit && { capacity: limit.capacity, refill_per_second: limit.refillPerSecond } })
     }
+    if (path.startsWith('/_admin/privacy/')) {
+      const answer = privacyAdminRoute(method, path, parse, privacy, downloads)
+      if (answer !== undefined) return reply(answer)
+    }
     throw new ProblemError(404, 'not_found', `No admin route for ${route}.`)
   }
 
@@ -485,6 +527,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     oauth: oauth.knobs,
     ciIssuer: oauth.ciIssuer,
     credentialKeys,
+    privacy: privacyKnobs(privacy, downloads),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         shutdown.abort()
@@ -494,7 +537,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       return closing
     },
   }
-  stores.set(platform, store)
+  stores.set(platform, { store, privacy })
   return platform
 }
 

@@ -1,0 +1,644 @@
+// The local platform's privacy engine: requests move through their states on a virtual clock, identity is proven with
+// emailed codes, exports are real archives, and a completed erasure closes the account.
+import { randomInt, timingSafeEqual } from 'node:crypto'
+import {
+  CONSENT_PURPOSES,
+  EXPORT_FORMATS,
+  EXPORT_TYPES,
+  FINAL_STATES,
+  PROCESSING_PURPOSES,
+  RECTIFIABLE_FIELDS,
+  REQUEST_TYPES,
+  regulationsFor,
+  type CreatePrivacyRequest,
+  type ExportManifest,
+  type PrivacyDiscovery,
+  type PrivacyRequest,
+  type Regulation,
+  type RequestState,
+  type RequestType,
+} from '../../src/core/contract/privacy.js'
+import type { FileBody } from '../../src/core/contract/endpoints.js'
+import { activityLog, buildExportArchive, type ExportArchive } from './privacy-archive.js'
+import { ConsentBook } from './privacy-consent.js'
+import { ProblemError } from './problems.js'
+import { sha256, type PlatformStore, type User } from './store.js'
+
+export interface PrivacySettings {
+  codeTtlSeconds: number
+  maxAttempts: number
+  erasureGraceDays: number
+  /** received → in_progress. */
+  startAfterMs: number
+  /** in_progress → completed (or, for an erasure, → awaiting_grace_period). */
+  workMs: number
+  /** A request whose identity is not verified by then expires. */
+  unverifiedExpiryDays: number
+  /** How long export files stay downloadable after completion. */
+  exportTtlDays: number
+  /** Roughly how large activity.json is in an export, so tests can ask for a multi-megabyte archive. */
+  exportPaddingBytes: number
+}
+
+export const DEFAULT_PRIVACY_SETTINGS: PrivacySettings = {
+  codeTtlSeconds: 900,
+  maxAttempts: 5,
+  erasureGraceDays: 7,
+  startAfterMs: 3_600_000,
+  workMs: 2 * 86_400_000,
+  unverifiedExpiryDays: 30,
+  exportTtlDays: 7,
+  exportPaddingBytes: 4096,
+}
+
+/** For the demo and `npm run platform`: work starts a second after verification and is done two seconds later. */
+export const FAST_PRIVACY_SETTINGS: Partial<PrivacySettings> = { startAfterMs: 1000, workMs: 2000 }
+
+/** A message the platform "sent"; tests and the demo read the codes from here. */
+export interface Email {
+  to: string
+  subject: string
+  text: string
+  code: string
+  request_id: string
+  sent_at: string
+}
+
+/** What the account looks like to the privacy team: rectifications and restrictions land here, not on the sign-in user. */
+export interface AccountProfile {
+  account_id: string
+  name: string
+  email: string
+  phone: string | null
+  company: string | null
+  country: string | null
+  restricted_purposes: string[]
+  objected_purposes: string[]
+  updated_at: string
+}
+
+interface PendingCode {
+  /** SHA-256 of request id and code; null once the attempts are spent. */
+  hash: string | null
+  sentTo: string
+  expiresMs: number
+  attemptsLeft: number
+}
+
+interface RequestRecord {
+  id: string
+  type: RequestType
+  regulation: Regulation
+  subject: { account_id: string; email: string }
+  note: string | null
+  status: RequestState
+  reason: string | null
+  format: PrivacyRequest['format']
+  rectification: PrivacyRequest['rectification']
+  processing: PrivacyRequest['processing']
+  code: PendingCode | null
+  createdMs: number
+  receivedMs: number | null
+  startedMs: number | null
+  /** The due date before any extension. */
+  baseDueMs: number | null
+  extension: { days: number; reason: string; extendedMs: number } | null
+  graceEndsMs: number | null
+  completedMs: number | null
+  updatedMs: number
+  version: number
+  archive: (ExportArchive & { expiresMs: number }) | null
+}
+
+const DAY_MS = 86_400_000
+const MAX_EXTENSION_DAYS: Record<Regulation, number> = { gdpr: 60, uk_gdpr: 60, ccpa: 45 }
+const ERASURE_TYPES: readonly RequestType[] = ['erasure', 'ccpa_delete']
+
+/** Transitions waiting for their time, earliest first; an entry whose request has changed since is skipped. */
+class Timeline {
+  private readonly heap: { at: number; seq: number; id: string; version: number }[] = []
+  private seq = 0
+
+  push(at: number, id: string, version: number): void {
+    this.heap.push({ at, seq: this.seq++, id, version })
+    let i = this.heap.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!this.before(i, parent)) break
+      this.swap(i, parent)
+      i = parent
+    }
+  }
+
+  /** The earliest entry due at or before `nowMs`, removed; undefined when none is due. */
+  popDue(nowMs: number): { at: number; id: string; version: number } | undefined {
+    const first = this.heap[0]
+    if (!first || first.at > nowMs) return undefined
+    const last = this.heap.pop()
+    if (last && this.heap.length > 0) {
+      this.heap[0] = last
+      let i = 0
+      for (;;) {
+        const left = 2 * i + 1
+        const right = left + 1
+        let smallest = i
+        if (left < this.heap.length && this.before(left, smallest)) smallest = left
+        if (right < this.heap.length && this.before(right, smallest)) smallest = right
+        if (smallest === i) break
+        this.swap(i, smallest)
+        i = smallest
+      }
+    }
+    return first
+  }
+
+  private before(a: number, b: number): boolean {
+    const x = this.heap[a]
+    const y = this.heap[b]
+    if (!x || !y) return false
+    return x.at !== y.at ? x.at < y.at : x.seq < y.seq
+  }
+
+  private swap(a: number, b: number): void {
+    const x = this.heap[a]
+    const y = this.heap[b]
+    if (!x || !y) return
+    this.heap[a] = y
+    this.heap[b] = x
+  }
+}
+
+export class PrivacyEngine {
+  readonly settings: PrivacySettings
+  readonly outbox: Email[] = []
+  readonly consents: ConsentBook
+  private offsetMs = 0
+  private readonly requests = new Map<string, RequestRecord>()
+  private readonly creationCounts = new Map<string, number>()
+  private readonly timeline = new Timeline()
+  private readonly profile: AccountProfile
+  private erased: { requestId: string; atMs: number } | undefined
+
+  constructor(
+    private readonly store: PlatformStore,
+    settings: Partial<PrivacySettings> = {},
+  ) {
+    this.settings = { ...DEFAULT_PRIVACY_SETTINGS, ...settings }
+    this.consents = new ConsentBook(() => this.now())
+    const { user } = store
+    this.profile = {
+      account_id: user.id,
+      name: user.name,
+      email: user.email,
+      phone: null,
+      company: user.org.name,
+      country: null,
+      restricted_purposes: [],
+      objected_purposes: [],
+      updated_at: new Date(this.now()).toISOString(),
+    }
+  }
+
+  now(): number {
+    return Date.now() + this.offsetMs
+  }
+
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`the privacy clock only moves forward; got ${ms} ms`)
+    this.offsetMs += ms
+  }
+
+  /** Applies every transition that has come due, in time order, each at its own due time. */
+  settle(): void {
+    for (let due = this.timeline.popDue(this.now()); due; due = this.timeline.popDue(this.now())) {
+      const record = this.requests.get(due.id)
+      if (record && record.version === due.version) this.transition(record, due.at)
+    }
+  }
+
+  /** The erasure that closed the account, once one has completed. */
+  accountErasure(): { requestId: string; erasedAt: string } | undefined {
+    this.settle()
+    return this.erased && { requestId: this.erased.requestId, erasedAt: new Date(this.erased.atMs).toISOString() }
+  }
+
+  discovery(): PrivacyDiscovery {
+    const s = this.settings
+    return {
+      regulations: [
+        { id: 'gdpr', types: typesUnder('gdpr'), response_period: 'P1M', max_extension: 'P2M' },
+        { id: 'uk_gdpr', types: typesUnder('uk_gdpr'), response_period: 'P1M', max_extension: 'P2M' },
+        { id: 'ccpa', types: typesUnder('ccpa'), response_period: 'P45D', max_extension: 'P45D' },
+      ],
+      processing_purposes: [...PROCESSING_PURPOSES],
+      rectifiable_fields: [...RECTIFIABLE_FIELDS],
+      consent_purposes: [...CONSENT_PURPOSES],
+      export_formats: [...EXPORT_FORMATS],
+      erasure_grace_period_days: s.erasureGraceDays,
+      verification: { code_ttl_seconds: s.codeTtlSeconds, max_attempts: s.maxAttempts },
+      max_batch_size: 100,
+    }
+  }
+
+  /** The id doubles as the Idempotency-Key, so a retry under any key but its own is refused rather than duplicated. */
+  create(input: CreatePrivacyRequest, idempotencyKey: string | undefined, user: User): PrivacyRequest {
+    this.settle()
+    if (input.id !== idempotencyKey) {
+      throw new ProblemError(422, 'id_mismatch', `The request id (${input.id}) must also be its Idempotency-Key (got ${idempotencyKey ?? 'none'}).`)
+    }
+    if (this.requests.has(input.id)) {
+      throw new ProblemError(409, 'request_exists', `A privacy request with id ${input.id} already exists; fetch it instead of creating it again.`)
+    }
+    const now = this.now()
+    const record: RequestRecord = {
+      id: input.id,
+      type: input.type,
+      regulation: input.regulation,
+      subject: { account_id: user.id, email: user.email },
+      note: input.note ?? null,
+      status: 'pending_verification',
+      reason: null,
+      format: EXPORT_TYPES.includes(input.type) ? (input.format ?? 'zip') : null,
+      rectification: input.rectification ?? null,
+      processing: input.processing ?? null,
+      code: null,
+      createdMs: now,
+      receivedMs: null,
+      startedMs: null,
+      baseDueMs: null,
+      extension: null,
+      graceEndsMs: null,
+      completedMs: null,
+      updatedMs: now,
+      version: 1,
+      archive: null,
+    }
+    this.requests.set(record.id, record)
+    this.creationCounts.set(record.id, (this.creationCounts.get(record.id) ?? 0) + 1)
+    if (record.type === 'ccpa_opt_out') {
+      // An opt-out of sale or sharing needs no verified identity under the CCPA, and takes effect at once.
+      this.receive(record, now)
+      this.optOut(record, now)
+    } else {
+      this.sendCode(record, now)
+      this.schedule(record)
+    }
+    return this.view(record)
+  }
+
+  get(id: string): PrivacyRequest {
+    return this.view(this.settled(id))
+  }
+
+  list(filter: { status?: RequestState[]; type?: RequestType[]; updated_since?: string }): PrivacyRequest[] {
+    this.settle()
+    const since = filter.updated_since === undefined ? undefined : Date.parse(filter.updated_since)
+    return [...this.requests.values()]
+      .filter((r) => (filter.status ? filter.status.includes(r.status) : true))
+      .filter((r) => (filter.type ? filter.type.includes(r.type) : true))
+      .filter((r) => (since === undefined ? true : r.updatedMs >= since))
+      .map((r) => this.view(r))
+  }
+
+  verify(id: string, code: string): PrivacyRequest {
+    const record = this.settled(id)
+    if (FINAL_STATES.includes(record.status)) {
+      throw new ProblemError(409, 'not_pending_verification', `The request is ${record.status}; there is nothing to verify.`)
+    }
+    if (record.status !== 'pending_verification') return this.view(record)
+    const pending = this.pendingCode(record)
+    const now = this.now()
+    if (pending.hash === null) {
+      throw new ProblemError(422, 'too_many_attempts', 'Too many wrong codes: this code no longer works. Ask for a new one.')
+    }
+    if (now > pending.expiresMs) {
+      throw new ProblemError(422, 'code_expired', `The code expired at ${iso(pending.expiresMs)}. Ask for a new one.`)
+    }
+    if (!sameHash(codeHash(record.id, code), pending.hash)) {
+      pending.attemptsLeft -= 1
+      if (pending.attemptsLeft === 0) pending.hash = null
+      this.touch(record, now)
+      if (pending.hash === null) {
+        throw new ProblemError(422, 'too_many_attempts', 'That was the last attempt: this code no longer works. Ask for a new one.')
+      }
+      throw new ProblemError(422, 'invalid_code', `The code is not right; ${pending.attemptsLeft} attempt(s) left.`)
+    }
+    this.receive(record, now)
+    return this.view(record)
+  }
+
+  resendCode(id: string): PrivacyRequest {
+    const record = this.settled(id)
+    if (record.status !== 'pending_verification') {
+      throw new ProblemError(409, 'not_pending_verification', `The request is ${record.status}; only one pending verification gets a new code.`)
+    }
+    const now = this.now()
+    this.sendCode(record, now)
+    this.touch(record, now)
+    return this.view(record)
+  }
+
+  cancel(id: string): PrivacyRequest {
+    const record = this.settled(id)
+    if (record.status === 'canceled') return this.view(record)
+    if (FINAL_STATES.includes(record.status)) {
+      throw new ProblemError(409, 'not_cancelable', `The request is ${record.status} and can no longer be canceled.`)
+    }
+    this.end(record, 'canceled', 'canceled by the account holder', this.now())
+    return this.view(record)
+  }
+
+  /** The privacy team refuses the request (e.g. manifestly unfounded), with its reason. */
+  deny(id: string, reason: string): PrivacyRequest {
+    return this.endByTeam(id, 'denied', reason)
+  }
+
+  /** The request could not be carried out, with the reason. */
+  fail(id: string, reason: string): PrivacyRequest {
+    return this.endByTeam(id, 'failed', reason)
+  }
+
+  /** Extends the response period once, as Art. 12(3) GDPR and CCPA §1798.130 allow, up to their limits. */
+  extend(id: string, days: number, reason: string): PrivacyRequest {
+    const record = this.settled(id)
+    if (FINAL_STATES.includes(record.status) || record.baseDueMs === null) {
+      throw new ProblemError(409, 'not_extendable', `The request is ${record.status}; only a running response period can be extended.`)
+    }
+    if (record.extension) throw new ProblemError(409, 'already_extended', `The request was already extended by ${record.extension.days} days.`)
+    const max = MAX_EXTENSION_DAYS[record.regulation]
+    if (!Number.isInteger(days) || days < 1 || days > max) {
+      throw new ProblemError(422, 'invalid_extension', `An extension under ${record.regulation} is 1 to ${max} days; got ${days}.`)
+    }
+    const now = this.now()
+    record.extension = { days, reason, extendedMs: now }
+    this.touch(record, now)
+    return this.view(record)
+  }
+
+  exportManifest(id: string): ExportManifest {
+    const record = this.settled(id)
+    const archive = this.exportOf(record)
+    const format = record.format ?? 'zip'
+    return {
+      request_id: record.id,
+      format,
+      files: [{ name: archive.name, bytes: archive.bytes.length, sha256: archive.sha256, content_type: archive.contentType, expires_at: iso(archive.expiresMs) }],
+    }
+  }
+
+  exportFile(id: string, name: string): FileBody {
+    const archive = this.exportOf(this.settled(id))
+    if (name !== archive.name) throw new ProblemError(404, 'not_found', `The export of ${id} has no file ${name}; it has ${archive.name}.`)
+    return { bytes: archive.bytes, contentType: archive.contentType, etag: `"sha256:${archive.sha256}"` }
+  }
+
+  /** How many times a request with this id was created: 1 at most, which is what exactly-once tests check. */
+  creations(id: string): number {
+    return this.creationCounts.get(id) ?? 0
+  }
+
+  lastCode(requestId: string): string | undefined {
+    return this.outbox.findLast((email) => email.request_id === requestId)?.code
+  }
+
+  all(): PrivacyRequest[] {
+    return this.list({})
+  }
+
+  /** Stored state for tests: code hashes, never codes; archive digests, not their bytes. */
+  snapshot() {
+    this.settle()
+    const requests = [...this.requests.values()].map(({ archive, ...record }) => ({
+      ...record,
+      archive: archive && { name: archive.name, bytes: archive.bytes.length, sha256: archive.sha256, expiresMs: archive.expiresMs },
+    }))
+    return structuredClone({ requests, consents: this.consents.snapshot(), profile: this.profile, erased: this.erased ?? null })
+  }
+
+  private settled(id: string): RequestRecord {
+    this.settle()
+    const record = this.requests.get(id)
+    if (!record) throw new ProblemError(404, 'not_found', `No privacy request ${id}.`)
+    return record
+  }
+
+  private pendingCode(record: RequestRecord): PendingCode {
+    if (!record.code) throw new Error(`request ${record.id} is pending verification without a code`)
+    return record.code
+  }
+
+  private sendCode(record: RequestRecord, now: number): void {
+    const code = randomInt(0, 1_000_000).toString().padStart(6, '0')
+    const { codeTtlSeconds, maxAttempts } = this.settings
+    record.code = { hash: codeHash(record.id, code), sentTo: record.subject.email, expiresMs: now + codeTtlSeconds * 1000, attemptsLeft: maxAttempts }
+    this.outbox.push({
+      to: record.subject.email,
+      subject: 'Confirm your ClowdOps privacy request',
+      text:
+        `Your code is ${code}. It confirms the ${record.type} request ${record.id} and works for ${Math.round(codeTtlSeconds / 60)} minutes.\n` +
+        'If you did not make this request, ignore this email: nothing happens without the code.',
+      code,
+      request_id: record.id,
+      sent_at: iso(now),
+    })
+  }
+
+  /** Identity proven (or not needed): the response period starts now. */
+  private receive(record: RequestRecord, at: number): void {
+    record.status = 'received'
+    record.code = null
+    record.receivedMs = at
+    record.baseDueMs = record.regulation === 'ccpa' ? at + 45 * DAY_MS : addCalendarMonths(at, 1)
+    this.touch(record, at)
+  }
+
+  /** One change of the request: a new version, and the next transition scheduled from its new state. */
+  private touch(record: RequestRecord, at: number): void {
+    record.version += 1
+    record.updatedMs = at
+    this.schedule(record)
+  }
+
+  private schedule(record: RequestRecord): void {
+    const at = this.nextTransitionAt(record)
+    if (at !== undefined) this.timeline.push(at, record.id, record.version)
+  }
+
+  private nextTransitionAt(record: RequestRecord): number | undefined {
+    const s = this.settings
+    switch (record.status) {
+      case 'pending_verification':
+        return record.createdMs + s.unverifiedExpiryDays * DAY_MS
+      case 'received':
+        return (record.receivedMs ?? record.createdMs) + s.startAfterMs
+      case 'in_progress':
+        return (record.startedMs ?? record.createdMs) + s.workMs
+      case 'awaiting_grace_period':
+        return record.graceEndsMs ?? undefined
+      default:
+        return undefined
+    }
+  }
+
+  private transition(record: RequestRecord, at: number): void {
+    switch (record.status) {
+      case 'pending_verification':
+        return this.end(record, 'expired', `identity was not verified within ${this.settings.unverifiedExpiryDays} days`, at)
+      case 'received':
+        record.status = 'in_progress'
+        record.startedMs = at
+        return this.touch(record, at)
+      case 'in_progress':
+        return this.finishWork(record, at)
+      case 'awaiting_grace_period':
+        this.complete(record, at)
+        this.erased ??= { requestId: record.id, atMs: at }
+        return
+      default:
+        return
+    }
+  }
+
+  private finishWork(record: RequestRecord, at: number): void {
+    if (ERASURE_TYPES.includes(record.type)) {
+      record.status = 'awaiting_grace_period'
+      record.graceEndsMs = at + this.settings.erasureGraceDays * DAY_MS
+      return this.touch(record, at)
+    }
+    if (record.type === 'rectification') this.rectify(record, at)
+    if (record.type === 'restriction' || record.type === 'objection') this.restrict(record, at)
+    this.complete(record, at)
+    if (EXPORT_TYPES.includes(record.type)) this.buildArchive(record, at)
+  }
+
+  private complete(record: RequestRecord, at: number): void {
+    record.status = 'completed'
+    record.completedMs = at
+    this.touch(record, at)
+  }
+
+  private end(record: RequestRecord, status: 'canceled' | 'denied' | 'failed' | 'expired', reason: string, at: number): void {
+    record.status = status
+    record.reason = reason
+    record.code = null
+    this.touch(record, at)
+  }
+
+  private endByTeam(id: string, status: 'denied' | 'failed', reason: string): PrivacyRequest {
+    const record = this.settled(id)
+    if (FINAL_STATES.includes(record.status)) throw new ProblemError(409, 'request_final', `The request is already ${record.status}.`)
+    this.end(record, status, reason, this.now())
+    return this.view(record)
+  }
+
+  private optOut(record: RequestRecord, at: number): void {
+    for (const purpose of ['cookies_marketing', 'marketing_email'] as const) {
+      this.consents.write(purpose, { state: 'withdrawn', collected_at: iso(at), method: 'ccpa_opt_out' })
+    }
+    this.complete(record, at)
+  }
+
+  private rectify(record: RequestRecord, at: number): void {
+    for (const change of record.rectification?.changes ?? []) this.profile[change.field] = change.value
+    this.profile.updated_at = iso(at)
+  }
+
+  private restrict(record: RequestRecord, at: number): void {
+    const list = record.type === 'restriction' ? this.profile.restricted_purposes : this.profile.objected_purposes
+    for (const purpose of record.processing?.purposes ?? []) if (!list.includes(purpose)) list.push(purpose)
+    this.profile.updated_at = iso(at)
+  }
+
+  /** Built once, at completion, from what the platform holds then; downloads serve these exact bytes. */
+  private buildArchive(record: RequestRecord, at: number): void {
+    const contents = {
+      'account.json': { profile: this.profile, organisation: this.store.user.org },
+      'consents.json': this.consents.snapshot(),
+      'privacy-requests.json': [...this.requests.values()].map((r) => this.view(r, at)),
+      'projects.json': this.store.listProjects().map((project) => ({ ...project, sandboxes: this.store.sandboxesOf(project.id) ?? [] })),
+      'credentials.json': [...this.store.credentials.values()].map(({ secrets, ...metadata }) => ({ ...metadata, secret_fields: Object.keys(secrets) })),
+      'activity.json': activityLog(record.id, at, this.settings.exportPaddingBytes),
+    }
+    const archive = buildExportArchive(record.format ?? 'zip', record.id, at, contents)
+    record.archive = { ...archive, expiresMs: at + this.settings.exportTtlDays * DAY_MS }
+  }
+
+  private exportOf(record: RequestRecord): ExportArchive & { expiresMs: number } {
+    if (!EXPORT_TYPES.includes(record.type)) {
+      throw new ProblemError(404, 'not_found', `Request ${record.id} is ${article(record.type)} ${record.type} request, which has no export.`)
+    }
+    if (record.status !== 'completed' || !record.archive) {
+      throw new ProblemError(409, 'export_not_ready', `The export is not ready: the request is ${record.status}.`)
+    }
+    if (this.now() >= record.archive.expiresMs) {
+      throw new ProblemError(410, 'export_expired', `The export files expired at ${iso(record.archive.expiresMs)}; make a new request.`)
+    }
+    return record.archive
+  }
+
+  private view(record: RequestRecord, at = this.now()): PrivacyRequest {
+    const final = FINAL_STATES.includes(record.status)
+    const dueMs = record.baseDueMs === null ? null : record.baseDueMs + (record.extension?.days ?? 0) * DAY_MS
+    const code = record.status === 'pending_verification' ? record.code : null
+    return {
+      id: record.id,
+      type: record.type,
+      regulation: record.regulation,
+      subject: { ...record.subject },
+      status: record.status,
+      reason: record.reason,
+      format: record.format,
+      rectification: record.rectification && structuredClone(record.rectification),
+      processing: record.processing && structuredClone(record.processing),
+      verification: code && { method: 'email_code', sent_to: maskEmail(code.sentTo), expires_at: iso(code.expiresMs), attempts_left: code.attemptsLeft },
+      created_at: iso(record.createdMs),
+      received_at: record.receivedMs === null ? null : iso(record.receivedMs),
+      due_at: dueMs === null ? null : iso(dueMs),
+      // `|| 0` turns Math.ceil's -0 (less than a day overdue) into 0.
+      days_left: dueMs === null || final ? null : Math.ceil((dueMs - at) / DAY_MS) || 0,
+      extension: record.extension && { days: record.extension.days, reason: record.extension.reason, extended_at: iso(record.extension.extendedMs) },
+      grace_period_ends_at: record.graceEndsMs === null ? null : iso(record.graceEndsMs),
+      completed_at: record.completedMs === null ? null : iso(record.completedMs),
+      updated_at: iso(record.updatedMs),
+      version: record.version,
+    }
+  }
+}
+
+function typesUnder(regulation: Regulation): RequestType[] {
+  return REQUEST_TYPES.filter((type) => regulationsFor(type).includes(regulation))
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+function codeHash(requestId: string, code: string): string {
+  return sha256(`${requestId}:${code}`)
+}
+
+function sameHash(a: string, b: string): boolean {
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b))
+}
+
+/** `ada@example.com` → `a***@example.com`: enough to recognise the address, not enough to harvest it. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@')
+  return `${email.slice(0, 1)}***${email.slice(at)}`
+}
+
+/**
+ * One calendar month on, the way Regulation 1182/71 counts GDPR periods: the same day of the next month, or its last
+ * day when that month is shorter (31 January → 28 or 29 February).
+ */
+export function addCalendarMonths(ms: number, months: number): number {
+  const date = new Date(ms)
+  const year = date.getUTCFullYear()
+  const month = date.getUTCMonth() + months
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
+  return Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds())
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a'
+}
