@@ -1,5 +1,6 @@
 // The API client on got: contract-checked requests, retries with backoff, problem+json errors, redacted debug logs.
 import { randomUUID } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Agents, Got, RequestError, Response } from 'got'
 import type { z } from 'zod'
 import { assertSecureUrl } from '../core/api-url.js'
@@ -35,6 +36,13 @@ export interface HttpClientOptions {
   retry?: RetryPolicy
   timeouts?: { connectMs: number; responseMs: number }
   debug?: ((line: string) => void) | undefined
+}
+
+/** What platformError reads of an error response; a streamed download reads its (small) error body first. */
+export interface ErrorResponse {
+  statusCode: number
+  headers: IncomingHttpHeaders
+  body: string
 }
 
 type Attempt = { kind: 'response'; response: Response<string> } | { kind: 'error'; error: RequestError }
@@ -207,12 +215,13 @@ function formatPath(path: PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('')
 }
 
-function header(response: Response<string>, name: string): string | undefined {
+export function header(response: Pick<ErrorResponse, 'headers'>, name: string): string | undefined {
   const value = response.headers[name]
   return Array.isArray(value) ? value[0] : value
 }
 
-function platformError(response: Response<string>, name: string, requestId: string | undefined): ClowdopsError {
+/** An error response as a PlatformError: the problem+json code and request id, and the status's exit code. */
+export function platformError(response: ErrorResponse, name: string, requestId: string | undefined): ClowdopsError {
   const status = response.statusCode
   const contentType = header(response, 'content-type') ?? ''
   let problem: Problem | undefined

@@ -1,15 +1,17 @@
 // Builds the Deps of one command run from the real adapters. Tests point them elsewhere with env vars, not mocks.
 import { createConfigStore, configDirectory } from '../adapters/config.js'
 import { systemClock } from '../adapters/clock.js'
+import { createDownloader } from '../adapters/download.js'
 import { createHttpClient, proxyFor } from '../adapters/http.js'
 import { createKeychainStore } from '../adapters/keychain.js'
 import { fileLocks } from '../adapters/locks.js'
+import { pendingRequestsFile } from '../adapters/pending-requests.js'
 import { createOAuthClient } from '../adapters/oauth.js'
 import { fileVault, keychainVault } from '../adapters/token-vaults.js'
 import { createSession } from '../core/auth/session.js'
 import { resolveContext, type ContextFlags } from '../core/context.js'
 import type { Deps, Runtime } from '../core/ports.js'
-import { redactText } from '../core/redact.js'
+import { redactPersonal, redactText } from '../core/redact.js'
 
 export interface DepsOptions extends ContextFlags {
   env: Readonly<Record<string, string | undefined>>
@@ -32,22 +34,33 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const locks = fileLocks(directory, clock)
   const warn = (message: string) => process.stderr.write(`${message}\n`)
   const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn })
-  const api = createHttpClient({
-    baseUrl: context.apiUrl.url,
-    userAgent: userAgent(options.runtime),
+  const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, debug: options.debug }
+  const api = createHttpClient(platform)
+  const downloads = createDownloader(platform)
+  return {
+    env: options.env,
+    runtime: options.runtime,
     clock,
+    config,
+    secrets,
+    network: { proxyFor },
+    context,
+    api,
+    vaults,
+    auth,
+    locks,
     session,
-    debug: options.debug,
-  })
-  return { env: options.env, runtime: options.runtime, clock, config, secrets, network: { proxyFor }, context, api, vaults, auth, locks, session }
+    downloads,
+    pending: pendingRequestsFile(directory, locks, () => clock.now()),
+  }
 }
 
-/** DEBUG=clowdops* (or --debug) turns on request logs on stderr, redacted once more on the way out. */
+/** DEBUG=clowdops* (or --debug) turns on request logs on stderr, redacted once more on the way out (secrets, then emails). */
 export function debugLogger(
   enabled: boolean,
   write: (line: string) => void,
 ): ((line: string) => void) | undefined {
-  return enabled ? (line) => write(`clowdops ${redactText(line)}\n`) : undefined
+  return enabled ? (line) => write(`clowdops ${redactPersonal(redactText(line))}\n`) : undefined
 }
 
 export function debugEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
