@@ -1,4 +1,5 @@
 // Export archives of the local platform: real zip (fflate) and tar.gz (ustar written here, gzip by zlib) files of JSON.
+import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { zipSync, type Zippable } from 'fflate'
 import type { ExportFormat } from '../../src/core/contract/privacy.js'
@@ -90,9 +91,12 @@ export function activityLog(seed: string, untilMs: number, paddingBytes: number)
       action: ACTIVITY_ACTIONS[i % ACTIVITY_ACTIONS.length],
       request_id: `req_${sha256(`${seed}:${i}`).slice(0, 24)}`,
       client: i % 3 === 0 ? 'clowdops-cli' : 'web',
+      // Hash-derived, so the log does not compress away: a large padding makes a large archive.
+      session: createHash('sha256').update(`${seed}:session:${i}`).digest('base64url'),
     }
     events.push(event)
-    size += JSON.stringify(event, null, 2).length + 4
+    // Its share of the pretty-printed array: indented one level, then a comma and a newline.
+    size += JSON.stringify([event], null, 2).length - 2
   }
   return events
 }
