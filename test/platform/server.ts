@@ -314,10 +314,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   }
 
   /** The effect, then the stored result for idempotent requests. A contract violation is a bug, not a response. */
-  async function execute(
-    run: Extract<Outcome, { kind: 'run' }>,
-    requestId: string,
-  ): Promise<Extract<Outcome, { kind: 'respond' }>> {
+  async function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Promise<Extract<Outcome, { kind: 'respond' }>> {
     const { route, input, caller, idempotency, idempotencyKey } = run
     const context: HandlerContext = { store, stats, caller, credentialKeys, privacy, idempotencyKey }
     const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
