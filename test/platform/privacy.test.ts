@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { crc32 } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import yauzl from 'yauzl'
-import { Problem } from '../../src/core/contract/index.js'
+import { Me, Problem } from '../../src/core/contract/index.js'
 import {
   ConsentEventPage,
   ConsentList,
@@ -257,7 +257,7 @@ describe('privacy requests on the local platform', () => {
     const done = await completed(platform, { type: 'rectification', regulation: 'gdpr', rectification: { changes } })
     expect(done).toMatchObject({ status: 'completed', rectification: { changes }, format: null })
     expect(storedState(platform).privacy.profile).toMatchObject({ email: 'ada.l@example.org', phone: '+44 20 7946 0000' })
-    expect((await (await api.get('/v1/me')).json()).email).toBe(platform.user.email)
+    expect(Me.parse(await (await api.get('/v1/me')).json()).email).toBe(platform.user.email)
     const later = await completed(platform, { type: 'access', regulation: 'gdpr' })
     const files = await unzip((await download(api, later.id)).bytes)
     expect(JSON.parse(files.get('account.json') ?? '{}').profile).toMatchObject({ email: 'ada.l@example.org', phone: '+44 20 7946 0000' })
@@ -394,8 +394,8 @@ describe('due dates, extensions and team decisions', () => {
   })
 
   it('dues a GDPR request one calendar month after verification: 31 January → the last day of February', async () => {
-    const target = Date.UTC(new Date(platform.privacy.now()).getUTCFullYear() + 1, 0, 31, 10, 0, 0)
-    platform.privacy.advance(target - platform.privacy.now())
+    const target = Date.UTC(platform.privacy.now().getUTCFullYear() + 1, 0, 31, 10, 0, 0)
+    platform.privacy.advance(target - platform.privacy.now().getTime())
     const created = await api.create({ type: 'access', regulation: 'gdpr' })
     const received = await api.verify(created.id)
     const year = new Date(target).getUTCFullYear()
@@ -448,7 +448,7 @@ describe('due dates, extensions and team decisions', () => {
     const outbox = (await (await admin('outbox')).json()) as { data: { request_id: string; code: string }[] }
     expect(outbox.data.findLast((email) => email.request_id === created.id)?.code).toBe(platform.privacy.lastCode(created.id))
     await api.verify(created.id)
-    const before = platform.privacy.now()
+    const before = platform.privacy.now().getTime()
     const clock = (await (await admin('clock', { advance_seconds: 3600 })).json()) as { now: string }
     expect(Date.parse(clock.now) - before).toBeGreaterThanOrEqual(HOUR)
     expect((await api.show(created.id)).status).toBe('in_progress')
@@ -459,7 +459,7 @@ describe('due dates, extensions and team decisions', () => {
   })
 
   it('lists requests newest first, filtered by state, type and update time, a page at a time', async () => {
-    const since = new Date(platform.privacy.now()).toISOString()
+    const since = platform.privacy.now().toISOString()
     const a = await api.create({ type: 'access', regulation: 'gdpr' })
     await new Promise((resolve) => setTimeout(resolve, 5))
     const b = await api.create({ type: 'objection', regulation: 'gdpr', processing: { purposes: ['marketing'] } })
