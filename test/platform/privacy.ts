@@ -8,8 +8,6 @@ import {
   FINAL_STATES,
   PROCESSING_PURPOSES,
   RECTIFIABLE_FIELDS,
-  REQUEST_TYPES,
-  regulationsFor,
   type CreatePrivacyRequest,
   type ExportManifest,
   type PrivacyDiscovery,
@@ -21,38 +19,12 @@ import {
 import type { FileBody } from '../../src/core/contract/endpoints.js'
 import { activityLog, buildExportArchive, type ExportArchive } from './privacy-archive.js'
 import { ConsentBook } from './privacy-consent.js'
+import { addCalendarMonths, DEFAULT_PRIVACY_SETTINGS, maskEmail, MAX_EXTENSION_DAYS, typesUnder, type PrivacySettings } from './privacy-rules.js'
+import { Timeline } from './privacy-timeline.js'
 import { ProblemError } from './problems.js'
 import { sha256, type PlatformStore, type User } from './store.js'
 
-export interface PrivacySettings {
-  codeTtlSeconds: number
-  maxAttempts: number
-  erasureGraceDays: number
-  /** received → in_progress. */
-  startAfterMs: number
-  /** in_progress → completed (or, for an erasure, → awaiting_grace_period). */
-  workMs: number
-  /** A request whose identity is not verified by then expires. */
-  unverifiedExpiryDays: number
-  /** How long export files stay downloadable after completion. */
-  exportTtlDays: number
-  /** Roughly how large activity.json is in an export, so tests can ask for a multi-megabyte archive. */
-  exportPaddingBytes: number
-}
-
-export const DEFAULT_PRIVACY_SETTINGS: PrivacySettings = {
-  codeTtlSeconds: 900,
-  maxAttempts: 5,
-  erasureGraceDays: 7,
-  startAfterMs: 3_600_000,
-  workMs: 2 * 86_400_000,
-  unverifiedExpiryDays: 30,
-  exportTtlDays: 7,
-  exportPaddingBytes: 4096,
-}
-
-/** For the demo and `npm run platform`: work starts a second after verification and is done two seconds later. */
-export const FAST_PRIVACY_SETTINGS: Partial<PrivacySettings> = { startAfterMs: 1000, workMs: 2000 }
+export { DEFAULT_PRIVACY_SETTINGS, FAST_PRIVACY_SETTINGS, type PrivacySettings } from './privacy-rules.js'
 
 /** A message the platform "sent"; tests and the demo read the codes from here. */
 export interface Email {
@@ -111,62 +83,7 @@ interface RequestRecord {
 }
 
 const DAY_MS = 86_400_000
-const MAX_EXTENSION_DAYS: Record<Regulation, number> = { gdpr: 60, uk_gdpr: 60, ccpa: 45 }
 const ERASURE_TYPES: readonly RequestType[] = ['erasure', 'ccpa_delete']
-
-/** Transitions waiting for their time, earliest first; an entry whose request has changed since is skipped. */
-class Timeline {
-  private readonly heap: { at: number; seq: number; id: string; version: number }[] = []
-  private seq = 0
-
-  push(at: number, id: string, version: number): void {
-    this.heap.push({ at, seq: this.seq++, id, version })
-    let i = this.heap.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!this.before(i, parent)) break
-      this.swap(i, parent)
-      i = parent
-    }
-  }
-
-  /** The earliest entry due at or before `nowMs`, removed; undefined when none is due. */
-  popDue(nowMs: number): { at: number; id: string; version: number } | undefined {
-    const first = this.heap[0]
-    if (!first || first.at > nowMs) return undefined
-    const last = this.heap.pop()
-    if (last && this.heap.length > 0) {
-      this.heap[0] = last
-      let i = 0
-      for (;;) {
-        const left = 2 * i + 1
-        const right = left + 1
-        let smallest = i
-        if (left < this.heap.length && this.before(left, smallest)) smallest = left
-        if (right < this.heap.length && this.before(right, smallest)) smallest = right
-        if (smallest === i) break
-        this.swap(i, smallest)
-        i = smallest
-      }
-    }
-    return first
-  }
-
-  private before(a: number, b: number): boolean {
-    const x = this.heap[a]
-    const y = this.heap[b]
-    if (!x || !y) return false
-    return x.at !== y.at ? x.at < y.at : x.seq < y.seq
-  }
-
-  private swap(a: number, b: number): void {
-    const x = this.heap[a]
-    const y = this.heap[b]
-    if (!x || !y) return
-    this.heap[a] = y
-    this.heap[b] = x
-  }
-}
 
 export class PrivacyEngine {
   readonly settings: PrivacySettings
@@ -605,10 +522,6 @@ export class PrivacyEngine {
   }
 }
 
-function typesUnder(regulation: Regulation): RequestType[] {
-  return REQUEST_TYPES.filter((type) => regulationsFor(type).includes(regulation))
-}
-
 function iso(ms: number): string {
   return new Date(ms).toISOString()
 }
@@ -619,24 +532,6 @@ function codeHash(requestId: string, code: string): string {
 
 function sameHash(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a), Buffer.from(b))
-}
-
-/** `ada@example.com` → `a***@example.com`: enough to recognise the address, not enough to harvest it. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@')
-  return `${email.slice(0, 1)}***${email.slice(at)}`
-}
-
-/**
- * One calendar month on, the way Regulation 1182/71 counts GDPR periods: the same day of the next month, or its last
- * day when that month is shorter (31 January → 28 or 29 February).
- */
-export function addCalendarMonths(ms: number, months: number): number {
-  const date = new Date(ms)
-  const year = date.getUTCFullYear()
-  const month = date.getUTCMonth() + months
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
-  return Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds())
 }
 
 function article(word: string): string {
