@@ -240,11 +240,12 @@ export function platformError(response: ErrorResponse, name: string, requestId: 
     status,
     requestId: problem?.request_id ?? requestId,
     exitCode: exitCodeForStatus(status, code),
-    hint: hintForStatus(status, header(response, Headers.retryAfter)),
+    hint: hintForStatus(status, code, header(response, Headers.retryAfter)),
   })
 }
 
-function hintForStatus(status: number, retryAfter: string | undefined): string {
+function hintForStatus(status: number, code: string, retryAfter: string | undefined): string {
+  if (code === 'account_erased') return "Signing in again will not help. Clear this machine's sign-in for the profile: clowdops logout"
   if (status === 401) return `The token was rejected. ${LOGIN_HINT}`
   if (status === 403) return 'The token lacks a permission this needs: use a token with the scope named above.'
   if (status === 404) return 'Check the id; list what exists with the matching list command.'

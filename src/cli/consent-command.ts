@@ -13,7 +13,8 @@ export abstract class ConsentCommand extends BaseCommand<ConsentWrite> {
   protected abstract readonly state: 'granted' | 'withdrawn'
 
   async run(): Promise<ConsentWrite> {
-    const { args } = await this.parse(this.constructor as typeof ConsentCommand)
+    // oclif's parse copies only a class's own statics; the subclasses inherit theirs from here.
+    const { args } = await this.parse({ args: ConsentCommand.args, baseFlags: ConsentCommand.baseFlags, enableJsonFlag: true })
     const write = await setConsent(args.purpose as ConsentPurpose, this.state, this.deps)
     this.log(renderConsentWrite(write, this.state, this.colors))
     return write

@@ -41,6 +41,17 @@ describe('generated files', () => {
       '/v1/credentials/{credential_id}/verify',
       '/v1/health',
       '/v1/me',
+      '/v1/privacy/consents',
+      '/v1/privacy/consents/{purpose}',
+      '/v1/privacy/consents/{purpose}/history',
+      '/v1/privacy/discovery',
+      '/v1/privacy/requests',
+      '/v1/privacy/requests/{request_id}',
+      '/v1/privacy/requests/{request_id}/cancel',
+      '/v1/privacy/requests/{request_id}/export',
+      '/v1/privacy/requests/{request_id}/export/files/{name}',
+      '/v1/privacy/requests/{request_id}/verification',
+      '/v1/privacy/requests/{request_id}/verification/code',
       '/v1/projects',
       '/v1/projects/{project_id}/credentials',
       '/v1/projects/{project_id}/sandboxes',
@@ -52,5 +63,11 @@ describe('generated files', () => {
     for (const mutation of [attachment?.put, attachment?.delete, doc.paths['/v1/credentials/{credential_id}/rotate']?.post, doc.paths['/v1/credentials/{credential_id}/verify']?.post]) {
       expect(mutation?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
     }
+    // A privacy request's id is its Idempotency-Key; the export file is bytes with ranges, not JSON.
+    expect(doc.paths['/v1/privacy/requests']?.post?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
+    const file = doc.paths['/v1/privacy/requests/{request_id}/export/files/{name}']?.get?.responses
+    expect(Object.keys(file ?? {})).toEqual(expect.arrayContaining(['200', '206', '416']))
+    expect(JSON.stringify(file?.['200'])).toContain('application/zip')
+    expect(JSON.stringify(file?.['206'])).toContain('Content-Range')
   })
 })

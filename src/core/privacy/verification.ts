@@ -1,5 +1,5 @@
 // Proving the identity behind a request: a code given up front, or asked of a person until it works.
-import { PendingError } from '../errors.js'
+import { ClowdopsError, PendingError } from '../errors.js'
 import type { Deps } from '../ports.js'
 import { type RequestView, getRequest, resendCode, verificationProblem, verifyRequest } from './requests.js'
 
@@ -20,7 +20,14 @@ const MAX_NEW_CODES = 2
 export async function verifyIdentity(input: VerifyInput, deps: Pick<Deps, 'api'>): Promise<RequestView> {
   const { request } = input
   if (request.status !== 'pending_verification') return request
-  if (input.code !== undefined) return verifyRequest(request.id, input.code, deps)
+  if (input.code !== undefined) {
+    return verifyRequest(request.id, input.code, deps).catch((error: unknown) => {
+      const kind = verificationProblem(error)
+      if (kind === undefined || !(error instanceof ClowdopsError)) throw error
+      const again = `clowdops privacy verify ${request.id} --resend`
+      throw error.withHint(kind === 'invalid_code' ? `Check the code in the latest email, or get a new one: ${again}` : `Get a new code: ${again}`)
+    })
+  }
   if (!input.ask) {
     throw new PendingError(`Request ${request.id} waits for the code emailed to ${request.verification?.sent_to ?? 'the account address'}.`, {
       hint: `Pass it with --code, or later: clowdops privacy verify ${request.id} --code CODE`,

@@ -1,0 +1,329 @@
+// Every privacy right end to end: the built CLI against the local platform over loopback HTTP, verification codes read
+// from the platform's outbox, the platform's clock moved forward instead of waiting days.
+import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { Consent, ConsentWrite, PrivacyRequest } from '../../src/core/contract/index.js'
+import { ErrorOutput } from '../../src/core/error-output.js'
+import { type Platform, startPlatform, storedState } from '../platform/server.js'
+import { freshConfigDir, runCli } from '../support/cli.js'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+/** Past received → in_progress → done under the default settings (1 hour, then 2 days). */
+const WORK_DONE = 3 * DAY
+
+const View = PrivacyRequest.extend({ next_step: z.string().nullable() })
+const Created = z.object({ request: View, replayed: z.boolean() })
+const Downloaded = z.object({
+  request_id: z.string(),
+  files: z.array(z.object({ name: z.string(), path: z.string(), bytes: z.number(), sha256: z.string(), outcome: z.enum(['fetched', 'present']), resumes: z.number() })),
+})
+
+let platform: Platform
+let env: Record<string, string>
+
+beforeAll(async () => {
+  platform = await startPlatform({ rateLimit: null })
+  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+})
+afterAll(() => platform.close())
+
+async function cli(args: string[], extraEnv: Record<string, string> = {}) {
+  return runCli(args, { ...env, ...extraEnv })
+}
+
+async function ok<T>(args: string[], schema: z.ZodType<T>): Promise<T> {
+  const result = await cli([...args, '--json'])
+  expect(result.code, `${args.join(' ')}\n${result.stderr}${result.stdout}`).toBe(0)
+  return schema.parse(JSON.parse(result.stdout))
+}
+
+async function failure(args: string[], exitCode: number) {
+  const result = await cli([...args, '--json'])
+  expect(result.code, result.stderr + result.stdout).toBe(exitCode)
+  return ErrorOutput.parse(JSON.parse(result.stdout)).error
+}
+
+function codeFor(id: string): string {
+  const code = platform.privacy.lastCode(id)
+  if (!code) throw new Error(`no verification email for ${id}`)
+  return code
+}
+
+/** Creates a request with `args` and verifies it with the emailed code. */
+async function verified(args: string[]) {
+  const created = await ok(['privacy', 'request', ...args], Created)
+  expect(created.request.status).toBe('pending_verification')
+  expect(created.request.next_step).toContain(`clowdops privacy verify ${created.request.id}`)
+  const request = await ok(['privacy', 'verify', created.request.id, '--code', codeFor(created.request.id)], View)
+  expect(request.status).toBe('received')
+  return request
+}
+
+describe('the rights, one by one', () => {
+  it('access: verified with the emailed code, due one calendar month later, completed, downloaded and checked', async () => {
+    const request = await verified(['access'])
+    const received = new Date(request.received_at!)
+    const due = new Date(request.due_at!)
+    expect(due.getUTCMonth()).toBe((received.getUTCMonth() + 1) % 12)
+    expect(request.days_left).toBeGreaterThanOrEqual(28)
+    expect(request.next_step).toContain(`clowdops privacy wait ${request.id}`)
+
+    platform.privacy.advance(WORK_DONE)
+    const done = await ok(['privacy', 'status', request.id], View)
+    expect(done.status).toBe('completed')
+    expect(done.next_step).toBe(`Download it: clowdops privacy download ${request.id}`)
+
+    const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
+    const downloaded = await ok(['privacy', 'download', request.id, '--output', `${directory}/`], Downloaded)
+    const [file] = downloaded.files
+    expect(file?.outcome).toBe('fetched')
+    expect(readFileSync(file!.path).subarray(0, 2).toString('latin1')).toBe('PK') // a real zip
+    expect(readdirSync(directory)).toEqual([file!.name])
+
+    const again = await ok(['privacy', 'download', request.id, '--output', `${directory}/`], Downloaded)
+    expect(again.files[0]?.outcome).toBe('present')
+  })
+
+  it('rectification carries its changes; restriction and objection their purposes; all complete', async () => {
+    const rectification = await verified(['rectification', '--set', 'name=Ada King', '--set', 'company=Analytical Engines'])
+    expect(rectification.rectification?.changes).toEqual([
+      { field: 'name', value: 'Ada King' },
+      { field: 'company', value: 'Analytical Engines' },
+    ])
+    const restriction = await verified(['restriction', '--purpose', 'analytics', '--purpose', 'profiling'])
+    expect(restriction.processing?.purposes).toEqual(['analytics', 'profiling'])
+    const objection = await verified(['objection', '--purpose', 'marketing', '--regulation', 'uk_gdpr'])
+    expect(objection.regulation).toBe('uk_gdpr')
+
+    platform.privacy.advance(WORK_DONE)
+    for (const request of [rectification, restriction, objection]) {
+      const done = await ok(['privacy', 'status', request.id], View)
+      expect(done.status, request.type).toBe('completed')
+      expect(done.next_step).toBeNull()
+    }
+  })
+
+  it('refuses incomplete requests before sending: rectification without --set, objection without --purpose (exit 2)', async () => {
+    const before = platform.privacy.requests().length
+    expect((await failure(['privacy', 'request', 'rectification'], 2)).hint).toContain('--set')
+    expect((await failure(['privacy', 'request', 'objection'], 2)).hint).toContain('--purpose')
+    expect((await failure(['privacy', 'request', 'rectification', '--set', 'password=x'], 2)).message).toContain('name, email')
+    expect(platform.privacy.requests().length).toBe(before)
+  })
+
+  it('CCPA: know is due in 45 days; opt-out needs no code and withdraws marketing consent at once', async () => {
+    const know = await verified(['ccpa_know'])
+    expect(know.regulation).toBe('ccpa')
+    expect(Date.parse(know.due_at!) - Date.parse(know.received_at!)).toBe(45 * DAY)
+
+    const optOut = await ok(['privacy', 'request', 'ccpa_opt_out'], Created)
+    expect(optOut.request.verification).toBeNull()
+    const status = await ok(['privacy', 'status', optOut.request.id], View)
+    expect(status.status).toBe('completed')
+    const consents = await ok(['privacy', 'consent', 'list'], z.array(Consent))
+    for (const purpose of ['cookies_marketing', 'marketing_email']) {
+      expect(consents.find((c) => c.purpose === purpose)).toMatchObject({ state: 'withdrawn', method: 'ccpa_opt_out' })
+    }
+  })
+
+  it('a GDPR right under CCPA is refused locally, naming the regulation (exit 10)', async () => {
+    const error = await failure(['privacy', 'request', 'access', '--regulation', 'ccpa'], 10)
+    expect(error.message).toContain('gdpr or uk_gdpr')
+  })
+
+  it('list filters by state and type; denial shows its reason', async () => {
+    const request = await verified(['access', '--note', 'for the list test'])
+    platform.privacy.deny(request.id, 'manifestly unfounded: duplicate of an answered request')
+    const denied = await ok(['privacy', 'list', '--status', 'denied', '--type', 'access'], z.array(View))
+    expect(denied.map((r) => r.id)).toContain(request.id)
+    expect(denied.every((r) => r.status === 'denied' && r.type === 'access')).toBe(true)
+    const text = await cli(['privacy', 'status', request.id])
+    expect(text.stdout).toContain('manifestly unfounded')
+    expect(text.stdout).toMatch(/Next\s+Denied/)
+  })
+})
+
+describe('verification', () => {
+  it('a wrong code spends an attempt and says how many are left; the right one then works', async () => {
+    const { request } = await ok(['privacy', 'request', 'access'], Created)
+    const right = codeFor(request.id)
+    const wrong = right === '000000' ? '111111' : '000000'
+    const error = await failure(['privacy', 'verify', request.id, '--code', wrong], 1)
+    expect(error.code).toBe('invalid_code')
+    expect(error.message).toContain("4 attempt(s) left")
+    expect((await ok(['privacy', 'status', request.id], View)).verification?.attempts_left).toBe(4)
+    expect((await ok(['privacy', 'verify', request.id, '--code', right], View)).status).toBe('received')
+  })
+
+  it('an expired code is refused; --resend emails a new one that works', async () => {
+    const { request } = await ok(['privacy', 'request', 'access'], Created)
+    const old = codeFor(request.id)
+    platform.privacy.advance(16 * 60_000)
+    const error = await failure(['privacy', 'verify', request.id, '--code', old], 1)
+    expect(error.code).toBe('code_expired')
+
+    const emails = platform.privacy.outbox().length
+    await ok(['privacy', 'verify', request.id, '--resend'], View)
+    expect(platform.privacy.outbox().length).toBe(emails + 1)
+    const fresh = codeFor(request.id)
+    expect((await ok(['privacy', 'verify', request.id, '--code', fresh], View)).status).toBe('received')
+  })
+
+  it('without a terminal and without --code, verify says how to pass the code (exit 8)', async () => {
+    const { request } = await ok(['privacy', 'request', 'access'], Created)
+    const error = await failure(['privacy', 'verify', request.id], 8)
+    expect(error.hint).toContain('--code')
+  })
+})
+
+describe('export', () => {
+  it('export --wait without a terminal or code stops at verification with the command to run (exit 8)', async () => {
+    const error = await failure(['privacy', 'export', '--wait'], 8)
+    expect(error.hint).toMatch(/clowdops privacy verify [0-9a-f-]{36} --code CODE/)
+  })
+
+  it('a download cut mid-stream resumes from the byte it reached, and verifies', async () => {
+    const request = await verified(['portability', '--format', 'tar.gz'])
+    platform.privacy.advance(WORK_DONE)
+    const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
+    const before = platform.privacy.downloads.length
+    platform.privacy.cutNextDownloadAt(1000)
+    const downloaded = await ok(['privacy', 'download', request.id, '--output', join(directory, 'mine.tar.gz')], Downloaded)
+    expect(downloaded.files[0]).toMatchObject({ outcome: 'fetched', resumes: 1, path: join(directory, 'mine.tar.gz') })
+    const requests = platform.privacy.downloads.slice(before)
+    expect(requests.map((r) => r.range)).toEqual([null, 'bytes=1000-'])
+    expect(requests[1]?.status).toBe(206)
+    expect(readFileSync(join(directory, 'mine.tar.gz')).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])) // gzip
+  })
+
+  it('a corrupted body is detected: exit 1, nothing at the output path, no partial file left', async () => {
+    const request = await verified(['access'])
+    platform.privacy.advance(WORK_DONE)
+    const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
+    platform.privacy.corruptNextDownload()
+    const error = await failure(['privacy', 'download', request.id, '--output', join(directory, 'export.zip')], 1)
+    expect(error.code).toBe('checksum_mismatch')
+    expect(readdirSync(directory)).toEqual([])
+  })
+
+  it('before completion the download says the export is not ready (exit 6)', async () => {
+    const request = await verified(['access'])
+    const error = await failure(['privacy', 'download', request.id], 6)
+    expect(error.code).toBe('export_not_ready')
+  })
+})
+
+describe('wait', () => {
+  it('exit 0 when all completed, 1 when one was denied, 8 on timeout or a missing code', async () => {
+    const a = await verified(['access'])
+    const b = await verified(['restriction', '--purpose', 'analytics'])
+    platform.privacy.advance(WORK_DONE)
+    expect((await cli(['privacy', 'wait', a.id, b.id])).code).toBe(0)
+
+    const denied = await verified(['access'])
+    platform.privacy.deny(denied.id, 'not the account holder')
+    const ended = await cli(['privacy', 'wait', a.id, denied.id, '--json'])
+    expect(ended.code).toBe(1)
+    expect(JSON.parse(ended.stdout)).toMatchObject({ outcome: 'ended' })
+
+    const open = await verified(['access'])
+    const timedOut = await cli(['privacy', 'wait', open.id, '--timeout', '1s'])
+    expect(timedOut.code).toBe(8)
+    expect(timedOut.stdout).toContain('timeout ran out')
+
+    const { request: unverified } = await ok(['privacy', 'request', 'access'], Created)
+    const needsCode = await cli(['privacy', 'wait', unverified.id])
+    expect(needsCode.code).toBe(8)
+    expect(needsCode.stdout).toContain(`clowdops privacy verify ${unverified.id}`)
+  })
+
+  it('refuses an id that is not a UUID before any request (exit 2)', async () => {
+    const error = await failure(['privacy', 'wait', 'not-an-id'], 2)
+    expect(error.message).toContain('not a privacy request id')
+  })
+})
+
+describe('consent', () => {
+  it('grant, withdraw and list round-trip; writing the same state again changes nothing', async () => {
+    const granted = await ok(['privacy', 'consent', 'grant', 'cookies_analytics'], ConsentWrite)
+    expect(granted).toMatchObject({ outcome: 'applied', consent: { state: 'granted', method: 'cli' } })
+    expect((await ok(['privacy', 'consent', 'grant', 'cookies_analytics'], ConsentWrite)).outcome).toBe('unchanged')
+    const withdrawn = await ok(['privacy', 'consent', 'withdraw', 'cookies_analytics'], ConsentWrite)
+    expect(withdrawn).toMatchObject({ outcome: 'applied', consent: { state: 'withdrawn' } })
+    const listed = await ok(['privacy', 'consent', 'list'], z.array(Consent))
+    expect(listed.map((c) => c.purpose).sort()).toEqual(['cookies_analytics', 'cookies_marketing', 'marketing_email'])
+    expect(listed.find((c) => c.purpose === 'cookies_analytics')?.state).toBe('withdrawn')
+    const history = await cli(['privacy', 'consent', 'history', 'cookies_analytics'])
+    expect(history.stdout.match(/\bcli\b/g)?.length).toBe(3)
+  })
+
+  it('a write older than the stored choice is reported as not applied, and changes nothing', async () => {
+    // A newer choice made on the web, timestamped ahead of this machine's clock (and of the platform's, moved on above).
+    const future = new Date(Math.max(Date.now(), platform.privacy.now().getTime()) + HOUR).toISOString()
+    const response = await fetch(`${platform.url}/v1/privacy/consents/marketing_email`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${platform.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'granted', collected_at: future, method: 'web' }),
+    })
+    expect(response.status).toBe(200)
+    const stale = await cli(['privacy', 'consent', 'withdraw', 'marketing_email'])
+    expect(stale.code).toBe(0)
+    expect(stale.stdout).toContain('Not applied: a newer choice for marketing_email is stored (granted')
+    const listed = await ok(['privacy', 'consent', 'list'], z.array(Consent))
+    expect(listed.find((c) => c.purpose === 'marketing_email')).toMatchObject({ state: 'granted', method: 'web' })
+  })
+})
+
+describe('exactly once', () => {
+  it('a connection reset after the platform created the request is retried with the same id: one request', async () => {
+    const before = platform.privacy.requests().length
+    platform.faults.resetNext(1)
+    const created = await ok(['privacy', 'request', 'access'], Created)
+    expect(created.replayed).toBe(true)
+    expect(platform.privacy.creations(created.request.id)).toBe(1)
+    expect(platform.privacy.requests().length).toBe(before + 1)
+  })
+
+  it('a run that never got an answer leaves its id on disk; running it again creates that one request, once', async () => {
+    const configDir = freshConfigDir()
+    const before = platform.privacy.requests().length
+    platform.faults.resetNext(10) // every attempt of the first run loses its response, after the platform acted
+    const lost = await runCli(['privacy', 'request', 'restriction', '--purpose', 'profiling', '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })
+    platform.faults.clear()
+    expect(lost.code).toBe(7)
+    const { error } = ErrorOutput.parse(JSON.parse(lost.stdout))
+    const id = /request ([0-9a-f-]{36})/.exec(error.hint ?? '')?.[1]
+    expect(id, error.hint).toBeDefined()
+
+    const again = await runCli(['privacy', 'request', 'restriction', '--purpose', 'profiling', '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })
+    expect(again.code, again.stderr).toBe(0)
+    const created = Created.parse(JSON.parse(again.stdout))
+    expect(created.request.id).toBe(id)
+    expect(created.replayed).toBe(true)
+    expect(platform.privacy.creations(id!)).toBe(1)
+    expect(platform.privacy.requests().length).toBe(before + 1)
+
+    // Answered for good, the reservation is gone: the same command now makes a new request.
+    const third = Created.parse(JSON.parse((await runCli(['privacy', 'request', 'restriction', '--purpose', 'profiling', '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })).stdout))
+    expect(third.request.id).not.toBe(id)
+  })
+})
+
+describe('nothing personal in debug logs', () => {
+  it('--debug masks the account email and never shows the verification code', async () => {
+    const { request } = await ok(['privacy', 'request', 'access'], Created)
+    const code = codeFor(request.id)
+    const result = await cli(['privacy', 'verify', request.id, '--code', code, '--debug'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('clowdops →')
+    expect(result.stderr).not.toContain(platform.user.email)
+    expect(result.stderr).toContain('a***@example.com')
+    expect(result.stderr).not.toContain(code)
+    expect(JSON.stringify(storedState(platform).privacy)).not.toContain(`"${code}"`)
+  })
+})
