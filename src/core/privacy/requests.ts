@@ -8,6 +8,7 @@ import {
   endpoints,
   regulationsFor,
 } from '../contract/index.js'
+import { canonicalJson } from '../canonical-json.js'
 import { ClowdopsError, PlatformError, RefusedError } from '../errors.js'
 import { collectPages } from '../pagination.js'
 import type { Deps } from '../ports.js'
@@ -154,18 +155,4 @@ export function verificationProblem(error: unknown): 'invalid_code' | 'code_expi
 async function fingerprintOf(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
-}
-
-/** Key order never changes the fingerprint of the same request. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>
-    return `{${Object.keys(record)
-      .sort()
-      .filter((key) => record[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
-      .join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
 }
