@@ -95,7 +95,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     let reauthorized = false
     const idempotencyKey = input.idempotencyKey ?? (endpoint.idempotent ? randomUUID() : undefined)
     if (idempotencyKey) headers[Headers.idempotencyKey] = idempotencyKey
-    const repeatable = isSafeToRepeat(endpoint.method, idempotencyKey !== undefined)
+    const repeatable = input.retry !== false && isSafeToRepeat(endpoint.method, idempotencyKey !== undefined)
 
     const got = await loadGot()
     const agent = await agentsFor(url.href)
@@ -235,9 +235,11 @@ export function platformError(response: ErrorResponse, name: string, requestId: 
   }
   const code = problem?.code ?? `http_${status}`
   const message = problem ? `${problem.title}${problem.detail ? `: ${problem.detail}` : ''}` : `${name} failed with HTTP ${status}.`
+  const retryAfterMs = parseRetryAfter(header(response, Headers.retryAfter), new Date())
   return new PlatformError(message, {
     code,
     status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     requestId: problem?.request_id ?? requestId,
     exitCode: exitCodeForStatus(status, code),
     hint: hintForStatus(status, code, header(response, Headers.retryAfter)),

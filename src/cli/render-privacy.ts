@@ -1,6 +1,7 @@
 // Human renderings of privacy requests, exports and consent. Every request shows its id, state, due date and next step.
 import type { ChalkInstance } from 'chalk'
 import type { Consent, ConsentEvent, ConsentWrite, RequestState } from '../core/contract/index.js'
+import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
 import type { WaitResult } from '../core/privacy/wait.js'
@@ -138,4 +139,21 @@ export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance): 
     c,
     'Nothing recorded for this purpose yet.',
   )
+}
+
+export function renderBulkSummary(s: BulkSummary, c: ChalkInstance): string {
+  const lines = [
+    `${s.dry_run ? 'Plan' : 'Submitted'} ${s.rows} rows (batch ${s.batch_id}):`,
+    `  valid ${s.valid} · invalid ${s.invalid} · duplicates in the file ${s.in_file_duplicates}`,
+  ]
+  if (s.dry_run) lines.push(`  would send ${s.planned}${s.resumed ? ` · already finished ${s.resumed}` : ''}`)
+  else {
+    lines.push(
+      `  accepted ${c.green(String(s.accepted))} · duplicate ${s.duplicate} · rejected ${s.rejected ? c.red(String(s.rejected)) : '0'} · failed ${s.failed ? c.red(String(s.failed)) : '0'}`,
+      `  ${s.resumed ? `finished by an earlier run ${s.resumed} · ` : ''}retried ${s.retried} · ${s.batches} batches · ${s.rows_per_second} rows/s`,
+    )
+  }
+  if (s.journal) lines.push(c.dim(`  journal ${s.journal}`))
+  if (s.invalid + s.rejected + s.failed > 0) lines.push(c.yellow('Some rows were not submitted: --report FILE or --json lists each with its line and reason.'))
+  return lines.join('\n')
 }

@@ -147,14 +147,17 @@ export class ConfigError extends ClowdopsError {
 export class PlatformError extends ClowdopsError {
   readonly status: number
   readonly requestId: string | undefined
+  /** The platform's Retry-After, for callers that schedule their own retries. */
+  readonly retryAfterMs: number | undefined
 
   constructor(
     message: string,
-    options: ErrorOptions & { code: string; status: number; requestId?: string; exitCode?: ExitCode },
+    options: ErrorOptions & { code: string; status: number; requestId?: string; exitCode?: ExitCode; retryAfterMs?: number },
   ) {
     super(options.code, options.exitCode ?? ExitCode.failure, message, options)
     this.status = options.status
     this.requestId = options.requestId
+    this.retryAfterMs = options.retryAfterMs
   }
 
   override toJSON(): ErrorBody {

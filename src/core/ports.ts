@@ -16,6 +16,8 @@ export interface CallInput<E extends AnyEndpoint> {
   /** Use this token instead of the session's (e.g. to check a token before storing it). */
   token?: Secret
   signal?: AbortSignal
+  /** false: one attempt only, failures thrown at once, for a caller that schedules its own retries (bulk submission). */
+  retry?: false
 }
 
 export interface ApiResponse<T> {

@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { PageQuery, page } from './conventions.js'
 import { CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
 import {
+  BatchResult,
+  BatchSubmission,
   ConsentEventPage,
   ConsentList,
   ConsentPurposeParams,
@@ -278,6 +280,21 @@ export const endpoints = {
     body: CreatePrivacyRequest,
     response: PrivacyRequest,
     status: 201,
+    idempotent: true,
+  }),
+  submitPrivacyBatch: endpoint({
+    id: 'privacy-requests.batch',
+    method: 'POST',
+    path: '/v1/privacy/requests:batch',
+    summary:
+      'Submit requests for other people, up to max_batch_size at a time, with an attestation of how their identity was ' +
+      'verified. Each item has a result of its own (never all-or-nothing); an id that exists comes back as a duplicate, so ' +
+      'sending a batch again creates nothing twice. 400 only when the batch itself is malformed; 413 when it is too large.',
+    tag: 'privacy',
+    scopes: ['privacy:admin'],
+    body: BatchSubmission,
+    response: BatchResult,
+    status: 200,
     idempotent: true,
   }),
   getPrivacyRequest: endpoint({

@@ -76,39 +76,60 @@ const Processing = z
   .object({ purposes: z.array(z.enum(PROCESSING_PURPOSES)).min(1).max(PROCESSING_PURPOSES.length) })
   .meta({ id: 'Processing' })
 
-export const CreatePrivacyRequest = z
-  .object({
-    id: RequestId,
-    type: z.enum(REQUEST_TYPES),
-    regulation: z.enum(REGULATIONS),
-    format: z.enum(EXPORT_FORMATS).optional().describe('Archive format of an export (access, portability, ccpa_know); zip by default.'),
-    rectification: Rectification.optional().describe('Required for rectification, refused otherwise.'),
-    processing: Processing.optional().describe('Required for restriction and objection, refused otherwise.'),
-    note: z.string().max(2000).optional().describe('Free text for the privacy team.'),
-  })
-  .superRefine((request, ctx) => {
-    if (!regulationsFor(request.type).includes(request.regulation)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['regulation'],
-        message: `${request.type} is a right under ${regulationsFor(request.type).join(' or ')}, not ${request.regulation}`,
-      })
-    }
-    const needs = (field: 'rectification' | 'processing', types: readonly RequestType[]) => {
-      const wanted = types.includes(request.type)
-      if (wanted && request[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for ${request.type}` })
-      if (!wanted && request[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `not allowed for ${request.type}` })
-    }
-    needs('rectification', ['rectification'])
-    needs('processing', ['restriction', 'objection'])
-    if (request.format !== undefined && !EXPORT_TYPES.includes(request.type)) {
-      ctx.addIssue({ code: 'custom', path: ['format'], message: `only for ${EXPORT_TYPES.join(', ')}` })
-    }
-  })
-  .meta({ id: 'CreatePrivacyRequest' })
+/** The fields of a request as a client sends it, before the rules that tie them to its type. */
+const RequestFields = z.object({
+  id: RequestId,
+  type: z.enum(REQUEST_TYPES),
+  regulation: z.enum(REGULATIONS),
+  format: z.enum(EXPORT_FORMATS).optional().describe('Archive format of an export (access, portability, ccpa_know); zip by default.'),
+  rectification: Rectification.optional().describe('Required for rectification, refused otherwise.'),
+  processing: Processing.optional().describe('Required for restriction and objection, refused otherwise.'),
+  note: z.string().max(2000).optional().describe('Free text for the privacy team.'),
+})
+
+/** Regulation, payloads and format must fit the type: one set of rules for single and batch submissions. */
+function checkTypeRules(request: z.infer<typeof RequestFields>, ctx: z.RefinementCtx): void {
+  if (!regulationsFor(request.type).includes(request.regulation)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['regulation'],
+      message: `${request.type} is a right under ${regulationsFor(request.type).join(' or ')}, not ${request.regulation}`,
+    })
+  }
+  const needs = (field: 'rectification' | 'processing', types: readonly RequestType[]) => {
+    const wanted = types.includes(request.type)
+    if (wanted && request[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for ${request.type}` })
+    if (!wanted && request[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `not allowed for ${request.type}` })
+  }
+  needs('rectification', ['rectification'])
+  needs('processing', ['restriction', 'objection'])
+  if (request.format !== undefined && !EXPORT_TYPES.includes(request.type)) {
+    ctx.addIssue({ code: 'custom', path: ['format'], message: `only for ${EXPORT_TYPES.join(', ')}` })
+  }
+}
+
+export const CreatePrivacyRequest = RequestFields.superRefine(checkTypeRules).meta({ id: 'CreatePrivacyRequest' })
 export type CreatePrivacyRequest = z.infer<typeof CreatePrivacyRequest>
 
 const Timestamp = z.iso.datetime()
+
+export const ATTESTATION_METHODS = [
+  'government_id',
+  'account_login',
+  'email_confirmation',
+  'knowledge_based',
+  'signed_declaration',
+  'authorized_agent',
+  'in_person',
+] as const
+
+export const Attestation = z
+  .object({
+    method: z.enum(ATTESTATION_METHODS).describe('How the organisation verified the identity of the person the request is for.'),
+    attested_by: z.string().min(1).max(200).describe('Who verified it: a name, an email or a ticket reference.'),
+  })
+  .meta({ id: 'Attestation' })
+export type Attestation = z.infer<typeof Attestation>
 
 export const PrivacyRequest = z
   .object({
@@ -118,6 +139,8 @@ export const PrivacyRequest = z
     subject: z
       .object({ account_id: z.string().regex(/^usr_/), email: z.email() })
       .describe('Whose data: for self-service, the signed-in account.'),
+    attestation: Attestation.nullable().describe('For a request made by an administrator for someone else: how identity was verified.'),
+    batch_id: z.string().nullable().describe('The batch submission it came in, if any.'),
     status: z.enum(REQUEST_STATES),
     reason: z.string().nullable().describe('Why it was denied, failed, canceled or expired; null otherwise.'),
     format: z.enum(EXPORT_FORMATS).nullable(),
@@ -262,3 +285,44 @@ export const PrivacyDiscovery = z
   })
   .meta({ id: 'PrivacyDiscovery' })
 export type PrivacyDiscovery = z.infer<typeof PrivacyDiscovery>
+
+/** The person a batch item is for: an email, an account id, or both (which must then match). */
+export const BatchSubject = z
+  .object({ email: z.email().optional(), account_id: z.string().regex(/^usr_/).optional() })
+  .refine((subject) => subject.email !== undefined || subject.account_id !== undefined, 'an email or an account_id')
+  .meta({ id: 'BatchSubject' })
+export type BatchSubject = z.infer<typeof BatchSubject>
+
+export const BatchItem = RequestFields.extend({ subject: BatchSubject }).superRefine(checkTypeRules).meta({ id: 'BatchItem' })
+export type BatchItem = z.infer<typeof BatchItem>
+
+export const BatchSubmission = z
+  .object({
+    batch_id: z.string().min(1).max(100).describe('Names the submission; recorded on every request it creates.'),
+    attestation: Attestation.describe('Required: requests for other people are verified by the organisation, and it says how.'),
+    requests: z.array(BatchItem).min(1).max(1000).describe('At most max_batch_size (privacy discovery) items.'),
+  })
+  .meta({ id: 'BatchSubmission' })
+export type BatchSubmission = z.infer<typeof BatchSubmission>
+
+export const BATCH_OUTCOMES = ['accepted', 'duplicate', 'rejected'] as const
+
+export const BatchItemResult = z
+  .object({
+    id: RequestId,
+    outcome: z
+      .enum(BATCH_OUTCOMES)
+      .describe(
+        'accepted: created now. duplicate: this id, or an open request of the same type for the same person, exists ' +
+          '(duplicate_of names it). rejected: not created (error says why); sending it again gets the same answer.',
+      ),
+    duplicate_of: RequestId.nullable(),
+    error: z.object({ code: z.string(), message: z.string(), field: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'BatchItemResult' })
+export type BatchItemResult = z.infer<typeof BatchItemResult>
+
+export const BatchResult = z
+  .object({ results: z.array(BatchItemResult).describe('One per submitted item, in the same order.') })
+  .meta({ id: 'BatchResult' })
+export type BatchResult = z.infer<typeof BatchResult>

@@ -1,0 +1,114 @@
+// The bulk journal on disk: JSONL, a header line then one line per transition, appended and fsync'd in groups.
+import { createReadStream } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import { JournalEntry, JournalHeader, JournalState, type JournalWriter, type OpenedJournal } from '../core/bulk/journal.js'
+import { RefusedError, UsageError } from '../core/errors.js'
+
+/** Lines reach the disk at most this long after they were appended (a crash loses at most that, never a request). */
+const GROUP_COMMIT_MS = 100
+
+export interface JournalOptions {
+  path: string
+  inputSha256: string
+  /** For a new journal; an existing one keeps its own, so ids stay the same across runs. */
+  batchId: string
+  /** Accept a journal written for other input bytes (its batch id is kept; row numbers are not trusted). */
+  force: boolean
+  /** Require the journal to exist. */
+  mustExist: boolean
+  now: () => Date
+}
+
+export async function openJournal(options: JournalOptions): Promise<OpenedJournal> {
+  const exists = await stat(options.path).then((s) => s.isFile(), () => false)
+  if (!exists && options.mustExist) {
+    throw new UsageError(`--resume: there is no journal at ${options.path}.`, { hint: 'Point --journal at the journal of the run to resume, or drop --resume to start one.' })
+  }
+  if (exists) {
+    const { header, state } = await readJournal(options.path)
+    if (header.input_sha256 !== options.inputSha256) {
+      if (!options.force) {
+        throw new RefusedError(`The input changed since the journal ${options.path} was started (its SHA-256 differs).`, {
+          code: 'journal_input_changed',
+          hint: 'Pass --force to submit the changed file anyway (the same people get the same ids, so nothing is created twice), or --journal NEW_PATH to start a new journal.',
+        })
+      }
+      // Row numbers of another file mean other people: keep the batch id (and so the ids), forget the outcomes.
+      return { writer: await appender(options.path), header, state: new JournalState(), resumed: true }
+    }
+    return { writer: await appender(options.path), header, state, resumed: true }
+  }
+  const header: JournalHeader = { journal: 1, input_sha256: options.inputSha256, batch_id: options.batchId, created_at: options.now().toISOString() }
+  const writer = await appender(options.path, header)
+  return { writer, header, state: new JournalState(), resumed: false }
+}
+
+async function readJournal(path: string): Promise<{ header: JournalHeader; state: JournalState }> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })
+  let header: JournalHeader | undefined
+  const state = new JournalState()
+  let number = 0
+  for await (const line of lines) {
+    number += 1
+    if (line.trim() === '') continue
+    let json: unknown
+    try {
+      json = JSON.parse(line)
+    } catch {
+      // A crash can cut the last line short: everything before it still counts; anything after would be a bug.
+      continue
+    }
+    if (!header) {
+      const parsed = JournalHeader.safeParse(json)
+      if (!parsed.success) throw new UsageError(`${path} is not a clowdops journal (line ${number}).`, { hint: 'Point --journal at another path.' })
+      header = parsed.data
+      continue
+    }
+    const entry = JournalEntry.safeParse(json)
+    if (entry.success) state.apply(entry.data)
+  }
+  if (!header) throw new UsageError(`${path} is empty, not a clowdops journal.`, { hint: 'Delete it, or point --journal at another path.' })
+  return { header, state }
+}
+
+/** Appends in order; a timer writes and fsyncs what accumulated, so fsyncs stay few however many batches finish. */
+async function appender(path: string, header?: JournalHeader): Promise<JournalWriter> {
+  const handle = await open(path, header ? 'wx' : 'a', 0o600)
+  let pending: string[] = []
+  let chain: Promise<void> = Promise.resolve()
+  let timer: NodeJS.Timeout | undefined
+  /** A failed background write (disk full): reported by the next flush, so the run stops instead of going on blind. */
+  let failure: unknown
+
+  const flush = (): Promise<void> => {
+    if (failure !== undefined) return Promise.reject(failure)
+    if (timer) clearTimeout(timer)
+    timer = undefined
+    const lines = pending
+    pending = []
+    chain = chain.then(async () => {
+      if (lines.length > 0) await handle.write(lines.join(''))
+      await handle.sync()
+    })
+    return chain
+  }
+  if (header) {
+    pending.push(`${JSON.stringify(header)}\n`)
+    await flush()
+  }
+  return {
+    path,
+    append(entry) {
+      pending.push(`${JSON.stringify(entry)}\n`)
+      timer ??= setTimeout(() => {
+        flush().catch((error: unknown) => (failure = error))
+      }, GROUP_COMMIT_MS)
+    },
+    flush,
+    async close() {
+      await flush()
+      await handle.close()
+    },
+  }
+}

@@ -1,0 +1,123 @@
+// A bulk submission run, wired: the input stream, the journal, the organisation and batch limit from the platform,
+// the engine, and where the results go. The command stays a list of flags.
+import { randomUUID } from 'node:crypto'
+import { resolve } from 'node:path'
+import { openBulkInput } from '../adapters/bulk-input.js'
+import { openJournal } from '../adapters/journal.js'
+import type { OpenedJournal } from '../core/bulk/journal.js'
+import type { BulkSummary, CheckedRow, RowReport } from '../core/bulk/model.js'
+import { checkColumns, checkRow } from '../core/bulk/rows.js'
+import { SeenKeys } from '../core/bulk/seen-keys.js'
+import { type BulkCounters, submitBulk } from '../core/bulk/submit.js'
+import { type Attestation, endpoints } from '../core/contract/index.js'
+import { UsageError } from '../core/errors.js'
+import type { Deps } from '../core/ports.js'
+import { NdjsonSink, ProgressLine, ReportFile } from './bulk-output.js'
+
+/** stdin's hash is only known at its end: its journal binds to its batch id instead (and trusts no row numbers). */
+const STDIN_SHA256 = '0'.repeat(64)
+
+export interface BulkRunInput {
+  file: string
+  format?: 'csv' | 'jsonl' | undefined
+  dryRun: boolean
+  concurrency: number
+  batchSize?: number | undefined
+  journal?: string | undefined
+  resume: boolean
+  force: boolean
+  report?: string | undefined
+  batchId?: string | undefined
+  attestation?: Attestation | undefined
+}
+
+export interface BulkRunOutput {
+  /** --json: every row and the summary as NDJSON on stdout. */
+  json: boolean
+  /** A progress line on stderr (a terminal, not --json). */
+  progress: boolean
+  note(message: string): void
+}
+
+export async function runBulkSubmit(input: BulkRunInput, deps: Pick<Deps, 'api' | 'clock'>, output: BulkRunOutput): Promise<BulkSummary> {
+  if (!input.dryRun && !input.attestation) {
+    throw new UsageError('Requests for other people need an attestation of how their identity was verified.', {
+      hint: 'Pass --attest-method (e.g. government_id, account_login, authorized_agent) and --attested-by (who verified it); there is no default.',
+    })
+  }
+  const bulkInput = await openBulkInput({ path: input.file, ...(input.format ? { format: input.format } : {}) })
+  const unknown = checkColumns(bulkInput.columns ?? [])
+  if (unknown.length > 0) {
+    throw new UsageError(`${input.file} has unknown column(s): ${unknown.join(', ')}; nothing was sent.`, {
+      hint: 'Columns: type, regulation, email, account_id, request_id, format, note, purposes, set_name, set_email, set_phone, set_company, set_country.',
+    })
+  }
+  const [me, discovery] = await Promise.all([deps.api.call(endpoints.me), deps.api.call(endpoints.privacyDiscovery)])
+  const batchSize = Math.min(input.batchSize ?? discovery.max_batch_size, discovery.max_batch_size)
+
+  const fromStdin = input.file === '-'
+  const journalPath = input.journal ?? (fromStdin ? undefined : `${resolve(input.file)}.journal.jsonl`)
+  let journal: OpenedJournal | undefined
+  if (journalPath && !input.dryRun) {
+    // A file's hash is known before the first row; stdin's only at its end, so a stdin journal binds to its batch id.
+    const inputSha256 = fromStdin ? STDIN_SHA256 : await bulkInput.sha256()
+    journal = await openJournal({
+      path: journalPath,
+      inputSha256,
+      batchId: input.batchId ?? defaultBatchId(fromStdin ? undefined : inputSha256),
+      force: input.force || fromStdin,
+      mustExist: input.resume,
+      now: () => deps.clock.now(),
+    })
+    if (journal.resumed) output.note(`Continuing the journal ${journalPath}: rows it records as finished are not sent again.`)
+  } else if (input.resume) {
+    throw new UsageError('--resume needs a journal: pass --journal PATH (the one the earlier run wrote).')
+  } else if (fromStdin && !input.dryRun) {
+    output.note('Reading stdin without --journal: a rerun cannot skip what this run finished (it creates nothing twice either way).')
+  }
+  const batchId = journal?.header.batch_id ?? input.batchId ?? defaultBatchId(fromStdin ? undefined : await bulkInput.sha256())
+
+  const stdout = new NdjsonSink(process.stdout)
+  const report = input.report ? ReportFile.open(input.report) : undefined
+  const progress = output.progress ? new ProgressLine(process.stderr) : undefined
+  const seen = new SeenKeys()
+  try {
+    const summary = await submitBulk(
+      checkedRows(bulkInput.rows(), { orgId: me.org.id, batchId }),
+      {
+        batchId,
+        attestation: input.attestation ?? { method: 'account_login', attested_by: 'dry-run' },
+        batchSize,
+        concurrency: input.concurrency,
+        dryRun: input.dryRun,
+      },
+      {
+        async row(row: RowReport) {
+          if (output.json) await stdout.write(row)
+          await report?.write(row)
+        },
+        progress: progress ? (counters: Readonly<BulkCounters>) => progress.update(counters) : undefined,
+      },
+      { api: deps.api, clock: deps.clock, seen, journal: journal && { writer: journal.writer, state: journal.state } },
+    )
+    progress?.end()
+    await report?.write(summary)
+    await report?.commit()
+    return summary
+  } catch (error) {
+    progress?.end()
+    await report?.abort()
+    throw error
+  } finally {
+    await journal?.writer.close()
+  }
+}
+
+async function* checkedRows(rows: ReturnType<Awaited<ReturnType<typeof openBulkInput>>['rows']>, context: { orgId: string; batchId: string }): AsyncIterable<CheckedRow> {
+  for await (const raw of rows) yield checkRow(raw, context)
+}
+
+/** Named after the input's content, so the same file makes the same ids even without its journal. */
+function defaultBatchId(inputSha256: string | undefined): string {
+  return inputSha256 ? `file-${inputSha256.slice(0, 32)}` : `stdin-${randomUUID()}`
+}

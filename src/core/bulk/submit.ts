@@ -1,0 +1,319 @@
+// Submits checked rows in batches: bounded, adaptive concurrency; retries with jitter; bad batches split to find the
+// bad rows; every transition journaled; every row reported with exactly one outcome.
+import { createHash } from 'node:crypto'
+import { type Attestation, type BatchItemResult, endpoints } from '../contract/index.js'
+import { ClowdopsError, NetworkError, PlatformError, ResponseShapeError } from '../errors.js'
+import type { ApiClient, Clock } from '../ports.js'
+import type { JournalState, JournalWriter } from './journal.js'
+import type { BulkSummary, CheckedRow, RowOutcome, RowReport, ValidRow } from './model.js'
+
+export interface SubmitOptions {
+  batchId: string
+  attestation: Attestation
+  /** At most the platform's max_batch_size. */
+  batchSize: number
+  /** Most batches in flight; lowered while the platform rate-limits, raised again as it recovers. */
+  concurrency: number
+  dryRun: boolean
+  /** Tries per batch for retryable failures (network, 408, 429, 5xx) before its rows count as failed. */
+  attempts?: number
+}
+
+/** Live numbers for a progress display. */
+export interface BulkCounters {
+  rows: number
+  valid: number
+  invalid: number
+  in_file_duplicates: number
+  sent: number
+  accepted: number
+  duplicate: number
+  rejected: number
+  failed: number
+  planned: number
+  resumed: number
+  retried: number
+  batches: number
+  concurrency: number
+}
+
+export interface SubmitHooks {
+  /** Each row's final report, as it happens (not in input order). May wait (e.g. for stdout to drain). */
+  row(report: RowReport): void | Promise<void>
+  progress?(counters: Readonly<BulkCounters>): void
+}
+
+/** Remembers the first line of each (person, right) in the file, compactly. */
+export interface FirstSeen {
+  seenAt(key: string, line: number): number | undefined
+}
+
+export interface SubmitDeps {
+  api: Pick<ApiClient, 'send'>
+  clock: Clock
+  seen: FirstSeen
+  journal?: { writer: JournalWriter; state: JournalState } | undefined
+}
+
+const DEFAULT_ATTEMPTS = 8
+const BACKOFF_BASE_MS = 250
+const BACKOFF_CAP_MS = 20_000
+const RETRY_AFTER_CAP_MS = 60_000
+
+export async function submitBulk(
+  rows: AsyncIterable<CheckedRow>,
+  options: SubmitOptions,
+  hooks: SubmitHooks,
+  deps: SubmitDeps,
+): Promise<BulkSummary> {
+  const started = deps.clock.now().getTime()
+  const counters: BulkCounters = {
+    rows: 0, valid: 0, invalid: 0, in_file_duplicates: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0,
+    failed: 0, planned: 0, resumed: 0, retried: 0, batches: 0, concurrency: options.concurrency,
+  }
+  const journal = deps.journal
+  const sender = new BatchSender(options, counters, deps, journal?.writer, report)
+  let batch: ValidRow[] = []
+
+  async function report(row: { line: number; row: number }, identityHash: string | null, outcome: RowOutcome, resumed = false) {
+    const key = outcome.outcome === 'in_file_duplicate' ? 'in_file_duplicates' : outcome.outcome
+    counters[key] += 1
+    await hooks.row({ type: 'row', row: row.row, line: row.line, identity_sha256: identityHash, ...(resumed ? { resumed: true as const } : {}), ...outcome })
+    hooks.progress?.(counters)
+  }
+
+  for await (const checked of rows) {
+    counters.rows += 1
+    sender.throwIfFatal()
+    if (!checked.ok) {
+      await report(checked.row, null, { outcome: 'invalid', code: checked.row.code, reason: checked.row.reason })
+      continue
+    }
+    const valid = checked.row
+    counters.valid += 1
+    const { item } = valid
+    const first = deps.seen.seenAt(`${valid.identityKey}\u0000${item.type}\u0000${item.regulation}`, valid.line)
+    if (first !== undefined) {
+      await report(valid, valid.identityHash, { outcome: 'in_file_duplicate', duplicate_of_line: first, id: item.id })
+      continue
+    }
+    const finished = journal?.state.outcomeOf(valid.row)
+    if (finished) {
+      counters.resumed += 1
+      await report(valid, valid.identityHash, resumedOutcome(finished, item.id, journal?.state.detailOf(valid.row)), true)
+      continue
+    }
+    if (options.dryRun) {
+      await report(valid, valid.identityHash, { outcome: 'planned', id: item.id })
+      continue
+    }
+    batch.push(valid)
+    if (batch.length >= sender.batchSize) {
+      await sender.dispatch(batch)
+      batch = []
+    }
+  }
+  if (batch.length > 0) await sender.dispatch(batch)
+  await sender.drain()
+  await journal?.writer.flush()
+  sender.throwIfFatal()
+
+  const elapsed = Math.max(1, deps.clock.now().getTime() - started)
+  const done = counters.accepted + counters.duplicate + counters.rejected - counters.resumed
+  return {
+    type: 'summary',
+    rows: counters.rows,
+    valid: counters.valid,
+    invalid: counters.invalid,
+    in_file_duplicates: counters.in_file_duplicates,
+    accepted: counters.accepted,
+    duplicate: counters.duplicate,
+    rejected: counters.rejected,
+    failed: counters.failed,
+    planned: counters.planned,
+    resumed: counters.resumed,
+    retried: counters.retried,
+    batches: counters.batches,
+    dry_run: options.dryRun,
+    batch_id: options.batchId,
+    journal: journal?.writer.path ?? null,
+    elapsed_ms: elapsed,
+    rows_per_second: Math.round((Math.max(0, done) / elapsed) * 1000),
+  }
+}
+
+function resumedOutcome(finished: 'accepted' | 'duplicate' | 'rejected', id: string, detail: string | undefined): RowOutcome {
+  if (finished === 'accepted') return { outcome: 'accepted', id }
+  if (finished === 'duplicate') return { outcome: 'duplicate', id, duplicate_of: detail ?? id }
+  return { outcome: 'rejected', id, code: detail ?? 'rejected', message: 'rejected in an earlier run (see its report)' }
+}
+
+type Report = (row: ValidRow, identityHash: string, outcome: RowOutcome) => Promise<void>
+
+/**
+ * Sends batches with at most `limit` in flight. Additive increase, multiplicative decrease: a 429 halves the limit and
+ * pauses every sender until Retry-After; each success raises it by one up to the configured concurrency, and
+ * `RateLimit-Remaining` caps it so the next round does not run into the limit.
+ */
+class BatchSender {
+  batchSize: number
+  private limit: number
+  private readonly inFlight = new Set<Promise<void>>()
+  private pausedUntil = 0
+  private fatal: unknown
+  private readonly attempts: number
+
+  constructor(
+    private readonly options: SubmitOptions,
+    private readonly counters: BulkCounters,
+    private readonly deps: SubmitDeps,
+    private readonly journal: JournalWriter | undefined,
+    private readonly report: Report,
+  ) {
+    this.batchSize = Math.max(1, options.batchSize)
+    this.limit = Math.max(1, options.concurrency)
+    this.attempts = options.attempts ?? DEFAULT_ATTEMPTS
+  }
+
+  throwIfFatal(): void {
+    if (this.fatal !== undefined) throw this.fatal
+  }
+
+  async dispatch(rows: ValidRow[]): Promise<void> {
+    while (this.inFlight.size >= this.limit) await Promise.race(this.inFlight)
+    this.throwIfFatal()
+    this.journal?.append({ t: 'planned', rows: rows.map((r) => r.row) })
+    const sending = this.send(rows).catch((error: unknown) => {
+      this.fatal ??= error
+    })
+    const tracked = sending.finally(() => this.inFlight.delete(tracked))
+    this.inFlight.add(tracked)
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight)
+  }
+
+  /** One batch to its end: results, or split on a non-retryable error, or failed after the last retry. */
+  private async send(rows: ValidRow[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.waitForPause()
+      if (this.fatal !== undefined) return
+      this.journal?.append({ t: 'sent', rows: rows.map((r) => r.row) })
+      this.counters.batches += 1
+      this.counters.sent += rows.length
+      const outcome = await this.post(rows)
+      if (outcome.kind === 'results') return this.record(rows, outcome.results)
+      const error = outcome.error
+      if (isRetryable(error)) {
+        if (attempt >= this.attempts) return this.fail(rows, error)
+        this.counters.retried += rows.length
+        const delay = this.retryDelay(error, attempt)
+        if (error instanceof PlatformError && error.status === 429) {
+          this.limit = Math.max(1, Math.floor(this.limit / 2))
+          this.counters.concurrency = this.limit
+          this.pausedUntil = Math.max(this.pausedUntil, this.now() + delay)
+        } else {
+          await this.deps.clock.sleep(delay)
+        }
+        continue
+      }
+      if (!(error instanceof PlatformError) || error.status === 401 || error.status === 403) throw error
+      // The platform refused the batch as a whole: halve it until the rows it refuses stand alone.
+      if (rows.length === 1) return this.reject(rows, error)
+      if (error.status === 413) this.batchSize = Math.max(1, Math.min(this.batchSize, Math.floor(rows.length / 2)))
+      const half = Math.ceil(rows.length / 2)
+      await this.send(rows.slice(0, half))
+      await this.send(rows.slice(half))
+      return
+    }
+  }
+
+  private async post(rows: ValidRow[]): Promise<{ kind: 'results'; results: BatchItemResult[] } | { kind: 'error'; error: unknown }> {
+    try {
+      const response = await this.deps.api.send(endpoints.submitPrivacyBatch, {
+        body: { batch_id: this.options.batchId, attestation: this.options.attestation, requests: rows.map((r) => r.item) },
+        idempotencyKey: idempotencyKeyFor(rows),
+        retry: false,
+      })
+      this.adapt(response.headers['ratelimit-remaining'])
+      return { kind: 'results', results: response.data.results }
+    } catch (error) {
+      return { kind: 'error', error }
+    }
+  }
+
+  private adapt(remainingHeader: string | string[] | undefined): void {
+    const remaining = Number(Array.isArray(remainingHeader) ? remainingHeader[0] : remainingHeader)
+    if (this.limit < this.options.concurrency) this.limit += 1
+    if (Number.isFinite(remaining)) this.limit = Math.max(1, Math.min(this.limit, remaining))
+    this.counters.concurrency = this.limit
+  }
+
+  private async record(rows: ValidRow[], results: BatchItemResult[]): Promise<void> {
+    if (results.length !== rows.length || results.some((result, i) => result.id !== rows[i]?.item.id)) {
+      throw new ResponseShapeError(`${endpoints.submitPrivacyBatch.method} ${endpoints.submitPrivacyBatch.path}`, 'results do not match the submitted items one for one')
+    }
+    const accepted: [number, string][] = []
+    const duplicate: [number, string, string][] = []
+    const rejected: [number, string, string][] = []
+    results.forEach((result, i) => {
+      const row = rows[i] as ValidRow
+      if (result.outcome === 'accepted') accepted.push([row.row, result.id])
+      else if (result.outcome === 'duplicate') duplicate.push([row.row, result.id, result.duplicate_of ?? result.id])
+      else rejected.push([row.row, result.id, result.error?.code ?? 'rejected'])
+    })
+    if (accepted.length) this.journal?.append({ t: 'accepted', rows: accepted })
+    if (duplicate.length) this.journal?.append({ t: 'duplicate', rows: duplicate })
+    if (rejected.length) this.journal?.append({ t: 'rejected', rows: rejected })
+    for (const [i, result] of results.entries()) {
+      const row = rows[i] as ValidRow
+      await this.report(row, row.identityHash, outcomeOf(result))
+    }
+  }
+
+  private async reject(rows: ValidRow[], error: PlatformError): Promise<void> {
+    this.journal?.append({ t: 'rejected', rows: rows.map((r) => [r.row, r.item.id, error.code] as [number, string, string]) })
+    for (const row of rows) await this.report(row, row.identityHash, { outcome: 'rejected', id: row.item.id, code: error.code, message: error.message })
+  }
+
+  /** Out of retries: not journaled as finished, so the next run sends these rows again (with the same ids). */
+  private async fail(rows: ValidRow[], error: unknown): Promise<void> {
+    const code = error instanceof ClowdopsError ? error.code : 'failed'
+    const message = error instanceof Error ? error.message : String(error)
+    for (const row of rows) await this.report(row, row.identityHash, { outcome: 'failed', id: row.item.id, code, message })
+  }
+
+  private retryDelay(error: unknown, attempt: number): number {
+    const retryAfter = error instanceof PlatformError ? error.retryAfterMs : undefined
+    if (retryAfter !== undefined) return Math.min(retryAfter, RETRY_AFTER_CAP_MS)
+    // Full jitter: spread concurrent batches out instead of retrying in lockstep.
+    return Math.floor(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)))
+  }
+
+  private async waitForPause(): Promise<void> {
+    for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) await this.deps.clock.sleep(wait)
+  }
+
+  private now(): number {
+    return this.deps.clock.now().getTime()
+  }
+}
+
+/** Worth the same request again later: the network, the platform being busy, or our own earlier try still running. */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof NetworkError) return error.code !== 'tls_failed'
+  if (!(error instanceof PlatformError)) return false
+  return error.status === 408 || error.status === 429 || error.status >= 500 || error.code === 'idempotency_key_in_use'
+}
+
+function outcomeOf(result: BatchItemResult): RowOutcome {
+  if (result.outcome === 'accepted') return { outcome: 'accepted', id: result.id }
+  if (result.outcome === 'duplicate') return { outcome: 'duplicate', id: result.id, duplicate_of: result.duplicate_of ?? result.id }
+  return { outcome: 'rejected', id: result.id, code: result.error?.code ?? 'rejected', message: result.error?.message ?? 'rejected' }
+}
+
+/** The same rows make the same key, so a batch resent after a lost response is replayed, not redone. */
+function idempotencyKeyFor(rows: ValidRow[]): string {
+  return `bulk-${createHash('sha256').update(rows.map((r) => r.item.id).join(',')).digest('hex').slice(0, 40)}`
+}
