@@ -146,10 +146,12 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     const { limit, cursor, ...filter } = query
     // The filters are part of the list's name, so a cursor cannot be carried over to another filter.
     const list = `privacy-requests:${filter.status?.join(',') ?? ''}:${filter.type?.join(',') ?? ''}:${filter.updated_since ?? ''}`
-    return pageOf(privacy.list(filter), list, { limit, cursor })
+    return pageFrom((after) => privacy.newestFirst(filter, after), list, { limit, cursor })
   },
 
   createPrivacyRequest: ({ body }, context) => context.privacy.create(body, context.idempotencyKey, callerOf(context).user),
+
+  submitPrivacyBatch: ({ body }, { privacy }) => privacy.batches.submit(body),
 
   getPrivacyRequest: ({ params }, { privacy }) => privacy.get(params.request_id),
 
@@ -245,21 +247,32 @@ function newestFirst(a: Listed, b: Listed): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0
 }
 
-/**
- * A keyset page, newest first. The cursor is base64url JSON of the list it belongs to and the last item's
- * (created_at, id), so items created while a client pages through never shift or repeat later pages.
- */
+/** A page of a small list held as an array: sorted on each call, which is fine for tens of items. */
 export function pageOf<T extends Listed>(items: T[], list: string, query: PageQuery) {
   const sorted = [...items].sort(newestFirst)
-  let start = 0
-  if (query.cursor !== undefined) {
-    const after = decodeCursor(query.cursor, list)
-    const index = sorted.findIndex((item) => newestFirst(item, after) > 0)
-    start = index === -1 ? sorted.length : index
+  return pageFrom((after) => {
+    const index = after === undefined ? 0 : sorted.findIndex((item) => newestFirst(item, after) > 0)
+    return sorted.slice(index === -1 ? sorted.length : index)
+  }, list, query)
+}
+
+/**
+ * A keyset page, newest first. The cursor is base64url JSON of the list it belongs to and the last item's
+ * (created_at, id), so items created while a client pages through never shift or repeat later pages. `walk` yields
+ * the items after a cursor position (or from the newest) in that order; only one more than the page is read.
+ */
+export function pageFrom<T extends Listed>(walk: (after: Listed | undefined) => Iterable<T>, list: string, query: PageQuery) {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, list)
+  const data: T[] = []
+  let hasMore = false
+  for (const item of walk(after)) {
+    if (data.length === query.limit) {
+      hasMore = true
+      break
+    }
+    data.push(item)
   }
-  const data = sorted.slice(start, start + query.limit)
   const last = data.at(-1)
-  const hasMore = start + query.limit < sorted.length
   return { data, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(list, last) : null }
 }
 

@@ -10,6 +10,7 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   'credentials:write': 'Register, rotate and remove credentials',
   'privacy:read': 'See your privacy requests, their exports and your consent choices',
   'privacy:write': 'Make privacy requests (export, erase, correct your data) and record consent choices',
+  'privacy:admin': "Submit privacy requests for other people on your organisation's behalf, attesting how you verified who they are",
 }
 
 export function escapeHtml(value: string): string {

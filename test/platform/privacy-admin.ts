@@ -21,6 +21,16 @@ export interface PrivacyKnobs {
   /** One entry per file response (200, 206, 416), oldest first; live. */
   readonly downloads: DownloadLogEntry[]
   creations(id: string): number
+  /** How many batches that reached the engine carried this id; idempotent replays are answered before it and do not count. */
+  received(id: string): number
+  /** Batch submissions that reached the engine, including those refused whole (413, invalid_batch). */
+  batchCalls(): number
+  /** Lowers (or raises, up to 1000) max_batch_size, e.g. after the CLI has read discovery, to provoke a 413. */
+  setMaxBatchSize(size: number): void
+  /** Refuse, with 400 invalid_batch, every batch in which some item's subject email contains `text`; null stops it. */
+  rejectBatchesContaining(text: string | null): void
+  /** A person the platform knows, so a batch item may name them by this account id; the same email gives the same account. */
+  addAccount(email: string): { account_id: string; email: string }
   requests(): PrivacyRequest[]
 }
 
@@ -37,6 +47,11 @@ export function privacyKnobs(engine: PrivacyEngine, downloads: DownloadKnobs): P
     corruptNextDownload: () => downloads.corruptNextDownload(),
     downloads: downloads.log,
     creations: (id) => engine.creations(id),
+    received: (id) => engine.batches.received(id),
+    batchCalls: () => engine.batches.batchCalls(),
+    setMaxBatchSize: (size) => engine.batches.setMaxBatchSize(size),
+    rejectBatchesContaining: (text) => engine.batches.rejectBatchesContaining(text),
+    addAccount: (email) => ({ ...engine.subjects.ensure(email) }),
     requests: () => engine.all(),
   }
 }
@@ -48,6 +63,15 @@ const AdminRequestAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('fail'), reason: z.string().min(1) }).strict(),
   z.object({ action: z.literal('extend'), reason: z.string().min(1), days: z.number().int().min(1) }).strict(),
 ])
+
+const AdminBatches = z
+  .object({
+    max_batch_size: z.number().int().min(1).optional(),
+    reject_batches_containing: z.string().min(1).nullable().optional(),
+  })
+  .strict()
+
+const AdminAccount = z.object({ email: z.email() }).strict()
 
 const AdminDownloads = z
   .object({ cut_next_at: z.number().int().min(0).optional(), corrupt_next: z.literal(true).optional(), clear: z.literal(true).optional() })
@@ -71,8 +95,22 @@ export function privacyAdminRoute(
     return { now: new Date(engine.now()).toISOString() }
   }
   if (route === 'GET /_admin/privacy/requests') {
-    return { data: engine.all().map((request) => ({ ...request, creations: engine.creations(request.id) })) }
+    const { batches } = engine
+    return { data: engine.all().map((request) => ({ ...request, creations: engine.creations(request.id), received: batches.received(request.id) })) }
   }
+  if (route === 'GET /_admin/privacy/batches') return describeBatches(engine)
+  if (route === 'POST /_admin/privacy/batches') {
+    const change = parse(AdminBatches)
+    try {
+      if (change.max_batch_size !== undefined) engine.batches.setMaxBatchSize(change.max_batch_size)
+      if (change.reject_batches_containing !== undefined) engine.batches.rejectBatchesContaining(change.reject_batches_containing)
+    } catch (error) {
+      if (error instanceof RangeError) throw new ProblemError(400, 'invalid_request', error.message)
+      throw error
+    }
+    return describeBatches(engine)
+  }
+  if (route === 'POST /_admin/privacy/accounts') return { ...engine.subjects.ensure(parse(AdminAccount).email) }
   const requestId = /^POST \/_admin\/privacy\/requests\/([^/]+)$/.exec(route)?.[1]
   if (requestId !== undefined) {
     const change = parse(AdminRequestAction)
@@ -95,4 +133,15 @@ export function privacyAdminRoute(
     return downloads.describe()
   }
   return undefined
+}
+
+/** The batch knobs and counters; `received` is keyed by request id, including ids that were never created. */
+function describeBatches(engine: PrivacyEngine) {
+  const { batches } = engine
+  return {
+    batch_calls: batches.batchCalls(),
+    max_batch_size: engine.settings.maxBatchSize,
+    reject_batches_containing: batches.refusedText,
+    received: batches.receivedAll(),
+  }
 }

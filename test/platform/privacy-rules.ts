@@ -15,6 +15,8 @@ export interface PrivacySettings {
   exportTtlDays: number
   /** Roughly how large activity.json is in an export, so tests can ask for a multi-megabyte archive. */
   exportPaddingBytes: number
+  /** The most items one batch submission may carry; discovery reports it as max_batch_size. */
+  maxBatchSize: number
 }
 
 export const DEFAULT_PRIVACY_SETTINGS: PrivacySettings = {
@@ -26,6 +28,7 @@ export const DEFAULT_PRIVACY_SETTINGS: PrivacySettings = {
   unverifiedExpiryDays: 30,
   exportTtlDays: 7,
   exportPaddingBytes: 4096,
+  maxBatchSize: 100,
 }
 
 /** For the demo and `npm run platform`: work starts a second after verification and is done two seconds later. */

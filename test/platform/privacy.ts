@@ -1,5 +1,6 @@
 // The local platform's privacy engine: requests move through their states on a virtual clock, identity is proven with
-// emailed codes, exports are real archives, and a completed erasure closes the account.
+// emailed codes (or attested by the organisation in a batch), exports are real archives, and a completed erasure of
+// the seeded account closes it.
 import { randomInt, timingSafeEqual } from 'node:crypto'
 import {
   CONSENT_PURPOSES,
@@ -8,6 +9,8 @@ import {
   FINAL_STATES,
   PROCESSING_PURPOSES,
   RECTIFIABLE_FIELDS,
+  type Attestation,
+  type BatchItem,
   type CreatePrivacyRequest,
   type ExportManifest,
   type PrivacyDiscovery,
@@ -17,9 +20,12 @@ import {
   type RequestType,
 } from '../../src/core/contract/privacy.js'
 import type { FileBody } from '../../src/core/contract/endpoints.js'
-import { activityLog, buildExportArchive, type ExportArchive } from './privacy-archive.js'
+import { activityLog, buildExportArchive, type ArchiveContents, type ExportArchive } from './privacy-archive.js'
+import { BatchDesk, type BatchTarget, type StoredContent } from './privacy-batch.js'
 import { ConsentBook } from './privacy-consent.js'
+import { RequestIndex, type ListPosition } from './privacy-index.js'
 import { addCalendarMonths, DEFAULT_PRIVACY_SETTINGS, maskEmail, MAX_EXTENSION_DAYS, typesUnder, type PrivacySettings } from './privacy-rules.js'
+import { SubjectRegistry, type Subject } from './privacy-subjects.js'
 import { Timeline } from './privacy-timeline.js'
 import { ProblemError } from './problems.js'
 import { sha256, type PlatformStore, type User } from './store.js'
@@ -61,7 +67,9 @@ interface RequestRecord {
   id: string
   type: RequestType
   regulation: Regulation
-  subject: { account_id: string; email: string }
+  subject: Subject
+  attestation: Attestation | null
+  batchId: string | null
   note: string | null
   status: RequestState
   reason: string | null
@@ -79,18 +87,37 @@ interface RequestRecord {
   completedMs: number | null
   updatedMs: number
   version: number
-  archive: (ExportArchive & { expiresMs: number }) | null
+  export: PendingExport | null
+}
+
+/**
+ * An export's contents are fixed at completion; its bytes are built on first download and kept. Building them then
+ * would make settling thousands of completed batch exports cost thousands of compressions nobody asked for.
+ */
+interface PendingExport {
+  contents: ArchiveContents
+  atMs: number
+  expiresMs: number
+  archive: ExportArchive | null
+}
+
+export interface RequestFilter {
+  status?: RequestState[] | undefined
+  type?: RequestType[] | undefined
+  updated_since?: string | undefined
 }
 
 const DAY_MS = 86_400_000
 const ERASURE_TYPES: readonly RequestType[] = ['erasure', 'ccpa_delete']
 
-export class PrivacyEngine {
+export class PrivacyEngine implements BatchTarget {
   readonly settings: PrivacySettings
   readonly outbox: Email[] = []
   readonly consents: ConsentBook
+  readonly subjects: SubjectRegistry
+  readonly batches: BatchDesk
   private offsetMs = 0
-  private readonly requests = new Map<string, RequestRecord>()
+  private readonly requests = new RequestIndex<RequestRecord>()
   private readonly creationCounts = new Map<string, number>()
   private readonly timeline = new Timeline()
   private readonly profile: AccountProfile
@@ -102,6 +129,8 @@ export class PrivacyEngine {
   ) {
     this.settings = { ...DEFAULT_PRIVACY_SETTINGS, ...settings }
     this.consents = new ConsentBook(() => this.now())
+    this.subjects = new SubjectRegistry({ account_id: store.user.id, email: store.user.email })
+    this.batches = new BatchDesk(this, this.settings)
     const { user } = store
     this.profile = {
       account_id: user.id,
@@ -153,7 +182,7 @@ export class PrivacyEngine {
       export_formats: [...EXPORT_FORMATS],
       erasure_grace_period_days: s.erasureGraceDays,
       verification: { code_ttl_seconds: s.codeTtlSeconds, max_attempts: s.maxAttempts },
-      max_batch_size: 100,
+      max_batch_size: s.maxBatchSize,
     }
   }
 
@@ -167,11 +196,52 @@ export class PrivacyEngine {
       throw new ProblemError(409, 'request_exists', `A privacy request with id ${input.id} already exists; fetch it instead of creating it again.`)
     }
     const now = this.now()
+    const record = this.register(input, { account_id: user.id, email: user.email }, null, now)
+    if (record.type === 'ccpa_opt_out') {
+      // An opt-out of sale or sharing needs no verified identity under the CCPA, and takes effect at once.
+      this.receive(record, now)
+      this.optOut(record, now)
+    } else {
+      this.sendCode(record, now)
+      this.schedule(record)
+    }
+    return this.view(record)
+  }
+
+  /** A batch item the organisation vouches for: received at once, its response period running from now. */
+  createAttested(item: BatchItem, subject: Subject, attestation: Attestation, batchId: string): void {
+    const now = this.now()
+    const record = this.register(item, subject, { attestation: { ...attestation }, batchId }, now)
+    record.status = 'received'
+    record.receivedMs = now
+    record.baseDueMs = dueFrom(record.regulation, now)
+    this.requests.statusChanged(record)
+    if (record.type === 'ccpa_opt_out') this.optOut(record, now)
+    else this.schedule(record)
+  }
+
+  stored(id: string): StoredContent | undefined {
+    return this.requests.get(id)
+  }
+
+  openFor(accountId: string, type: RequestType): string | undefined {
+    return this.requests.openFor(accountId, type)?.id
+  }
+
+  /** A new request, counted and indexed, in pending_verification until its creator moves it on. */
+  private register(
+    input: CreatePrivacyRequest | BatchItem,
+    subject: Subject,
+    batch: { attestation: Attestation; batchId: string } | null,
+    now: number,
+  ): RequestRecord {
     const record: RequestRecord = {
       id: input.id,
       type: input.type,
       regulation: input.regulation,
-      subject: { account_id: user.id, email: user.email },
+      subject: { account_id: subject.account_id, email: subject.email },
+      attestation: batch?.attestation ?? null,
+      batchId: batch?.batchId ?? null,
       note: input.note ?? null,
       status: 'pending_verification',
       reason: null,
@@ -188,33 +258,35 @@ export class PrivacyEngine {
       completedMs: null,
       updatedMs: now,
       version: 1,
-      archive: null,
+      export: null,
     }
-    this.requests.set(record.id, record)
+    this.requests.add(record)
     this.creationCounts.set(record.id, (this.creationCounts.get(record.id) ?? 0) + 1)
-    if (record.type === 'ccpa_opt_out') {
-      // An opt-out of sale or sharing needs no verified identity under the CCPA, and takes effect at once.
-      this.receive(record, now)
-      this.optOut(record, now)
-    } else {
-      this.sendCode(record, now)
-      this.schedule(record)
-    }
-    return this.view(record)
+    return record
   }
 
   get(id: string): PrivacyRequest {
     return this.view(this.settled(id))
   }
 
-  list(filter: { status?: RequestState[]; type?: RequestType[]; updated_since?: string }): PrivacyRequest[] {
+  /**
+   * Newest first, from just after `after` (a page cursor's created_at and id); lazy, so a page of a large list costs
+   * the requests it reads, not a sort or a copy of all of them.
+   */
+  *newestFirst(filter: RequestFilter, after?: { created_at: string; id: string }): Generator<PrivacyRequest> {
     this.settle()
     const since = filter.updated_since === undefined ? undefined : Date.parse(filter.updated_since)
-    return [...this.requests.values()]
-      .filter((r) => (filter.status ? filter.status.includes(r.status) : true))
-      .filter((r) => (filter.type ? filter.type.includes(r.type) : true))
-      .filter((r) => (since === undefined ? true : r.updatedMs >= since))
-      .map((r) => this.view(r))
+    const position: ListPosition | undefined = after && { createdMs: Date.parse(after.created_at), id: after.id }
+    for (const r of this.requests.newestFirst(position)) {
+      if (filter.status && !filter.status.includes(r.status)) continue
+      if (filter.type && !filter.type.includes(r.type)) continue
+      if (since !== undefined && r.updatedMs < since) continue
+      yield this.view(r)
+    }
+  }
+
+  list(filter: RequestFilter): PrivacyRequest[] {
+    return [...this.newestFirst(filter)]
   }
 
   verify(id: string, code: string): PrivacyRequest {
@@ -325,10 +397,10 @@ export class PrivacyEngine {
   /** Stored state for tests: code hashes, never codes; archive digests, not their bytes. */
   snapshot() {
     this.settle()
-    const requests = [...this.requests.values()].map(({ archive, ...record }) => ({
-      ...record,
-      archive: archive && { name: archive.name, bytes: archive.bytes.length, sha256: archive.sha256, expiresMs: archive.expiresMs },
-    }))
+    const requests = this.requests.all().map(({ export: pending, ...record }) => {
+      const archive = pending && this.archiveOf(pending, record.id, record.format)
+      return { ...record, archive: archive && { name: archive.name, bytes: archive.bytes.length, sha256: archive.sha256, expiresMs: pending?.expiresMs } }
+    })
     return structuredClone({ requests, consents: this.consents.snapshot(), profile: this.profile, erased: this.erased ?? null })
   }
 
@@ -365,7 +437,7 @@ export class PrivacyEngine {
     record.status = 'received'
     record.code = null
     record.receivedMs = at
-    record.baseDueMs = record.regulation === 'ccpa' ? at + 45 * DAY_MS : addCalendarMonths(at, 1)
+    record.baseDueMs = dueFrom(record.regulation, at)
     this.touch(record, at)
   }
 
@@ -373,6 +445,7 @@ export class PrivacyEngine {
   private touch(record: RequestRecord, at: number): void {
     record.version += 1
     record.updatedMs = at
+    this.requests.statusChanged(record)
     this.schedule(record)
   }
 
@@ -409,7 +482,8 @@ export class PrivacyEngine {
         return this.finishWork(record, at)
       case 'awaiting_grace_period':
         this.complete(record, at)
-        this.erased ??= { requestId: record.id, atMs: at }
+        // Only the seeded account signs in here; erasing someone a batch named closes no session.
+        if (this.isSeededAccount(record)) this.erased ??= { requestId: record.id, atMs: at }
         return
       default:
         return
@@ -422,10 +496,11 @@ export class PrivacyEngine {
       record.graceEndsMs = at + this.settings.erasureGraceDays * DAY_MS
       return this.touch(record, at)
     }
-    if (record.type === 'rectification') this.rectify(record, at)
-    if (record.type === 'restriction' || record.type === 'objection') this.restrict(record, at)
+    // The platform holds a profile for the seeded account only; for anyone else there is nothing to change.
+    if (record.type === 'rectification' && this.isSeededAccount(record)) this.rectify(record, at)
+    if ((record.type === 'restriction' || record.type === 'objection') && this.isSeededAccount(record)) this.restrict(record, at)
     this.complete(record, at)
-    if (EXPORT_TYPES.includes(record.type)) this.buildArchive(record, at)
+    if (EXPORT_TYPES.includes(record.type)) this.fixExport(record, at)
   }
 
   private complete(record: RequestRecord, at: number): void {
@@ -449,10 +524,16 @@ export class PrivacyEngine {
   }
 
   private optOut(record: RequestRecord, at: number): void {
-    for (const purpose of ['cookies_marketing', 'marketing_email'] as const) {
-      this.consents.write(purpose, { state: 'withdrawn', collected_at: iso(at), method: 'ccpa_opt_out' })
+    if (this.isSeededAccount(record)) {
+      for (const purpose of ['cookies_marketing', 'marketing_email'] as const) {
+        this.consents.write(purpose, { state: 'withdrawn', collected_at: iso(at), method: 'ccpa_opt_out' })
+      }
     }
     this.complete(record, at)
+  }
+
+  private isSeededAccount(record: RequestRecord): boolean {
+    return record.subject.account_id === this.store.user.id
   }
 
   private rectify(record: RequestRecord, at: number): void {
@@ -466,31 +547,45 @@ export class PrivacyEngine {
     this.profile.updated_at = iso(at)
   }
 
-  /** Built once, at completion, from what the platform holds then; downloads serve these exact bytes. */
-  private buildArchive(record: RequestRecord, at: number): void {
-    const contents = {
-      'account.json': { profile: this.profile, organisation: this.store.user.org },
-      'consents.json': this.consents.snapshot(),
-      'privacy-requests.json': [...this.requests.values()].map((r) => this.view(r, at)),
-      'projects.json': this.store.listProjects().map((project) => ({ ...project, sandboxes: this.store.sandboxesOf(project.id) ?? [] })),
-      'credentials.json': [...this.store.credentials.values()].map(({ secrets, ...metadata }) => ({ ...metadata, secret_fields: Object.keys(secrets) })),
-      'activity.json': activityLog(record.id, at, this.settings.exportPaddingBytes),
-    }
-    const archive = buildExportArchive(record.format ?? 'zip', record.id, at, contents)
-    record.archive = { ...archive, expiresMs: at + this.settings.exportTtlDays * DAY_MS }
+  /**
+   * What the export holds is fixed at completion, from what the platform holds then; the first download builds the
+   * archive and every later one serves those exact bytes. Someone a batch named gets what the platform knows of
+   * them: who they are and their requests.
+   */
+  private fixExport(record: RequestRecord, at: number): void {
+    const requests = this.requests.ofSubject(record.subject.account_id).map((r) => this.view(r, at))
+    const contents: ArchiveContents = this.isSeededAccount(record)
+      ? {
+          'account.json': { profile: this.profile, organisation: this.store.user.org },
+          'consents.json': this.consents.snapshot(),
+          'privacy-requests.json': requests,
+          'projects.json': this.store.listProjects().map((project) => ({ ...project, sandboxes: this.store.sandboxesOf(project.id) ?? [] })),
+          'credentials.json': [...this.store.credentials.values()].map(({ secrets, ...metadata }) => ({ ...metadata, secret_fields: Object.keys(secrets) })),
+        }
+      : { 'account.json': { subject: record.subject }, 'privacy-requests.json': requests }
+    record.export = { contents: structuredClone(contents), atMs: at, expiresMs: at + this.settings.exportTtlDays * DAY_MS, archive: null }
+  }
+
+  private archiveOf(pending: PendingExport, requestId: string, format: PrivacyRequest['format']): ExportArchive {
+    pending.archive ??= buildExportArchive(format ?? 'zip', requestId, pending.atMs, {
+      ...pending.contents,
+      'activity.json': activityLog(requestId, pending.atMs, this.settings.exportPaddingBytes),
+    })
+    return pending.archive
   }
 
   private exportOf(record: RequestRecord): ExportArchive & { expiresMs: number } {
     if (!EXPORT_TYPES.includes(record.type)) {
       throw new ProblemError(404, 'not_found', `Request ${record.id} is ${article(record.type)} ${record.type} request, which has no export.`)
     }
-    if (record.status !== 'completed' || !record.archive) {
+    const pending = record.export
+    if (record.status !== 'completed' || !pending) {
       throw new ProblemError(409, 'export_not_ready', `The export is not ready: the request is ${record.status}.`)
     }
-    if (this.now() >= record.archive.expiresMs) {
-      throw new ProblemError(410, 'export_expired', `The export files expired at ${iso(record.archive.expiresMs)}; make a new request.`)
+    if (this.now() >= pending.expiresMs) {
+      throw new ProblemError(410, 'export_expired', `The export files expired at ${iso(pending.expiresMs)}; make a new request.`)
     }
-    return record.archive
+    return { ...this.archiveOf(pending, record.id, record.format), expiresMs: pending.expiresMs }
   }
 
   private view(record: RequestRecord, at = this.now()): PrivacyRequest {
@@ -502,6 +597,8 @@ export class PrivacyEngine {
       type: record.type,
       regulation: record.regulation,
       subject: { ...record.subject },
+      attestation: record.attestation && { ...record.attestation },
+      batch_id: record.batchId,
       status: record.status,
       reason: record.reason,
       format: record.format,
@@ -520,6 +617,11 @@ export class PrivacyEngine {
       version: record.version,
     }
   }
+}
+
+/** One calendar month (GDPR, UK GDPR) or 45 days (CCPA) from when the request was received. */
+function dueFrom(regulation: Regulation, receivedMs: number): number {
+  return regulation === 'ccpa' ? receivedMs + 45 * DAY_MS : addCalendarMonths(receivedMs, 1)
 }
 
 function iso(ms: number): string {

@@ -6,7 +6,10 @@ export interface RateLimit {
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { capacity: 600, refillPerSecond: 300 }
 
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number }
+/** `limit` and `remaining` (whole requests left) are absent when rate limiting is off. */
+export type RateDecision =
+  | { allowed: true; limit?: number; remaining?: number }
+  | { allowed: false; limit: number; remaining: 0; retryAfterSeconds: number }
 
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; atMs: number }>()
@@ -35,10 +38,10 @@ export class RateLimiter {
     this.buckets.set(key, bucket)
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1
-      return { allowed: true }
+      return { allowed: true, limit: limit.capacity, remaining: Math.floor(bucket.tokens) }
     }
     const seconds = (1 - bucket.tokens) / limit.refillPerSecond
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(seconds)) }
+    return { allowed: false, limit: limit.capacity, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil(seconds)) }
   }
 
   private static check(limit: RateLimit): void {

@@ -210,7 +210,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       } else {
         const needsCaller = match !== undefined && 'route' in match && match.route.endpoint.scopes !== undefined
         const caller = needsCaller ? await identify(req.headers.authorization) : undefined
-        outcome = prepare(req, method, url, raw, match, caller)
+        outcome = prepare(req, res, method, url, raw, match, caller)
       }
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error
@@ -234,8 +234,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   /**
    * Everything up to the effect: auth, rate limit, validation, idempotency. Synchronous, so checks cannot race;
    * `identified` is the caller behind the bearer token, looked up beforehand (OAuth tokens need an async lookup).
+   * The rate-limit headers go straight onto `res`, since every later answer to an authenticated request carries them.
    */
-  function prepare(req: IncomingMessage, method: string, url: URL, raw: Buffer, match: RouteMatch, identified: Caller | undefined): Outcome {
+  function prepare(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: URL,
+    raw: Buffer,
+    match: RouteMatch,
+    identified: Caller | undefined,
+  ): Outcome {
     if (!match) throw new ProblemError(404, 'not_found', `No route for ${method} ${url.pathname}.`)
     if ('allow' in match) {
       throw new ProblemError(405, 'method_not_allowed', `${url.pathname} does not accept ${method}.`, {
@@ -250,6 +259,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       caller = authenticated(req.headers.authorization, identified)
       refuseErasedAccount()
       const decision = limiter.take(caller.token.hash)
+      // On the response whatever it turns out to be: an error, a replay or a file tells the client its budget too.
+      if (decision.limit !== undefined && decision.remaining !== undefined) {
+        res.setHeader(Headers.rateLimitLimit, String(decision.limit))
+        res.setHeader(Headers.rateLimitRemaining, String(decision.remaining))
+      }
       if (!decision.allowed) {
         throw new ProblemError(429, 'rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds}s.`, {
           headers: { [Headers.retryAfter]: String(decision.retryAfterSeconds) },

@@ -12,6 +12,7 @@ export const ALL_SCOPES = [
   'credentials:write',
   'privacy:read',
   'privacy:write',
+  'privacy:admin',
 ] as const
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'

@@ -9,6 +9,10 @@ export const Headers = {
   idempotentReplayed: 'idempotent-replayed',
   requestId: 'x-request-id',
   retryAfter: 'retry-after',
+  /** The caller's rate-limit bucket: how many requests it holds when full. */
+  rateLimitLimit: 'ratelimit-limit',
+  /** Whole requests left in the bucket after this one. */
+  rateLimitRemaining: 'ratelimit-remaining',
 } as const
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
