@@ -1,0 +1,522 @@
+// Reads a bulk privacy-request file (CSV or JSONL, maybe gzipped, or stdin) as a stream of records, in flat memory.
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { Readable, pipeline } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import type { RawRow, UnreadableRow } from '../core/bulk/model.js'
+import { ClowdopsError, UsageError } from '../core/errors.js'
+
+export type BulkFormat = 'csv' | 'jsonl'
+
+export interface BulkSource {
+  /** A file path, or '-' for stdin. */
+  path: string
+  /** From --format; otherwise the extension decides, otherwise the first non-blank byte does. */
+  format?: BulkFormat
+}
+
+export interface BulkInput {
+  format: BulkFormat
+  /** Whether the bytes were gzip (found by their magic bytes, not by the file name). */
+  gzip: boolean
+  /** CSV: the header's column names, trimmed and lowercased, read when the input was opened. JSONL: undefined. */
+  columns: string[] | undefined
+  /**
+   * Every record of the input, in order, each exactly once: a RawRow, or an UnreadableRow for a record that cannot
+   * be read (broken quoting, wrong number of fields, a JSONL line that is not an object). Blank lines and records
+   * whose fields are all blank are skipped and not counted as rows. Can be iterated once.
+   * Throws a UsageError when the input itself fails (not gzip after all, an I/O error).
+   */
+  rows(): AsyncIterable<RawRow | UnreadableRow>
+  /**
+   * SHA-256 (hex) of the input's bytes as read (still compressed when gzip). For a file it is computed by a
+   * separate streaming pass, so it is known before any row is read. For stdin it resolves only once rows() has
+   * been read to the end (stdin cannot be read twice), and rejects if reading stopped before the end.
+   */
+  sha256(): Promise<string>
+  /** Releases the file when rows() will not be read to the end (e.g. the columns were refused). */
+  close(): Promise<void>
+}
+
+/** The longest JSONL line accepted; a longer one is an UnreadableRow, not a memory leak. */
+export const MAX_JSONL_LINE_BYTES = 1024 * 1024
+/** The largest CSV record; past it (usually a quote that is never closed) reading stops with an UnreadableRow. */
+export const MAX_CSV_RECORD_BYTES = 4 * 1024 * 1024
+/** How far into the input the format is sniffed before falling back to CSV. */
+const SNIFF_BYTES = 64 * 1024
+const CHUNK_BYTES = 64 * 1024
+
+export async function openBulkInput(source: BulkSource, stdin: NodeJS.ReadableStream = process.stdin): Promise<BulkInput> {
+  const label = source.path === '-' ? 'stdin' : source.path
+  const fail = (error: unknown): never => {
+    if (error instanceof ClowdopsError) throw error
+    throw new UsageError(`Cannot read ${label}: ${describe(error)}`, { cause: error })
+  }
+
+  let raw: AsyncIterable<Buffer>
+  let sha256: () => Promise<string>
+  if (source.path === '-') {
+    const hashed = hashWhileReading(stdin as AsyncIterable<Buffer | string>)
+    raw = hashed.bytes
+    sha256 = () => hashed.digest
+  } else {
+    raw = await openFile(source.path)
+    let digest: Promise<string> | undefined
+    sha256 = () => (digest ??= hashFile(source.path).catch(fail))
+  }
+
+  const reader = new ByteReader(raw)
+  try {
+    const magic = await reader.peek(2)
+    const gzip = magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b
+    const data = gzip ? new ByteReader(gunzip(reader)) : reader
+    const bom = await data.peek(3)
+    if (bom.length >= 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) data.skip(3)
+    const format = source.format ?? formatFromName(source.path) ?? (await sniffFormat(data))
+
+    let started = false
+    const once = <T>(rows: () => AsyncGenerator<T>) => () => {
+      if (started) throw new Error('rows() can be read only once: the input is a stream')
+      started = true
+      return guard(rows(), fail)
+    }
+    const close = async () => {
+      await data.close()
+      await reader.close()
+    }
+    if (format === 'jsonl') {
+      return {
+        format,
+        gzip,
+        columns: undefined,
+        rows: once(() => jsonlRows(data)),
+        sha256,
+        close,
+      }
+    }
+    const csv = await openCsv(data, label)
+    return {
+      format,
+      gzip,
+      columns: csv.columns,
+      rows: once(() => csv.rows),
+      sha256,
+      close,
+    }
+  } catch (error) {
+    await reader.close().catch(() => undefined)
+    return fail(error)
+  }
+}
+
+/** The name's extension, ignoring a trailing .gz: .csv, .jsonl or .ndjson; undefined when it says nothing. */
+export function formatFromName(path: string): BulkFormat | undefined {
+  const name = path.toLowerCase().replace(/\.gz$/, '')
+  if (name.endsWith('.csv')) return 'csv'
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl'
+  return undefined
+}
+
+async function openFile(path: string): Promise<AsyncIterable<Buffer>> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+    const stats = await handle.stat()
+    if (stats.isDirectory()) throw new UsageError(`${path} is a directory, not a CSV or JSONL file.`)
+  } catch (error) {
+    await handle?.close().catch(() => undefined)
+    if (error instanceof ClowdopsError) throw error
+    throw new UsageError(`Cannot read ${path}: ${describe(error)}`, {
+      cause: error,
+      hint: 'Pass --file with the path of a CSV or JSONL file, or --file - to read stdin.',
+    })
+  }
+  return handle.createReadStream({ highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** Passes stdin's bytes through while hashing them; the digest settles when the bytes end (or reading stops). */
+function hashWhileReading(input: AsyncIterable<Buffer | string>): { bytes: AsyncIterable<Buffer>; digest: Promise<string> } {
+  let settle!: { resolve: (hex: string) => void; reject: (error: Error) => void }
+  const digest = new Promise<string>((resolve, reject) => (settle = { resolve, reject }))
+  digest.catch(() => undefined) // nobody may ask; a rejection nobody asked for is not a crash
+  async function* bytes(): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256')
+    let finished = false
+    try {
+      for await (const chunk of input) {
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+        hash.update(buffer)
+        yield buffer
+      }
+      finished = true
+      settle.resolve(hash.digest('hex'))
+    } finally {
+      if (!finished) settle.reject(new Error('stdin was not read to the end, so its SHA-256 is unknown'))
+    }
+  }
+  return { bytes: bytes(), digest }
+}
+
+function gunzip(compressed: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const inflate = createGunzip({ chunkSize: CHUNK_BYTES })
+  pipeline(Readable.from(compressed), inflate, () => undefined) // errors surface where `inflate` is read
+  return inflate as AsyncIterable<Buffer>
+}
+
+/** `{` first (after blanks) means JSONL; anything else, or nothing, CSV. */
+async function sniffFormat(data: ByteReader): Promise<BulkFormat> {
+  for (let scanned = 0; ; ) {
+    const head = await data.peek(scanned + 1)
+    for (; scanned < head.length; scanned++) {
+      const byte = head[scanned]!
+      if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte === 0x7b ? 'jsonl' : 'csv'
+    }
+    if (head.length < scanned + 1 || scanned >= SNIFF_BYTES) return 'csv'
+  }
+}
+
+/** Turns failures of the input into a UsageError naming it, and closes it when the consumer stops early. */
+async function* guard<T>(rows: AsyncGenerator<T>, fail: (error: unknown) => never): AsyncGenerator<T> {
+  try {
+    yield* rows
+  } catch (error) {
+    fail(error)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CSV, on csv-parse
+
+interface CsvRecord {
+  line: number
+  fields: string[]
+  /** Set when the record cannot be read: why. */
+  broken?: string
+  /** Set when reading has to stop after this record (it ran to the end of the input or past the size limit). */
+  fatal?: boolean
+}
+
+async function openCsv(data: ByteReader, label: string): Promise<{ columns: string[]; rows: AsyncGenerator<RawRow | UnreadableRow> }> {
+  const records = await csvRecords(data)
+  let header: CsvRecord | undefined
+  for (;;) {
+    const next = await records.next()
+    if (next.done) break
+    header = next.value
+    break
+  }
+  if (header === undefined) throw new UsageError(`${label} is empty: a CSV file starts with a header row naming its columns.`)
+  if (header.broken) throw new UsageError(`${label}: the header row (line ${header.line}) cannot be read: ${header.broken}.`)
+  const columns = header.fields.map((name) => name.trim().toLowerCase())
+  const empty = columns.indexOf('')
+  if (empty >= 0) throw new UsageError(`${label}: column ${empty + 1} of the header row has no name.`)
+  const twice = columns.find((name, index) => columns.indexOf(name) !== index)
+  if (twice !== undefined) throw new UsageError(`${label}: the header row names the column ${JSON.stringify(twice)} twice.`)
+
+  async function* rows(): AsyncGenerator<RawRow | UnreadableRow> {
+    let row = 0
+    for await (const record of records) {
+      row++
+      if (record.broken !== undefined) {
+        yield { line: record.line, row, error: record.broken }
+      } else if (record.fields.length !== columns.length) {
+        yield { line: record.line, row, error: `has ${record.fields.length} fields; the header has ${columns.length}` }
+      } else {
+        yield { line: record.line, row, fields: Object.fromEntries(columns.map((name, index) => [name, record.fields[index]])) }
+      }
+      if (record.fatal) return
+    }
+  }
+  return { columns, rows: rows() }
+}
+
+/**
+ * The records of a CSV stream with the line each starts on. csv-parse delimits them with relaxed quoting, so a
+ * broken quote (`"a"b`, `a"b`) ends at the end of its line instead of swallowing the rest of the file; each
+ * record's raw text is then checked against RFC 4180 and a broken one is reported, not guessed at. Line numbers
+ * come from that raw text too (csv-parse's own counter is where a record ends, not where it starts).
+ */
+async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<CsvRecord>> {
+  const { parse } = await import('csv-parse')
+  // Errors must not travel as stream errors: a stream that errors drops the records it still holds. So the one
+  // record csv-parse cannot delimit is noted here, with how many records came before it, and reading stops.
+  let emitted = 0
+  let undelimited: { code: string; raw: string; after: number } | undefined
+  const source = Readable.from(data)
+  const parser = parse({
+    raw: true,
+    bom: false, // stripped already, before sniffing
+    skip_empty_lines: true,
+    relax_quotes: true,
+    relax_column_count: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    max_record_size: MAX_CSV_RECORD_BYTES,
+    skip_records_with_error: true,
+    on_record: (record) => {
+      emitted++
+      return record
+    },
+    on_skip: (error, raw) => {
+      if (undelimited !== undefined) return
+      undelimited = { code: error?.code ?? 'CSV_ERROR', raw: raw ?? '', after: emitted }
+      // Nothing after a record that cannot be delimited can be trusted: stop feeding the parser.
+      source.unpipe(parser)
+      source.destroy()
+      process.nextTick(() => parser.end())
+    },
+  })
+  source.on('error', (error) => parser.destroy(error))
+  source.pipe(parser)
+
+  async function* records(): AsyncGenerator<CsvRecord> {
+    let nextLine = 1
+    let seen = 0
+    const stop = (): CsvRecord => {
+      const { code, raw } = undelimited!
+      const line = nextLine + lineBreaks(raw, leadingBlankLength(raw))
+      const broken =
+        code === 'CSV_MAX_RECORD_SIZE'
+          ? `the record is longer than ${MAX_CSV_RECORD_BYTES / 1024 / 1024} MB (a quote that is never closed?); reading stopped here`
+          : code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'a quote opened in this record is never closed; everything after it was read as one field'
+            : `cannot be read (${code}); reading stopped here`
+      return { line, fields: [], broken, fatal: true }
+    }
+    try {
+      for await (const output of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+        if (undelimited !== undefined && seen === undelimited.after) break
+        seen++
+        const { record, raw } = output
+        const line = nextLine + lineBreaks(raw, leadingBlankLength(raw))
+        nextLine += lineBreaks(raw, raw.length)
+        if (raw.includes('"')) {
+          const broken = quotingProblem(raw)
+          if (broken !== undefined) {
+            yield { line, fields: [], broken }
+            continue
+          }
+        }
+        if (record.every((field) => field.trim() === '')) continue // a blank line, or only delimiters (",,,")
+        yield { line, fields: record }
+      }
+      if (undelimited !== undefined) yield stop()
+    } finally {
+      source.destroy()
+      parser.destroy()
+    }
+  }
+  return records()
+}
+
+/** Characters of blank lines (CR and LF) at the start of a record's raw text: skipped empty lines before it. */
+function leadingBlankLength(raw: string): number {
+  let index = 0
+  while (index < raw.length && (raw.charCodeAt(index) === 0x0a || raw.charCodeAt(index) === 0x0d)) index++
+  return index
+}
+
+/** Line breaks (CRLF, LF or a lone CR, as csv-parse delimits records) in raw[0, end). */
+function lineBreaks(raw: string, end: number): number {
+  let count = 0
+  for (let index = raw.indexOf('\n'); index !== -1 && index < end; index = raw.indexOf('\n', index + 1)) count++
+  for (let index = raw.indexOf('\r'); index !== -1 && index < end; index = raw.indexOf('\r', index + 1)) {
+    if (raw.charCodeAt(index + 1) !== 0x0a) count++
+  }
+  return count
+}
+
+/** Why a record's raw text breaks RFC 4180 quoting, or undefined when it does not. */
+function quotingProblem(raw: string): string | undefined {
+  let end = raw.length
+  if (raw.endsWith('\r\n')) end -= 2
+  else if (raw.endsWith('\n') || raw.endsWith('\r')) end -= 1
+  let index = leadingBlankLength(raw)
+  let column = 1
+  while (index <= end) {
+    if (raw.charCodeAt(index) === 0x22 /* " */) {
+      // A quoted field: runs to a quote that is not doubled, which must end the field.
+      index++
+      for (;;) {
+        const quote = raw.indexOf('"', index)
+        if (quote === -1 || quote >= end) return `column ${column}: a quoted field is not closed`
+        if (raw.charCodeAt(quote + 1) === 0x22 && quote + 1 < end) {
+          index = quote + 2
+          continue
+        }
+        index = quote + 1
+        break
+      }
+      if (index < end && raw.charCodeAt(index) !== 0x2c /* , */) {
+        return `column ${column}: text after a closing quote (a quote inside a quoted field is written "")`
+      }
+    } else {
+      const comma = raw.indexOf(',', index)
+      const fieldEnd = comma === -1 || comma > end ? end : comma
+      const quote = raw.indexOf('"', index)
+      if (quote !== -1 && quote < fieldEnd) return `column ${column}: a quote inside an unquoted field (quote the whole field)`
+      index = fieldEnd
+    }
+    index++ // past the comma, or past the end
+    column++
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSONL
+
+async function* jsonlRows(data: AsyncIterable<Buffer>): AsyncGenerator<RawRow | UnreadableRow> {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let row = 0
+  for await (const { line, bytes, tooLong } of jsonlLines(data)) {
+    if (tooLong !== undefined) {
+      row++
+      yield { line, row, error: `the line is longer than ${MAX_JSONL_LINE_BYTES / 1024 / 1024} MB (${tooLong} bytes)` }
+      continue
+    }
+    let text: string
+    try {
+      text = decoder.decode(bytes)
+    } catch {
+      row++
+      yield { line, row, error: 'the line is not valid UTF-8' }
+      continue
+    }
+    if (text.trim() === '') continue
+    row++
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      // V8's message quotes the line; say where instead, since the line holds personal data.
+      const at = /position (\d+)/.exec(describe(error))?.[1]
+      yield { line, row, error: `the line is not valid JSON${at === undefined ? '' : ` (at character ${at})`}` }
+      continue
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      yield { line, row, error: `the line is JSON but not an object (it is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`})` }
+      continue
+    }
+    yield { line, row, fields: value as Record<string, unknown> }
+  }
+}
+
+/** Lines split on LF (a CR before it dropped), each at most MAX_JSONL_LINE_BYTES; a longer one is reported by size only. */
+async function* jsonlLines(data: AsyncIterable<Buffer>): AsyncGenerator<{ line: number; bytes: Buffer; tooLong?: number }> {
+  let parts: Buffer[] = []
+  let length = 0
+  let discarded = 0 // bytes of an overlong line thrown away so far
+  let line = 1
+  const finish = function* (): Generator<{ line: number; bytes: Buffer; tooLong?: number }> {
+    if (discarded > 0) {
+      yield { line, bytes: Buffer.alloc(0), tooLong: discarded + length }
+    } else {
+      let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, length)
+      if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1)
+      yield { line, bytes }
+    }
+    parts = []
+    length = 0
+    discarded = 0
+  }
+  for await (const chunk of data) {
+    let start = 0
+    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+      parts.push(chunk.subarray(start, newline))
+      length += newline - start
+      if (discarded > 0 || length > MAX_JSONL_LINE_BYTES + 1) {
+        discarded += length
+        parts = []
+        length = 0
+      }
+      yield* finish()
+      line++
+      start = newline + 1
+    }
+    if (start < chunk.length) {
+      parts.push(chunk.subarray(start))
+      length += chunk.length - start
+      if (discarded > 0 || length > MAX_JSONL_LINE_BYTES + 1) {
+        discarded += length
+        parts = []
+        length = 0
+      }
+    }
+  }
+  if (length > 0 || discarded > 0) yield* finish()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An async byte stream whose first bytes can be looked at before it is read on. */
+class ByteReader implements AsyncIterable<Buffer> {
+  private readonly iterator: AsyncIterator<Buffer>
+  private head: Buffer[] = []
+  private headLength = 0
+  private ended = false
+
+  constructor(source: AsyncIterable<Buffer>) {
+    this.iterator = source[Symbol.asyncIterator]()
+  }
+
+  /** At least the first n bytes (fewer only when the stream is shorter), without consuming them. */
+  async peek(n: number): Promise<Buffer> {
+    while (this.headLength < n && !this.ended) {
+      const next = await this.iterator.next()
+      if (next.done) this.ended = true
+      else {
+        this.head.push(next.value)
+        this.headLength += next.value.length
+      }
+    }
+    if (this.head.length > 1) this.head = [Buffer.concat(this.head, this.headLength)]
+    return this.head[0] ?? Buffer.alloc(0)
+  }
+
+  /** Drops n bytes already peeked. */
+  skip(n: number): void {
+    const all = Buffer.concat(this.head, this.headLength)
+    this.head = [all.subarray(n)]
+    this.headLength = Math.max(0, all.length - n)
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    try {
+      const head = this.head
+      this.head = []
+      this.headLength = 0
+      for (const chunk of head) if (chunk.length > 0) yield chunk
+      while (!this.ended) {
+        const next = await this.iterator.next()
+        if (next.done) this.ended = true
+        else yield next.value
+      }
+    } finally {
+      await this.close()
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ended) return
+    this.ended = true
+    await this.iterator.return?.()
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return 'no such file'
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+    if (code === 'EISDIR') return 'it is a directory'
+    return error.message
+  }
+  return String(error)
+}
