@@ -285,10 +285,6 @@ export class PrivacyEngine implements BatchTarget {
     }
   }
 
-  list(filter: RequestFilter): PrivacyRequest[] {
-    return [...this.newestFirst(filter)]
-  }
-
   verify(id: string, code: string): PrivacyRequest {
     const record = this.settled(id)
     if (FINAL_STATES.includes(record.status)) {
@@ -390,8 +386,10 @@ export class PrivacyEngine implements BatchTarget {
     return this.outbox.findLast((email) => email.request_id === requestId)?.code
   }
 
+  /** Every request, oldest first. */
   all(): PrivacyRequest[] {
-    return this.list({})
+    this.settle()
+    return this.requests.all().map((record) => this.view(record))
   }
 
   /** Stored state for tests: code hashes, never codes; archive digests, not their bytes. */
