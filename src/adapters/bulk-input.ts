@@ -280,7 +280,7 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
     let seen = 0
     const stop = (): CsvRecord => {
       const { code, raw } = undelimited!
-      const line = nextLine + lineBreaks(raw, leadingBlankLength(raw))
+      const line = nextLine + leadingBlankLength(raw)
       const broken =
         code === 'CSV_MAX_RECORD_SIZE'
           ? `the record is longer than ${MAX_CSV_RECORD_BYTES / 1024 / 1024} MB (a quote that is never closed?); reading stopped here`
@@ -294,8 +294,8 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
         if (undelimited !== undefined && seen === undelimited.after) break
         seen++
         const { record, raw } = output
-        const line = nextLine + lineBreaks(raw, leadingBlankLength(raw))
-        nextLine += lineBreaks(raw, raw.length)
+        const line = nextLine + leadingBlankLength(raw)
+        nextLine += recordLineBreaks(raw)
         if (raw.includes('"')) {
           const broken = quotingProblem(raw)
           if (broken !== undefined) {
@@ -315,28 +315,42 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
   return records()
 }
 
-/** Characters of blank lines (CR and LF) at the start of a record's raw text: skipped empty lines before it. */
+/*
+ * Line accounting on csv-parse's raw text. Outside quotes, raw keeps one character per record delimiter (the CR
+ * of a CRLF, or the LF, or the lone CR), and skipped empty lines stay in front of the next record's raw: so each
+ * CR or LF there is one line break. Inside quotes raw is the text as written, where CRLF is one break.
+ */
+
+/** Skipped empty lines at the start of a record's raw text (one character each). */
 function leadingBlankLength(raw: string): number {
   let index = 0
   while (index < raw.length && (raw.charCodeAt(index) === 0x0a || raw.charCodeAt(index) === 0x0d)) index++
   return index
 }
 
-/** Line breaks (CRLF, LF or a lone CR, as csv-parse delimits records) in raw[0, end). */
-function lineBreaks(raw: string, end: number): number {
-  let count = 0
-  for (let index = raw.indexOf('\n'); index !== -1 && index < end; index = raw.indexOf('\n', index + 1)) count++
-  for (let index = raw.indexOf('\r'); index !== -1 && index < end; index = raw.indexOf('\r', index + 1)) {
-    if (raw.charCodeAt(index + 1) !== 0x0a) count++
+/** Where a record's own text ends: before its delimiter character, if it has one (the last record may not). */
+function bodyEnd(raw: string): number {
+  const last = raw.charCodeAt(raw.length - 1)
+  return last === 0x0a || last === 0x0d ? raw.length - 1 : raw.length
+}
+
+/** Line breaks in the record's raw text: blank lines before it, breaks inside quoted fields, its delimiter. */
+function recordLineBreaks(raw: string): number {
+  const start = leadingBlankLength(raw)
+  if (start === raw.length) return start
+  const end = bodyEnd(raw)
+  let count = start + (raw.length - end)
+  for (let index = start; index < end; index++) {
+    const code = raw.charCodeAt(index)
+    if (code === 0x0a) count++
+    else if (code === 0x0d && raw.charCodeAt(index + 1) !== 0x0a) count++
   }
   return count
 }
 
 /** Why a record's raw text breaks RFC 4180 quoting, or undefined when it does not. */
 function quotingProblem(raw: string): string | undefined {
-  let end = raw.length
-  if (raw.endsWith('\r\n')) end -= 2
-  else if (raw.endsWith('\n') || raw.endsWith('\r')) end -= 1
+  const end = bodyEnd(raw)
   let index = leadingBlankLength(raw)
   let column = 1
   while (index <= end) {
