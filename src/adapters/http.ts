@@ -83,7 +83,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     const url = new URL(options.baseUrl + buildPath(endpoint, input))
     assertSecureUrl(url, options.baseUrl)
     appendQuery(url, endpoint, input)
-    const body = endpoint.body ? checkInput(endpoint.body, input.body, name, 'body') : undefined
+    const body = !endpoint.body ? undefined : input.bodyChecked ? input.body : checkInput(endpoint.body, input.body, name, 'body')
 
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': options.userAgent }
     let token: Secret | undefined

@@ -92,10 +92,14 @@ export async function runBulkSubmit(input: BulkRunInput, deps: Pick<Deps, 'api' 
         dryRun: input.dryRun,
       },
       {
-        async row(row: RowReport) {
-          if (output.json) await stdout.write(row)
-          await report?.write(row)
-        },
+        // Nobody reads the rows without --json or --report: then they are only counted.
+        row:
+          output.json || report
+            ? async (row: RowReport) => {
+                if (output.json) await stdout.write(row)
+                await report?.write(row)
+              }
+            : undefined,
         progress: progress ? (counters: Readonly<BulkCounters>) => progress.update(counters) : undefined,
       },
       { api: deps.api, clock: deps.clock, seen, journal: journal && { writer: journal.writer, state: journal.state } },

@@ -18,6 +18,12 @@ export interface CallInput<E extends AnyEndpoint> {
   signal?: AbortSignal
   /** false: one attempt only, failures thrown at once, for a caller that schedules its own retries (bulk submission). */
   retry?: false
+  /**
+   * The caller built the body only from values it already checked against the contract, so it is not parsed again
+   * (bulk batches: every row passed checkRow, which a property test holds to BatchItem; re-parsing a hundred items per
+   * request cost more CPU than sending them).
+   */
+  bodyChecked?: true
 }
 
 export interface ApiResponse<T> {

@@ -212,3 +212,37 @@ describe('SeenKeys', () => {
     expect(grew).toBeLessThan(64)
   })
 })
+
+describe('a valid row is a valid batch item', () => {
+  // checkRow does not parse its result with the contract's schema again (too costly per row): this holds it to it.
+  it('whatever mix of fields a row has, every row checkRow accepts satisfies BatchItem', async () => {
+    const fc = (await import('fast-check')).default
+    // Mostly absent, so that rows of every type come out valid often enough, yet every mix of fields is reached.
+    const maybe = <T>(arb: import('fast-check').Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: arb, weight: 1 })
+    const value = (...pool: string[]) => fc.constantFrom(...pool)
+    const row = fc.record({
+      type: fc.option(value('access', 'portability', 'erasure', 'rectification', 'restriction', 'objection', 'ccpa_know', 'ccpa_delete', 'ccpa_opt_out', 'Access ', 'nope'), { nil: undefined }),
+      regulation: maybe(value('gdpr', 'uk_gdpr', 'ccpa', 'GDPR', 'hipaa', '')),
+      email: fc.option(value('ada@example.com', ' Ada@EXAMPLE.com ', 'not-an-email', 'a@b', ''), { nil: undefined }),
+      account_id: maybe(value('usr_abcdefgh12', 'usr_x', 'org_abcdefgh12')),
+      request_id: maybe(value('5b0f6c1e-8a47-4c1a-9e55-0c5f2a1d9b7e', 'not-a-uuid')),
+      format: maybe(value('zip', 'tar.gz', 'rar')),
+      note: maybe(fc.string({ maxLength: 30 })),
+      purposes: maybe(value('analytics', 'analytics;profiling', 'marketing|personalisation', 'cookies', '')),
+      set_name: maybe(fc.string({ maxLength: 10 })),
+      set_email: maybe(value('new@example.com', 'bad')),
+      set_country: maybe(value('FR', '')),
+    })
+    let accepted = 0
+    fc.assert(
+      fc.property(row, (fields) => {
+        const checked = check(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)))
+        if (!checked.ok) return
+        accepted += 1
+        expect(BatchItem.safeParse(checked.row.item).error?.issues).toBeUndefined()
+      }),
+      { numRuns: 2000 },
+    )
+    expect(accepted).toBeGreaterThan(50) // the generator does reach valid rows of many shapes
+  })
+})

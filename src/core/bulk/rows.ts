@@ -1,5 +1,5 @@
 // One row of a bulk privacy file, checked and normalised into a BatchItem with its deterministic id, or refused with a stable code.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { z } from 'zod'
 import {
   BatchItem,
@@ -104,7 +104,7 @@ export function duplicateKeyOf(row: ValidRow): string {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex')
+  return hash('sha256', text, 'hex')
 }
 
 export interface RowContext {
@@ -196,14 +196,10 @@ function buildItem(fields: Record<string, unknown>, context: RowContext): Omit<V
     ...(processing === undefined ? {} : { processing }),
     ...(note === undefined ? {} : { note }),
   }
-  // The contract has the last word: anything the rules above missed is refused here, not by the platform.
-  const parsed = BatchItem.safeParse(candidate)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'row'
-    throw new RowProblem('invalid_field', `${where}: ${clip(issue?.message ?? 'does not fit the batch item schema', 120)}`)
-  }
-  return { item: parsed.data, identityKey, identityHash: sha256Hex(identityKey) }
+  // Every rule of BatchItem is checked above, field by field, so a valid row is a valid batch item without parsing it
+  // again (a zod parse per row was a tenth of a bulk run's CPU); the property test holds every valid row to the schema.
+  const item: BatchItem = candidate
+  return { item, identityKey, identityHash: sha256Hex(identityKey) }
 }
 
 function readFormat(value: string | undefined, type: RequestType): ExportFormat | undefined {

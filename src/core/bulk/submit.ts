@@ -1,6 +1,6 @@
 // Submits checked rows in batches: bounded, adaptive concurrency; retries with jitter; bad batches split to find the
 // bad rows; every transition journaled; every row reported with exactly one outcome.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { type Attestation, type BatchItemResult, endpoints } from '../contract/index.js'
 import { ClowdopsError, NetworkError, PlatformError, ResponseShapeError } from '../errors.js'
 import type { ApiClient, Clock } from '../ports.js'
@@ -39,7 +39,7 @@ export interface BulkCounters {
 
 export interface SubmitHooks {
   /** Each row's final report, as it happens (not in input order). May wait (e.g. for stdout to drain). */
-  row(report: RowReport): void | Promise<void>
+  row?: ((report: RowReport) => void | Promise<void>) | undefined
   progress?(counters: Readonly<BulkCounters>): void
 }
 
@@ -78,7 +78,9 @@ export async function submitBulk(
   async function report(row: { line: number; row: number }, identityHash: string | null, outcome: RowOutcome, resumed = false) {
     const key = outcome.outcome === 'in_file_duplicate' ? 'in_file_duplicates' : outcome.outcome
     counters[key] += 1
-    await hooks.row({ type: 'row', row: row.row, line: row.line, identity_sha256: identityHash, ...(resumed ? { resumed: true as const } : {}), ...outcome })
+    if (hooks.row) {
+      await hooks.row({ type: 'row', row: row.row, line: row.line, identity_sha256: identityHash, ...(resumed ? { resumed: true as const } : {}), ...outcome })
+    }
     hooks.progress?.(counters)
   }
 
@@ -235,6 +237,7 @@ class BatchSender {
         body: { batch_id: this.options.batchId, attestation: this.options.attestation, requests: rows.map((r) => r.item) },
         idempotencyKey: idempotencyKeyFor(rows),
         retry: false,
+        bodyChecked: true,
       })
       this.adapt(response.headers['ratelimit-remaining'])
       return { kind: 'results', results: response.data.results }
@@ -315,5 +318,5 @@ function outcomeOf(result: BatchItemResult): RowOutcome {
 
 /** The same rows make the same key, so a batch resent after a lost response is replayed, not redone. */
 function idempotencyKeyFor(rows: ValidRow[]): string {
-  return `bulk-${createHash('sha256').update(rows.map((r) => r.item.id).join(',')).digest('hex').slice(0, 40)}`
+  return `bulk-${hash('sha256', rows.map((r) => r.item.id).join(','), 'hex').slice(0, 40)}`
 }

@@ -1,5 +1,5 @@
 // Name-based request ids: RFC 4122 version-5 UUIDs, so the same row in the same batch always gets the same id.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /** RFC 4122 appendix C: the namespace for URLs. */
 export const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8'
@@ -13,13 +13,21 @@ export const REQUEST_ID_NAMESPACE = '38dce250-5879-53e6-9d36-65ac48364c95'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+const namespaceBytes = new Map<string, Buffer>()
+
 /** RFC 4122 §4.3: SHA-1 of the namespace's 16 bytes then the name's UTF-8, version 5, variant 10xx. */
 export function uuidV5(namespace: string, name: string): string {
-  if (!UUID.test(namespace)) throw new TypeError(`not a UUID: ${namespace}`)
-  const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest()
-  hash[6] = (hash[6]! & 0x0f) | 0x50
-  hash[8] = (hash[8]! & 0x3f) | 0x80
-  const hex = hash.subarray(0, 16).toString('hex')
+  let prefix = namespaceBytes.get(namespace)
+  if (!prefix) {
+    if (!UUID.test(namespace)) throw new TypeError(`not a UUID: ${namespace}`)
+    prefix = Buffer.from(namespace.replace(/-/g, ''), 'hex')
+    namespaceBytes.set(namespace, prefix)
+  }
+  // One-shot hash: a million rows make a million ids, and a Hash object per id costs more than the hashing.
+  const digest = hash('sha1', Buffer.concat([prefix, Buffer.from(name, 'utf8')]), 'buffer')
+  digest[6] = (digest[6]! & 0x0f) | 0x50
+  digest[8] = (digest[8]! & 0x3f) | 0x80
+  const hex = digest.subarray(0, 16).toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
