@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import { openBulkInput } from '../adapters/bulk-input.js'
 import { openJournal } from '../adapters/journal.js'
 import type { OpenedJournal } from '../core/bulk/journal.js'
-import type { BulkSummary, CheckedRow, RowReport } from '../core/bulk/model.js'
+import type { BulkSummary, CheckedRow, RawRow, RowReport, UnreadableRow } from '../core/bulk/model.js'
 import { checkColumns, checkRow } from '../core/bulk/rows.js'
 import { SeenKeys } from '../core/bulk/seen-keys.js'
 import { type BulkCounters, submitBulk } from '../core/bulk/submit.js'
@@ -83,7 +83,7 @@ export async function runBulkSubmit(input: BulkRunInput, deps: Pick<Deps, 'api' 
   const seen = new SeenKeys()
   try {
     const summary = await submitBulk(
-      checkedRows(bulkInput.rows(), { orgId: me.org.id, batchId }),
+      checkedChunks(bulkInput.batches(), { orgId: me.org.id, batchId }),
       {
         batchId,
         attestation: input.attestation ?? { method: 'account_login', attested_by: 'dry-run' },
@@ -117,8 +117,8 @@ export async function runBulkSubmit(input: BulkRunInput, deps: Pick<Deps, 'api' 
   }
 }
 
-async function* checkedRows(rows: ReturnType<Awaited<ReturnType<typeof openBulkInput>>['rows']>, context: { orgId: string; batchId: string }): AsyncIterable<CheckedRow> {
-  for await (const raw of rows) yield checkRow(raw, context)
+async function* checkedChunks(chunks: AsyncIterable<(RawRow | UnreadableRow)[]>, context: { orgId: string; batchId: string }): AsyncIterable<CheckedRow[]> {
+  for await (const chunk of chunks) yield chunk.map((raw) => checkRow(raw, context))
 }
 
 /** Named after the input's content, so the same file makes the same ids even without its journal. */

@@ -61,7 +61,7 @@ const BACKOFF_CAP_MS = 20_000
 const RETRY_AFTER_CAP_MS = 60_000
 
 export async function submitBulk(
-  rows: AsyncIterable<CheckedRow>,
+  chunks: AsyncIterable<readonly CheckedRow[]>,
   options: SubmitOptions,
   hooks: SubmitHooks,
   deps: SubmitDeps,
@@ -75,45 +75,42 @@ export async function submitBulk(
   const sender = new BatchSender(options, counters, deps, journal?.writer, report)
   let batch: ValidRow[] = []
 
-  async function report(row: { line: number; row: number }, identityHash: string | null, outcome: RowOutcome, resumed = false) {
+  /** Counts the outcome and hands the row to whoever reads rows; only waits when they do (a million awaits cost). */
+  function report(row: { line: number; row: number }, identityHash: string | null, outcome: RowOutcome, resumed = false): void | Promise<void> {
     const key = outcome.outcome === 'in_file_duplicate' ? 'in_file_duplicates' : outcome.outcome
     counters[key] += 1
-    if (hooks.row) {
-      await hooks.row({ type: 'row', row: row.row, line: row.line, identity_sha256: identityHash, ...(resumed ? { resumed: true as const } : {}), ...outcome })
-    }
     hooks.progress?.(counters)
+    return hooks.row?.({ type: 'row', row: row.row, line: row.line, identity_sha256: identityHash, ...(resumed ? { resumed: true as const } : {}), ...outcome })
   }
 
-  for await (const checked of rows) {
-    counters.rows += 1
-    sender.throwIfFatal()
-    if (!checked.ok) {
-      await report(checked.row, null, { outcome: 'invalid', code: checked.row.code, reason: checked.row.reason })
-      continue
+  for await (const chunk of chunks) {
+    for (const checked of chunk) {
+      counters.rows += 1
+      const reported = classify(checked)
+      if (reported) await reported
+      if (batch.length >= sender.batchSize) {
+        await sender.dispatch(batch)
+        batch = []
+      }
     }
+  }
+
+  /** What happens to one row before sending: reported at once (invalid, repeated, finished, planned) or batched. */
+  function classify(checked: CheckedRow): void | Promise<void> {
+    sender.throwIfFatal()
+    if (!checked.ok) return report(checked.row, null, { outcome: 'invalid', code: checked.row.code, reason: checked.row.reason })
     const valid = checked.row
     counters.valid += 1
     const { item } = valid
     const first = deps.seen.seenAt(`${valid.identityKey}\u0000${item.type}\u0000${item.regulation}`, valid.line)
-    if (first !== undefined) {
-      await report(valid, valid.identityHash, { outcome: 'in_file_duplicate', duplicate_of_line: first, id: item.id })
-      continue
-    }
+    if (first !== undefined) return report(valid, valid.identityHash, { outcome: 'in_file_duplicate', duplicate_of_line: first, id: item.id })
     const finished = journal?.state.outcomeOf(valid.row)
     if (finished) {
       counters.resumed += 1
-      await report(valid, valid.identityHash, resumedOutcome(finished, item.id, journal?.state.detailOf(valid.row)), true)
-      continue
+      return report(valid, valid.identityHash, resumedOutcome(finished, item.id, journal?.state.detailOf(valid.row)), true)
     }
-    if (options.dryRun) {
-      await report(valid, valid.identityHash, { outcome: 'planned', id: item.id })
-      continue
-    }
+    if (options.dryRun) return report(valid, valid.identityHash, { outcome: 'planned', id: item.id })
     batch.push(valid)
-    if (batch.length >= sender.batchSize) {
-      await sender.dispatch(batch)
-      batch = []
-    }
   }
   if (batch.length > 0) await sender.dispatch(batch)
   await sender.drain()
@@ -150,7 +147,7 @@ function resumedOutcome(finished: 'accepted' | 'duplicate' | 'rejected', id: str
   return { outcome: 'rejected', id, code: detail ?? 'rejected', message: 'rejected in an earlier run (see its report)' }
 }
 
-type Report = (row: ValidRow, identityHash: string, outcome: RowOutcome) => Promise<void>
+type Report = (row: ValidRow, identityHash: string, outcome: RowOutcome) => void | Promise<void>
 
 /**
  * Sends batches with at most `limit` in flight. Additive increase, multiplicative decrease: a 429 halves the limit and
@@ -271,7 +268,8 @@ class BatchSender {
     if (rejected.length) this.journal?.append({ t: 'rejected', rows: rejected })
     for (const [i, result] of results.entries()) {
       const row = rows[i] as ValidRow
-      await this.report(row, row.identityHash, outcomeOf(result))
+      const reported = this.report(row, row.identityHash, outcomeOf(result))
+      if (reported) await reported
     }
   }
 
