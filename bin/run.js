@@ -13,7 +13,7 @@ const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
   process.stdout.write(`clowdops/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  if (argv[0] === 'privacy' && argv[1] === 'submit') keepYoungGenerationSmall()
+  if (argv[0] === 'privacy' && argv[1] === 'submit') tuneHeapForStreaming()
   // The update notice must never block or nag a pipeline.
   if (process.env.CI) process.env.CLOWDOPS_SKIP_NEW_VERSION_CHECK ??= 'true'
   const { execute } = loadBundle(join(root, 'dist', 'clowdops.cjs'))
@@ -120,12 +120,15 @@ function writeCodeCache(file, buildId, runs, script) {
 
 /**
  * A bulk submission streams millions of short-lived rows, and V8 answers that by doubling its young generation again
- * and again (up to 16 MB semi-spaces): most of the difference in peak memory between a short run and a long one.
- * Growth factor 1 keeps the young generation at its starting size. Measured on a million-row --dry-run: peak RSS
- * 210 → 137 MB in the same run time. V8 reads this flag whenever it would grow the young generation, so it works when
- * set at run time (its size flags do not); it is set here, before the bundle loads, and only for this command, since
- * start-up of the others is a little faster with room to grow.
+ * and again (up to 16 MB semi-spaces) and by letting its old generation grow well past what is alive: most of the
+ * difference in peak memory between a short run and a long one. Growth factor 1 keeps the young generation at its
+ * starting size, and a 20% heap growing step (instead of up to 100%) collects the old generation before it doubles.
+ * Measured on a million-row --dry-run: peak RSS 210 → 127 MB, and no slower. V8 reads both flags whenever it sizes a
+ * space, so they work when set at run time (its size flags do not); they are set here, before the bundle loads, and
+ * only for this command, since the others start a little faster with room to grow.
  */
-function keepYoungGenerationSmall() {
-  process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1')
+function tuneHeapForStreaming() {
+  const v8 = process.getBuiltinModule('node:v8')
+  v8.setFlagsFromString('--semi-space-growth-factor=1')
+  v8.setFlagsFromString('--heap-growing-percent=20')
 }

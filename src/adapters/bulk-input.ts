@@ -244,7 +244,9 @@ async function openCsv(data: ByteReader, label: string): Promise<{ columns: stri
     if (record.fields.length !== columns.length) {
       return { line: record.line, row, error: `has ${record.fields.length} fields; the header has ${columns.length}` }
     }
-    return { line: record.line, row, fields: Object.fromEntries(columns.map((name, index) => [name, record.fields[index]])) }
+    const fields: Record<string, string | undefined> = {}
+    for (let index = 0; index < columns.length; index++) fields[columns[index] as string] = record.fields[index]
+    return { line: record.line, row, fields }
   }
   async function* rows(): AsyncGenerator<(RawRow | UnreadableRow)[]> {
     for (let chunk: CsvRecord[] | undefined = first; chunk !== undefined; ) {

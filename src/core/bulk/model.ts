@@ -25,8 +25,6 @@ export interface ValidRow {
   item: BatchItem
   /** Normalised identity, for in-file duplicate detection: `email:ada@example.com` or `account:usr_...`. */
   identityKey: string
-  /** SHA-256 (hex) of identityKey: what reports carry instead of the raw email or account id. */
-  identityHash: string
 }
 
 export interface InvalidRow {

@@ -199,7 +199,7 @@ function buildItem(fields: Record<string, unknown>, context: RowContext): Omit<V
   // Every rule of BatchItem is checked above, field by field, so a valid row is a valid batch item without parsing it
   // again (a zod parse per row was a tenth of a bulk run's CPU); the property test holds every valid row to the schema.
   const item: BatchItem = candidate
-  return { item, identityKey, identityHash: sha256Hex(identityKey) }
+  return { item, identityKey }
 }
 
 function readFormat(value: string | undefined, type: RequestType): ExportFormat | undefined {

@@ -75,12 +75,17 @@ export async function submitBulk(
   const sender = new BatchSender(options, counters, deps, journal?.writer, report)
   let batch: ValidRow[] = []
 
-  /** Counts the outcome and hands the row to whoever reads rows; only waits when they do (a million awaits cost). */
-  function report(row: { line: number; row: number }, identityHash: string | null, outcome: RowOutcome, resumed = false): void | Promise<void> {
+  /**
+   * Counts the outcome and hands the row to whoever reads rows; only waits when they do (a million awaits cost), and
+   * only hashes the identity for them (reports carry its SHA-256, never the email or account id).
+   */
+  function report(row: { line: number; row: number }, identityKey: string | null, outcome: RowOutcome, resumed = false): void | Promise<void> {
     const key = outcome.outcome === 'in_file_duplicate' ? 'in_file_duplicates' : outcome.outcome
     counters[key] += 1
     hooks.progress?.(counters)
-    return hooks.row?.({ type: 'row', row: row.row, line: row.line, identity_sha256: identityHash, ...(resumed ? { resumed: true as const } : {}), ...outcome })
+    if (!hooks.row) return
+    const identity_sha256 = identityKey === null ? null : hash('sha256', identityKey, 'hex')
+    return hooks.row({ type: 'row', row: row.row, line: row.line, identity_sha256, ...(resumed ? { resumed: true as const } : {}), ...outcome })
   }
 
   for await (const chunk of chunks) {
@@ -103,13 +108,13 @@ export async function submitBulk(
     counters.valid += 1
     const { item } = valid
     const first = deps.seen.seenAt(`${valid.identityKey}\u0000${item.type}\u0000${item.regulation}`, valid.line)
-    if (first !== undefined) return report(valid, valid.identityHash, { outcome: 'in_file_duplicate', duplicate_of_line: first, id: item.id })
+    if (first !== undefined) return report(valid, valid.identityKey, { outcome: 'in_file_duplicate', duplicate_of_line: first, id: item.id })
     const finished = journal?.state.outcomeOf(valid.row)
     if (finished) {
       counters.resumed += 1
-      return report(valid, valid.identityHash, resumedOutcome(finished, item.id, journal?.state.detailOf(valid.row)), true)
+      return report(valid, valid.identityKey, resumedOutcome(finished, item.id, journal?.state.detailOf(valid.row)), true)
     }
-    if (options.dryRun) return report(valid, valid.identityHash, { outcome: 'planned', id: item.id })
+    if (options.dryRun) return report(valid, valid.identityKey, { outcome: 'planned', id: item.id })
     batch.push(valid)
   }
   if (batch.length > 0) await sender.dispatch(batch)
@@ -147,7 +152,7 @@ function resumedOutcome(finished: 'accepted' | 'duplicate' | 'rejected', id: str
   return { outcome: 'rejected', id, code: detail ?? 'rejected', message: 'rejected in an earlier run (see its report)' }
 }
 
-type Report = (row: ValidRow, identityHash: string, outcome: RowOutcome) => void | Promise<void>
+type Report = (row: ValidRow, identityKey: string, outcome: RowOutcome) => void | Promise<void>
 
 /**
  * Sends batches with at most `limit` in flight. Additive increase, multiplicative decrease: a 429 halves the limit and
@@ -268,21 +273,21 @@ class BatchSender {
     if (rejected.length) this.journal?.append({ t: 'rejected', rows: rejected })
     for (const [i, result] of results.entries()) {
       const row = rows[i] as ValidRow
-      const reported = this.report(row, row.identityHash, outcomeOf(result))
+      const reported = this.report(row, row.identityKey, outcomeOf(result))
       if (reported) await reported
     }
   }
 
   private async reject(rows: ValidRow[], error: PlatformError): Promise<void> {
     this.journal?.append({ t: 'rejected', rows: rows.map((r) => [r.row, r.item.id, error.code] as [number, string, string]) })
-    for (const row of rows) await this.report(row, row.identityHash, { outcome: 'rejected', id: row.item.id, code: error.code, message: error.message })
+    for (const row of rows) await this.report(row, row.identityKey, { outcome: 'rejected', id: row.item.id, code: error.code, message: error.message })
   }
 
   /** Out of retries: not journaled as finished, so the next run sends these rows again (with the same ids). */
   private async fail(rows: ValidRow[], error: unknown): Promise<void> {
     const code = error instanceof ClowdopsError ? error.code : 'failed'
     const message = error instanceof Error ? error.message : String(error)
-    for (const row of rows) await this.report(row, row.identityHash, { outcome: 'failed', id: row.item.id, code, message })
+    for (const row of rows) await this.report(row, row.identityKey, { outcome: 'failed', id: row.item.id, code, message })
   }
 
   private retryDelay(error: unknown, attempt: number): number {
