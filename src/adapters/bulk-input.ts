@@ -271,7 +271,6 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
   const { parse } = await import('csv-parse')
   // Errors must not travel as stream errors: a stream that errors drops the records it still holds. So the one
   // record csv-parse cannot delimit is noted here, with how many records came before it, and reading stops.
-  let emitted = 0
   let undelimited: { code: string; raw: string; after: number } | undefined
   const source = Readable.from(data)
   const parser = parse({
@@ -283,13 +282,10 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
     record_delimiter: ['\r\n', '\n', '\r'],
     max_record_size: MAX_CSV_RECORD_BYTES,
     skip_records_with_error: true,
-    on_record: (record) => {
-      emitted++
-      return record
-    },
     on_skip: (error, raw) => {
       if (undelimited !== undefined) return
-      undelimited = { code: error?.code ?? 'CSV_ERROR', raw: raw ?? '', after: emitted }
+      // info.records counts the records handed on so far (on_record could count them too, at an info object each).
+      undelimited = { code: error?.code ?? 'CSV_ERROR', raw: raw ?? '', after: parser.info.records }
       // Nothing after a record that cannot be delimited can be trusted: stop feeding the parser.
       source.unpipe(parser)
       source.destroy()

@@ -14,6 +14,8 @@ export const REQUEST_ID_NAMESPACE = '38dce250-5879-53e6-9d36-65ac48364c95'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const namespaceBytes = new Map<string, Buffer>()
+/** Namespace bytes then the name, hashed in place: a million rows make a million ids, and each copy is garbage. */
+let scratch = Buffer.allocUnsafe(1024)
 
 /** RFC 4122 §4.3: SHA-1 of the namespace's 16 bytes then the name's UTF-8, version 5, variant 10xx. */
 export function uuidV5(namespace: string, name: string): string {
@@ -23,11 +25,14 @@ export function uuidV5(namespace: string, name: string): string {
     prefix = Buffer.from(namespace.replace(/-/g, ''), 'hex')
     namespaceBytes.set(namespace, prefix)
   }
-  // One-shot hash: a million rows make a million ids, and a Hash object per id costs more than the hashing.
-  const digest = hash('sha1', Buffer.concat([prefix, Buffer.from(name, 'utf8')]), 'buffer')
+  const needed = 16 + Buffer.byteLength(name, 'utf8')
+  if (needed > scratch.length) scratch = Buffer.allocUnsafe(needed * 2)
+  prefix.copy(scratch, 0)
+  scratch.write(name, 16, 'utf8')
+  const digest = hash('sha1', scratch.subarray(0, needed), 'buffer')
   digest[6] = (digest[6]! & 0x0f) | 0x50
   digest[8] = (digest[8]! & 0x3f) | 0x80
-  const hex = digest.subarray(0, 16).toString('hex')
+  const hex = digest.toString('hex', 0, 16)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
