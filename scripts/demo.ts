@@ -1,7 +1,7 @@
 // npm run demo: starts the local platform on loopback and runs a short session of real clowdops commands against it.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FAST_PRIVACY_SETTINGS, startPlatform } from '../test/platform/server.js'
@@ -111,6 +111,24 @@ try {
   await clowdops(['privacy', 'download', requestId, '--output', `${exportDir}/`], 0, 'Download the archive: resumable, checked against its SHA-256')
   await clowdops(['privacy', 'list'], 0, 'Every request, with its state and due date')
   rmSync(exportDir, { recursive: true, force: true })
+
+  // Bulk: requests for other people from a file, exactly once; the bad row is reported by its line, never sent.
+  const bulkDir = mkdtempSync(join(tmpdir(), 'clowdops-demo-bulk-'))
+  const bulkFile = join(bulkDir, 'offboarding.csv')
+  writeFileSync(
+    bulkFile,
+    'type,email,purposes\n' +
+      'erasure,grace.hopper@example.com,\n' +
+      'access,alan.turing@example.com,\n' +
+      'objection,katherine.johnson@example.com,marketing;profiling\n' +
+      'access,not-an-email,\n' +
+      'access, alan.turing@EXAMPLE.com ,\n', // the same person: spaces trimmed, the domain's case ignored
+  )
+  await clowdops(['privacy', 'submit', '--file', bulkFile, '--dry-run'], 11, 'Check a bulk file first: every row validated, duplicates found, nothing sent')
+  const attest = ['--attest-method', 'government_id', '--attested-by', 'privacy-team@example.com']
+  await clowdops(['privacy', 'submit', '--file', bulkFile, ...attest], 11, 'Submit it for other people, with how their identity was verified (exit 11: one row was invalid)')
+  await clowdops(['privacy', 'submit', '--file', bulkFile, ...attest], 11, 'Run it again: the journal says what is done, so nothing is sent twice')
+  rmSync(bulkDir, { recursive: true, force: true })
 
   platform.faults.failNext(2, 503, { retryAfter: 1 })
   await clowdops(['projects', 'list', '--limit', '2'], 0, 'The platform fails twice with 503 + Retry-After: 1; the CLI waits and retries')

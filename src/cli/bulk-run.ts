@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import { openBulkInput } from '../adapters/bulk-input.js'
 import { openJournal } from '../adapters/journal.js'
 import type { OpenedJournal } from '../core/bulk/journal.js'
-import type { BulkSummary, CheckedRow, RawRow, RowReport, UnreadableRow } from '../core/bulk/model.js'
+import type { BulkSummary, CheckedRow, RawRow, RowOutcome, RowReport, UnreadableRow } from '../core/bulk/model.js'
 import { checkColumns, checkRow } from '../core/bulk/rows.js'
 import { SeenKeys } from '../core/bulk/seen-keys.js'
 import { type BulkCounters, submitBulk } from '../core/bulk/submit.js'
@@ -81,6 +81,7 @@ export async function runBulkSubmit(input: BulkRunInput, deps: Pick<Deps, 'api' 
   const report = input.report ? ReportFile.open(input.report) : undefined
   const progress = output.progress ? new ProgressLine(process.stderr) : undefined
   const seen = new SeenKeys()
+  const problems = new ProblemSample()
   try {
     const summary = await submitBulk(
       checkedChunks(bulkInput.batches(), { orgId: me.org.id, batchId }),
@@ -101,12 +102,14 @@ export async function runBulkSubmit(input: BulkRunInput, deps: Pick<Deps, 'api' 
               }
             : undefined,
         progress: progress ? (counters: Readonly<BulkCounters>) => progress.update(counters) : undefined,
+        problem: output.json ? undefined : (row, outcome) => problems.add(row, outcome),
       },
       { api: deps.api, clock: deps.clock, seen, journal: journal && { writer: journal.writer, state: journal.state } },
     )
     progress?.end()
     await report?.write(summary)
     await report?.commit()
+    problems.print(output.note)
     return summary
   } catch (error) {
     progress?.end()
@@ -119,6 +122,26 @@ export async function runBulkSubmit(input: BulkRunInput, deps: Pick<Deps, 'api' 
 
 async function* checkedChunks(chunks: AsyncIterable<(RawRow | UnreadableRow)[]>, context: { orgId: string; batchId: string }): AsyncIterable<CheckedRow[]> {
   for await (const chunk of chunks) yield chunk.map((raw) => checkRow(raw, context))
+}
+
+/** The first rows that did not make it, shown to people after the summary; all of them are in --report and --json. */
+class ProblemSample {
+  private static readonly SHOWN = 10
+  private readonly lines: string[] = []
+  private count = 0
+
+  add(row: { line: number }, outcome: RowOutcome): void {
+    this.count += 1
+    if (this.lines.length >= ProblemSample.SHOWN) return
+    const why = outcome.outcome === 'invalid' ? `${outcome.code}: ${outcome.reason}` : 'code' in outcome ? `${outcome.outcome} (${outcome.code})` : outcome.outcome
+    this.lines.push(`  line ${row.line}: ${why}`)
+  }
+
+  print(note: (message: string) => void): void {
+    if (this.count === 0) return
+    const more = this.count - this.lines.length
+    note(['Rows not submitted:', ...this.lines, ...(more > 0 ? [`  … and ${more} more (--report FILE lists them all)`] : [])].join('\n'))
+  }
 }
 
 /** Named after the input's content, so the same file makes the same ids even without its journal. */

@@ -154,6 +154,5 @@ export function renderBulkSummary(s: BulkSummary, c: ChalkInstance): string {
     )
   }
   if (s.journal) lines.push(c.dim(`  journal ${s.journal}`))
-  if (s.invalid + s.rejected + s.failed > 0) lines.push(c.yellow('Some rows were not submitted: --report FILE or --json lists each with its line and reason.'))
   return lines.join('\n')
 }

@@ -41,6 +41,8 @@ export interface SubmitHooks {
   /** Each row's final report, as it happens (not in input order). May wait (e.g. for stdout to drain). */
   row?: ((report: RowReport) => void | Promise<void>) | undefined
   progress?(counters: Readonly<BulkCounters>): void
+  /** Rows that did not make it (invalid, rejected, failed), for people: line and outcome, never the identity. */
+  problem?(row: { row: number; line: number }, outcome: RowOutcome): void
 }
 
 /** Remembers the first line of each (person, right) in the file, compactly. */
@@ -83,6 +85,7 @@ export async function submitBulk(
     const key = outcome.outcome === 'in_file_duplicate' ? 'in_file_duplicates' : outcome.outcome
     counters[key] += 1
     hooks.progress?.(counters)
+    if (outcome.outcome === 'invalid' || outcome.outcome === 'rejected' || outcome.outcome === 'failed') hooks.problem?.(row, outcome)
     if (!hooks.row) return
     const identity_sha256 = identityKey === null ? null : hash('sha256', identityKey, 'hex')
     return hooks.row({ type: 'row', row: row.row, line: row.line, identity_sha256, ...(resumed ? { resumed: true as const } : {}), ...outcome })
