@@ -52,6 +52,7 @@ describe('generated files', () => {
       '/v1/privacy/requests/{request_id}/export/files/{name}',
       '/v1/privacy/requests/{request_id}/verification',
       '/v1/privacy/requests/{request_id}/verification/code',
+      '/v1/privacy/requests:batch',
       '/v1/projects',
       '/v1/projects/{project_id}/credentials',
       '/v1/projects/{project_id}/sandboxes',
@@ -65,6 +66,7 @@ describe('generated files', () => {
     }
     // A privacy request's id is its Idempotency-Key; the export file is bytes with ranges, not JSON.
     expect(doc.paths['/v1/privacy/requests']?.post?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
+    expect(doc.paths['/v1/privacy/requests:batch']?.post?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }))
     const file = doc.paths['/v1/privacy/requests/{request_id}/export/files/{name}']?.get?.responses
     expect(Object.keys(file ?? {})).toEqual(expect.arrayContaining(['200', '206', '416']))
     expect(JSON.stringify(file?.['200'])).toContain('application/zip')
