@@ -6,6 +6,7 @@ import { ClowdopsError, NetworkError, PlatformError, ResponseShapeError } from '
 import type { ApiClient, Clock } from '../ports.js'
 import type { JournalState, JournalWriter } from './journal.js'
 import type { BulkSummary, CheckedRow, RowOutcome, RowReport, ValidRow } from './model.js'
+import { duplicateKeyOf } from './rows.js'
 
 export interface SubmitOptions {
   batchId: string
@@ -110,7 +111,7 @@ export async function submitBulk(
     const valid = checked.row
     counters.valid += 1
     const { item } = valid
-    const first = deps.seen.seenAt(`${valid.identityKey}\u0000${item.type}\u0000${item.regulation}`, valid.line)
+    const first = deps.seen.seenAt(duplicateKeyOf(valid), valid.line)
     if (first !== undefined) return report(valid, valid.identityKey, { outcome: 'in_file_duplicate', duplicate_of_line: first, id: item.id })
     const finished = journal?.state.outcomeOf(valid.row)
     if (finished) {
@@ -126,21 +127,11 @@ export async function submitBulk(
   sender.throwIfFatal()
 
   const elapsed = Math.max(1, deps.clock.now().getTime() - started)
-  const done = counters.accepted + counters.duplicate + counters.rejected - counters.resumed
+  const { sent: _sent, concurrency: _concurrency, ...counts } = counters
+  const done = counts.accepted + counts.duplicate + counts.rejected - counts.resumed
   return {
     type: 'summary',
-    rows: counters.rows,
-    valid: counters.valid,
-    invalid: counters.invalid,
-    in_file_duplicates: counters.in_file_duplicates,
-    accepted: counters.accepted,
-    duplicate: counters.duplicate,
-    rejected: counters.rejected,
-    failed: counters.failed,
-    planned: counters.planned,
-    resumed: counters.resumed,
-    retried: counters.retried,
-    batches: counters.batches,
+    ...counts,
     dry_run: options.dryRun,
     batch_id: options.batchId,
     journal: journal?.writer.path ?? null,
