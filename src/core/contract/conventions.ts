@@ -57,3 +57,12 @@ export const IdempotencyKey = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
   .describe('A unique key per logical operation (a UUID). Same key and body: the first response again; same key, other body: 422.')
+
+/** Fill `{name}` placeholders, URL-encoding each value. */
+export function fillPath(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name]
+    if (value === undefined) throw new Error(`missing path parameter ${name} for ${path}`)
+    return encodeURIComponent(value)
+  })
+}

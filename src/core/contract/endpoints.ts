@@ -413,12 +413,3 @@ export const endpoints = {
 
 export type Endpoints = typeof endpoints
 export type AnyEndpoint = Endpoint<z.ZodType, z.ZodType, z.ZodType, z.ZodType>
-
-/** Fill `{name}` placeholders, URL-encoding each value. */
-export function fillPath(path: string, params: Record<string, string> = {}): string {
-  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = params[name]
-    if (value === undefined) throw new Error(`missing path parameter ${name} for ${path}`)
-    return encodeURIComponent(value)
-  })
-}
