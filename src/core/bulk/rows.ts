@@ -90,7 +90,10 @@ export function normaliseEmail(value: string): string | undefined {
   const trimmed = value.trim()
   const at = trimmed.lastIndexOf('@')
   if (at <= 0) return undefined
-  const email = `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`
+  const domain = trimmed.slice(at + 1)
+  const lower = domain.toLowerCase()
+  // Most addresses are already normal: keep the string as it is rather than build an equal one per row.
+  const email = lower === domain ? trimmed : `${trimmed.slice(0, at)}@${lower}`
   return EMAIL.test(email) ? email : undefined
 }
 

@@ -29,12 +29,14 @@ export function uuidV5(namespace: string, name: string): string {
   if (needed > scratch.length) scratch = Buffer.allocUnsafe(needed * 2)
   prefix.copy(scratch, 0)
   scratch.write(name, 16, 'utf8')
-  const digest = hash('sha1', scratch.subarray(0, needed), 'buffer')
-  digest[6] = (digest[6]! & 0x0f) | 0x50
-  digest[8] = (digest[8]! & 0x3f) | 0x80
-  const hex = digest.toString('hex', 0, 16)
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  // Hex straight from the hash, version and variant set in the text: no digest Buffer per id.
+  const hex = hash('sha1', scratch.subarray(0, needed), 'hex')
+  const variant = VARIANT_10XX[hex.charCodeAt(16) - (hex.charCodeAt(16) >= 0x61 ? 0x57 : 0x30)]
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
+
+/** The variant nibble 10xx (RFC 4122 §4.1.1) of each hex digit's low two bits: 8, 9, a or b. */
+const VARIANT_10XX = Array.from({ length: 16 }, (_, nibble) => ((nibble & 0x3) | 0x8).toString(16))
 
 /**
  * The id of one bulk request: the same organisation, person, type and scope always give the same id, so a rerun
