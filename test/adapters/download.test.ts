@@ -176,7 +176,7 @@ async function sendBody(res: ServerResponse, file: ServedFile, start: number, cu
     position += chunk.length
     let ready = true
     flushed = new Promise((resolve) => (ready = res.write(chunk, () => resolve())))
-    if (!ready) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)))
+    if (!ready) await drainedOrClosed(res)
   }
   if (cutAfter === undefined) return void res.end()
   await flushed
@@ -494,3 +494,16 @@ describe('memory', () => {
     expect(peak - baseline, 'RSS growth in bytes').toBeLessThan(64 * MiB)
   }, 30_000)
 })
+
+/** Waits for the response to drain or close, and removes the other listener: one pair per chunk would pile up. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.once('drain', done)
+    res.once('close', done)
+  })
+}
