@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
 import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
 
@@ -25,38 +26,12 @@ beforeEach(() => {
 
 const workdir = () => mkdtempSync(join(tmpdir(), 'clowdops-bulk-'))
 
-interface Row {
-  type: 'row'
-  row: number
-  line: number
-  outcome: string
-  id?: string
-  code?: string
-  identity_sha256: string | null
-  duplicate_of?: string
-  duplicate_of_line?: number
-}
-interface Summary {
-  type: 'summary'
-  rows: number
-  valid: number
-  invalid: number
-  in_file_duplicates: number
-  accepted: number
-  duplicate: number
-  rejected: number
-  failed: number
-  resumed: number
-  retried: number
-  batches: number
-  batch_id: string
-}
-
-function ndjson(text: string): { rows: Row[]; summary: Summary } {
-  const lines = text.trim().split('\n').map((line) => JSON.parse(line) as Row | Summary)
-  const summary = lines.at(-1) as Summary
+/** What --json printed: the rows, then the summary (the shapes the CLI documents, from src/core/bulk/model.ts). */
+function ndjson(text: string): { rows: RowReport[]; summary: BulkSummary } {
+  const lines = text.trim().split('\n').map((line) => JSON.parse(line) as RowReport | BulkSummary)
+  const summary = lines.at(-1) as BulkSummary
   expect(summary.type).toBe('summary')
-  return { rows: lines.slice(0, -1) as Row[], summary }
+  return { rows: lines.slice(0, -1) as RowReport[], summary }
 }
 
 /** Requests on the platform that came from this batch, and how often each id was created (must be once). */

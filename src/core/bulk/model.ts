@@ -56,8 +56,8 @@ export type RowOutcome =
 /** One NDJSON line of `--json` / `--report`: the row, its id and outcome; the identity only as a hash. */
 export type RowReport = { type: 'row'; row: number; line: number; identity_sha256: string | null; resumed?: true } & RowOutcome
 
-export interface BulkSummary {
-  type: 'summary'
+/** How many rows ended each way (and how much work it took): the summary's counts, and a progress display's. */
+export interface BulkCounts {
   rows: number
   valid: number
   invalid: number
@@ -73,6 +73,10 @@ export interface BulkSummary {
   /** Requests re-sent after a retryable failure (429, 5xx, network). */
   retried: number
   batches: number
+}
+
+export interface BulkSummary extends BulkCounts {
+  type: 'summary'
   dry_run: boolean
   batch_id: string
   journal: string | null

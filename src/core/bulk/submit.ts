@@ -5,7 +5,7 @@ import { type Attestation, type BatchItemResult, endpoints } from '../contract/i
 import { ClowdopsError, NetworkError, PlatformError, ResponseShapeError } from '../errors.js'
 import type { ApiClient, Clock } from '../ports.js'
 import type { JournalState, JournalWriter } from './journal.js'
-import type { BulkSummary, CheckedRow, RowOutcome, RowReport, ValidRow } from './model.js'
+import type { BulkCounts, BulkSummary, CheckedRow, RowOutcome, RowReport, ValidRow } from './model.js'
 import { duplicateKeyOf } from './rows.js'
 
 export interface SubmitOptions {
@@ -20,21 +20,9 @@ export interface SubmitOptions {
   attempts?: number
 }
 
-/** Live numbers for a progress display. */
-export interface BulkCounters {
-  rows: number
-  valid: number
-  invalid: number
-  in_file_duplicates: number
+/** Live numbers for a progress display: the summary's counts, rows in flight, and the concurrency in use. */
+export interface BulkCounters extends BulkCounts {
   sent: number
-  accepted: number
-  duplicate: number
-  rejected: number
-  failed: number
-  planned: number
-  resumed: number
-  retried: number
-  batches: number
   concurrency: number
 }
 
