@@ -7,7 +7,7 @@ import { probeFixtureFor, probeResult } from './credential-probes.js'
 import type { OAuthStats } from './oauth.js'
 import type { PrivacyEngine } from './privacy.js'
 import { ProblemError } from './problems.js'
-import { type PlatformStore, randomBase62, type TokenRecord, type User } from './store.js'
+import { type PlatformStore, randomBase62, sha256, type TokenRecord, type User } from './store.js'
 
 export interface Caller {
   /** For an OAuth access token: a record keyed by its grant, so limits and idempotency keys outlive a refresh. */
@@ -144,9 +144,14 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
 
   listPrivacyRequests: ({ query }, { privacy }) => {
     const { limit, cursor, ...filter } = query
-    // The filters are part of the list's name, so a cursor cannot be carried over to another filter.
-    const list = `privacy-requests:${filter.status?.join(',') ?? ''}:${filter.type?.join(',') ?? ''}:${filter.updated_since ?? ''}`
-    return pageFrom((after) => privacy.newestFirst(filter, after), list, { limit, cursor })
+    // Taken before the read settles due transitions: one it applies now is stamped at or after as_of, so a client that
+    // passes as_of as updated_since next time sees it again rather than never.
+    const asOf = new Date(privacy.now()).toISOString()
+    // The filters are part of the list's name, so a cursor cannot be carried over to another filter. Up to 100 ids
+    // go in as a digest of the set, which keeps the cursor short and independent of the order they were named in.
+    const ids = filter.ids ? sha256([...new Set(filter.ids)].sort().join(',')) : ''
+    const list = `privacy-requests:${filter.status?.join(',') ?? ''}:${filter.type?.join(',') ?? ''}:${filter.updated_since ?? ''}:${ids}`
+    return { ...pageFrom((after) => privacy.newestFirst(filter, after), list, { limit, cursor }), as_of: asOf }
   },
 
   createPrivacyRequest: ({ body }, context) => context.privacy.create(body, context.idempotencyKey, callerOf(context).user),

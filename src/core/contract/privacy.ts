@@ -171,7 +171,19 @@ export const PrivacyRequest = z
   .meta({ id: 'PrivacyRequest' })
 export type PrivacyRequest = z.infer<typeof PrivacyRequest>
 
+/** The most ids one list call may name: a page's worth, so one page always holds every match. */
+export const MAX_IDS_PER_QUERY = 100
+
+// The extended schema takes over the id the shared page() registered, so the OpenAPI document shows as_of.
 export const PrivacyRequestPage = page(PrivacyRequest, 'PrivacyRequestPage')
+  .extend({
+    as_of: Timestamp.describe(
+      'The platform\'s time when this page was read. Pass the first page\'s as_of as updated_since to read only what ' +
+        'changed after this list (a change at that very instant may be listed twice; compare version).',
+    ),
+  })
+  .meta({ id: 'PrivacyRequestPage' })
+export type PrivacyRequestPage = z.infer<typeof PrivacyRequestPage>
 
 /** A comma-separated list of enum values in a query string, e.g. `status=received,in_progress`. */
 function csvOf<T extends readonly [string, ...string[]]>(values: T) {
@@ -185,6 +197,15 @@ export const PrivacyRequestQuery = PageQuery.extend({
   status: csvOf(REQUEST_STATES).optional().describe('Only requests in these states, comma-separated.'),
   type: csvOf(REQUEST_TYPES).optional().describe('Only requests of these types, comma-separated.'),
   updated_since: Timestamp.optional().describe('Only requests changed at or after this time.'),
+  ids: z
+    .string()
+    .transform((value) => value.split(',').filter(Boolean).map((id) => id.toLowerCase()))
+    .pipe(z.array(z.uuid()).min(1).max(MAX_IDS_PER_QUERY))
+    .optional()
+    .describe(
+      `Only these requests: 1 to ${MAX_IDS_PER_QUERY} request ids, comma-separated, ANDed with the other filters. ` +
+        'An id the caller cannot see is simply absent from the page.',
+    ),
 })
 
 export const PrivacyRequestParams = z.object({ request_id: RequestId })
