@@ -1,7 +1,11 @@
 // Following requests to their end: polls with backoff until every one is final, one needs a person, or time is up.
-import { FINAL_STATES } from '../contract/index.js'
+// Thousands of ids cost a few list calls per poll, not a GET each: the first poll reads them 100 at a time by id, and
+// every later poll reads only what changed since the previous one (the list's updated_since, from its as_of).
+import { endpoints, FINAL_STATES, MAX_IDS_PER_QUERY, type PrivacyRequestPage } from '../contract/index.js'
+import { NotFoundError } from '../errors.js'
+import { MAX_PAGE_SIZE } from '../pagination.js'
 import type { Deps } from '../ports.js'
-import { getRequest, type RequestView } from './requests.js'
+import { view, type RequestView } from './requests.js'
 
 export type WaitOutcome =
   /** Every request completed. */
@@ -27,13 +31,26 @@ export interface WaitOptions {
 const FIRST_DELAY_MS = 1_000
 const MAX_DELAY_MS = 15_000
 const BACKOFF = 1.5
+/** How many missing ids an error names; the rest are counted. */
+const NAMED_MISSING = 3
+
+type ListDeps = Pick<Deps, 'api'>
+
+/** The requests being followed, by id, each as its newest version seen. */
+type Known = Map<string, RequestView>
 
 export async function waitForRequests(ids: string[], options: WaitOptions, deps: Pick<Deps, 'api' | 'clock'>): Promise<WaitResult> {
   const deadline = deps.clock.now().getTime() + options.timeoutMs
+  const wanted = ids.map((id) => id.toLowerCase())
+  // Nothing to follow is trivially done, and has no first page to take a watermark from.
+  if (wanted.length === 0) return { outcome: 'completed', requests: [] }
+  const unique = [...new Set(wanted)]
+  const first = await readByIds(unique, deps, options.signal)
+  const known: Known = first.requests
+  let watermark = first.asOf
   let delay = FIRST_DELAY_MS
   for (;;) {
-    const requests: RequestView[] = []
-    for (const id of ids) requests.push(await getRequest(id, deps))
+    const requests = wanted.map((id) => known.get(id) as RequestView)
     options.onPoll?.(requests)
     const outcome = settledOutcome(requests)
     if (outcome) return { outcome, requests }
@@ -41,7 +58,75 @@ export async function waitForRequests(ids: string[], options: WaitOptions, deps:
     if (left <= 0) return { outcome: 'timed_out', requests }
     await deps.clock.sleep(Math.min(delay, left), options.signal)
     delay = Math.min(delay * BACKOFF, MAX_DELAY_MS)
+    const open = unique.filter((id) => !FINAL_STATES.includes((known.get(id) as RequestView).status))
+    watermark = await readChanges(known, open, watermark, deps, options.signal)
   }
+}
+
+/**
+ * The first poll: every id by name, 100 per call. An id the platform does not return does not exist for this caller,
+ * and waiting cannot make it appear, so that is an error naming it (a 404, as `privacy status` gives for one id).
+ */
+async function readByIds(ids: string[], deps: ListDeps, signal: AbortSignal | undefined): Promise<{ requests: Known; asOf: string }> {
+  const requests: Known = new Map()
+  let asOf: string | undefined
+  for (const chunk of chunksOf(ids, MAX_IDS_PER_QUERY)) {
+    const page = await listPage({ ids: chunk.join(',') }, deps, signal)
+    asOf ??= page.as_of
+    for (const request of page.data) requests.set(request.id, view(request))
+  }
+  const missing = ids.filter((id) => !requests.has(id))
+  if (missing.length > 0) throw notFound(missing, ids.length)
+  return { requests, asOf: asOf as string }
+}
+
+/**
+ * A later poll: the changes feed since the watermark, applied to the requests followed (`open`: those not final). When unrelated requests
+ * change so much that the feed runs longer than reading the open ones by id would (ceil(open / 100) pages), the feed
+ * is dropped for this poll and the open ones are read by id instead, changed since the same watermark. Either way
+ * the next watermark is the as_of of this poll's first page, so nothing that changes meanwhile is missed.
+ */
+async function readChanges(known: Known, open: string[], since: string, deps: ListDeps, signal: AbortSignal | undefined): Promise<string> {
+  const budget = Math.max(1, Math.ceil(open.length / MAX_IDS_PER_QUERY))
+  let asOf: string | undefined
+  let cursor: string | undefined
+  for (let pages = 0; pages < budget; pages++) {
+    const page = await listPage({ updated_since: since, ...(cursor ? { cursor } : {}) }, deps, signal)
+    asOf ??= page.as_of
+    applyChanges(known, page.data)
+    if (!page.next_cursor) return asOf
+    cursor = page.next_cursor
+  }
+  for (const chunk of chunksOf(open, MAX_IDS_PER_QUERY)) {
+    applyChanges(known, (await listPage({ ids: chunk.join(','), updated_since: since }, deps, signal)).data)
+  }
+  return asOf as string
+}
+
+/** Only requests being followed, and only a newer version: a feed may list one change twice, or out of order. */
+function applyChanges(known: Known, changed: PrivacyRequestPage['data']): void {
+  for (const request of changed) {
+    const seen = known.get(request.id)
+    if (seen && request.version > seen.version) known.set(request.id, view(request))
+  }
+}
+
+function listPage(query: { ids?: string; updated_since?: string; cursor?: string }, deps: ListDeps, signal: AbortSignal | undefined): Promise<PrivacyRequestPage> {
+  return deps.api.call(endpoints.listPrivacyRequests, { query: { ...query, limit: MAX_PAGE_SIZE }, ...(signal ? { signal } : {}) })
+}
+
+function notFound(missing: string[], total: number): NotFoundError {
+  const hint = 'Check the ids: clowdops privacy list shows the requests this profile can see.'
+  if (total === 1) return new NotFoundError(`No privacy request ${missing[0]}.`, { hint })
+  const named = missing.slice(0, NAMED_MISSING).join(', ')
+  const more = missing.length > NAMED_MISSING ? ` and ${missing.length - NAMED_MISSING} more` : ''
+  return new NotFoundError(`${missing.length} of ${total} privacy requests not found: ${named}${more}.`, { hint })
+}
+
+function chunksOf<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = []
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size))
+  return chunks
 }
 
 function settledOutcome(requests: RequestView[]): WaitOutcome | undefined {
