@@ -7,10 +7,17 @@ import type { BulkCounters } from '../core/bulk/submit.js'
 
 /** One JSON object per line, waiting for the stream to drain, so a slow reader slows the run instead of filling memory. */
 export class NdjsonSink {
+  /** One wait for 'drain' shared by every writer that finds the stream full (concurrent batches report at once). */
+  private drained: Promise<void> | undefined
+
   constructor(private readonly stream: Writable) {}
 
   async write(value: unknown): Promise<void> {
-    if (!this.stream.write(`${JSON.stringify(value)}\n`)) await once(this.stream, 'drain')
+    if (this.stream.write(`${JSON.stringify(value)}\n`)) return
+    this.drained ??= once(this.stream, 'drain').then(() => {
+      this.drained = undefined
+    })
+    await this.drained
   }
 }
 

@@ -1,11 +1,14 @@
 // In-file duplicate detection in fixed memory per row: 64-bit key hashes in an open-addressing table.
 
 const EMPTY = 0
+/** Tables the keys are spread over by their hash: growing one copies a 64th of the keys, not all of them. */
+const SEGMENT_BITS = 6
 
 /**
  * Remembers, for each key, the line where it was first seen, in 12 bytes per slot (two 32-bit hash halves and a
- * 32-bit line) with the table at most half full, so a million keys take 24 MB (36 MB while doubling) instead of
- * the hundreds a Set of strings costs.
+ * 32-bit line) with each table at most half full, so a million keys take 24 MB instead of the hundreds a Set of
+ * strings costs. The slots are split over 64 tables chosen by the hash, so the doubling of one table (its old and
+ * new arrays alive together) adds a 64th of that, not half of it again.
  *
  * Only a 64-bit hash of each key is kept, so two different keys can collide and the second be reported as a
  * duplicate of the first. With n keys the odds of any collision are about n² / 2⁶⁵: 3·10⁻⁸ for a million rows,
@@ -13,20 +16,12 @@ const EMPTY = 0
  * only to make their own row look like a duplicate of another of their own rows.
  */
 export class SeenKeys {
-  private hashHi: Uint32Array
-  private hashLo: Uint32Array
-  /** 0 marks an empty slot: lines start at 1. */
-  private lines: Uint32Array
-  private mask: number
+  private readonly segments: Segment[]
   private count = 0
 
   constructor(initialCapacity = 1024) {
-    let capacity = 16
-    while (capacity < initialCapacity * 2) capacity *= 2
-    this.hashHi = new Uint32Array(capacity)
-    this.hashLo = new Uint32Array(capacity)
-    this.lines = new Uint32Array(capacity)
-    this.mask = capacity - 1
+    const perSegment = Math.ceil(initialCapacity / (1 << SEGMENT_BITS))
+    this.segments = Array.from({ length: 1 << SEGMENT_BITS }, () => new Segment(perSegment))
   }
 
   /** How many distinct keys are remembered. */
@@ -34,16 +29,15 @@ export class SeenKeys {
     return this.count
   }
 
-  /** Bytes held by the table (what a million keys cost, for the curious and the tests). */
+  /** Bytes held by the tables (what a million keys cost, for the curious and the tests). */
   get bytes(): number {
-    return this.hashHi.byteLength + this.hashLo.byteLength + this.lines.byteLength
+    return this.segments.reduce((sum, segment) => sum + segment.bytes, 0)
   }
 
   /** The line where `key` was first added, if it was. */
   firstLineOf(key: string): number | undefined {
     const [hi, lo] = hash64(key)
-    const slot = this.find(hi, lo)
-    const line = this.lines[slot]!
+    const line = this.segmentOf(hi).lineOf(hi, lo)
     return line === EMPTY ? undefined : line
   }
 
@@ -56,40 +50,78 @@ export class SeenKeys {
   seenAt(key: string, line: number): number | undefined {
     if (!Number.isInteger(line) || line < 1 || line > 0xffffffff) throw new RangeError(`line out of range: ${line}`)
     const [hi, lo] = hash64(key)
-    let slot = this.find(hi, lo)
-    const first = this.lines[slot]!
+    const first = this.segmentOf(hi).insert(hi, lo, line)
     if (first !== EMPTY) return first
-    if ((this.count + 1) * 2 > this.lines.length) {
-      this.grow()
-      slot = this.find(hi, lo)
-    }
-    this.hashHi[slot] = hi
-    this.hashLo[slot] = lo
-    this.lines[slot] = line
     this.count++
     return undefined
   }
 
-  /** The slot holding (hi, lo), or the empty slot where it belongs (linear probing). */
+  private segmentOf(hi: number): Segment {
+    return this.segments[hi >>> (32 - SEGMENT_BITS)]!
+  }
+}
+
+/**
+ * One open-addressing table (linear probing) of slots of three 32-bit words, side by side so that a probe touches one
+ * cache line: the hash's two halves and the line, where line 0 marks an empty slot (lines start at 1).
+ */
+class Segment {
+  private slots: Uint32Array
+  private mask: number
+  private count = 0
+
+  constructor(initialCapacity: number) {
+    let capacity = 16
+    while (capacity < initialCapacity * 2) capacity *= 2
+    this.slots = new Uint32Array(capacity * 3)
+    this.mask = capacity - 1
+  }
+
+  get bytes(): number {
+    return this.slots.byteLength
+  }
+
+  lineOf(hi: number, lo: number): number {
+    return this.slots[this.find(hi, lo) + 2]!
+  }
+
+  /** The line already held for (hi, lo), or EMPTY after remembering it at `line`. */
+  insert(hi: number, lo: number, line: number): number {
+    let at = this.find(hi, lo)
+    const first = this.slots[at + 2]!
+    if (first !== EMPTY) return first
+    if ((this.count + 1) * 2 > this.mask + 1) {
+      this.grow()
+      at = this.find(hi, lo)
+    }
+    this.put(at, hi, lo, line)
+    this.count++
+    return EMPTY
+  }
+
+  /** Where (hi, lo) is held, or the empty slot where it belongs: the index of the slot's first word. */
   private find(hi: number, lo: number): number {
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask
-    while (this.lines[slot] !== EMPTY && (this.hashHi[slot] !== hi || this.hashLo[slot] !== lo)) slot = (slot + 1) & this.mask
-    return slot
+    const { slots, mask } = this
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask
+    for (;;) {
+      const at = slot * 3
+      if (slots[at + 2] === EMPTY || (slots[at] === hi && slots[at + 1] === lo)) return at
+      slot = (slot + 1) & mask
+    }
+  }
+
+  private put(at: number, hi: number, lo: number, line: number): void {
+    this.slots[at] = hi
+    this.slots[at + 1] = lo
+    this.slots[at + 2] = line
   }
 
   private grow(): void {
-    const { hashHi, hashLo, lines } = this
-    const capacity = lines.length * 2
-    this.hashHi = new Uint32Array(capacity)
-    this.hashLo = new Uint32Array(capacity)
-    this.lines = new Uint32Array(capacity)
-    this.mask = capacity - 1
-    for (let old = 0; old < lines.length; old++) {
-      if (lines[old] === EMPTY) continue
-      const slot = this.find(hashHi[old]!, hashLo[old]!)
-      this.hashHi[slot] = hashHi[old]!
-      this.hashLo[slot] = hashLo[old]!
-      this.lines[slot] = lines[old]!
+    const old = this.slots
+    this.slots = new Uint32Array(old.length * 2)
+    this.mask = this.mask * 2 + 1
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at + 2] !== EMPTY) this.put(this.find(old[at]!, old[at + 1]!), old[at]!, old[at + 1]!, old[at + 2]!)
     }
   }
 }
