@@ -111,6 +111,19 @@ describe('privacy wait --from a submit report of thousands of rows', () => {
     expect(result.stdout).toContain('Finished, but not all completed')
   }, 180_000)
 
+  it('privacy list reads a large --limit 100 a page, filtered by state and time', async () => {
+    recording = { entries: [], afterList: () => undefined }
+    const since = new Date(platform.privacy.now().getTime() - 2 * DAY).toISOString()
+    const result = await runCli(['privacy', 'list', '--status', 'completed', '--since', since, '--limit', '250', '--json'], env)
+    const log = recording.entries
+    recording = undefined
+    expect(result.code, result.stderr).toBe(0)
+    const listed = JSON.parse(result.stdout) as { status: string }[]
+    expect(listed).toHaveLength(250)
+    expect(listed.every((r) => r.status === 'completed')).toBe(true)
+    expect(log.filter(isListCall)).toHaveLength(3)
+  })
+
   it('lists at most 20 unfinished requests and counts the rest; --json has every request in input order', async () => {
     const { rows } = await submit(workdir(), 'open', Array.from({ length: 30 }, (_, i) => `open-${i}@example.com`))
     const open = rows.map((r) => (r as { id: string }).id)
