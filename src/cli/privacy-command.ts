@@ -1,14 +1,16 @@
 // What the privacy commands share: asking for a verification code, a progress line, where downloads go, wait's exit code.
 import { statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { readRequestIds } from '../adapters/wait-ids.js'
 import type { ExportFile } from '../core/contract/index.js'
-import { ExitCode } from '../core/errors.js'
+import { ExitCode, UsageError } from '../core/errors.js'
 import { downloadExport, type DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
 import { type AskCode, verifyIdentity } from '../core/privacy/verification.js'
 import { waitForRequests, type WaitResult } from '../core/privacy/wait.js'
 import { BaseCommand } from './base-command.js'
-import { progressLine } from './render-privacy.js'
+import { requestId } from './privacy-flags.js'
+import { waitProgress } from './render-privacy.js'
 
 export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
   /** Asks on the terminal, saying where the code went and why the last one failed; undefined where nobody can answer. */
@@ -41,13 +43,32 @@ export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
   /** Progress on stderr: one line rewritten in place on a terminal; elsewhere a line each time something changes. */
   protected progress(requests: RequestView[]): void {
     if (this.jsonEnabled()) return
-    const line = requests.map(progressLine).join(' | ')
+    const line = waitProgress(requests)
     if (process.stderr.isTTY) {
       process.stderr.write(`\r\u001b[K${line}`)
     } else if (line !== this.lastProgress) {
       process.stderr.write(`${line}\n`)
     }
     this.lastProgress = line
+  }
+
+  /**
+   * The ids `privacy wait` follows: those given as arguments, then those read from --from, each once. Report rows that
+   * created no request are skipped, and stderr says how many, so a short count is not a surprise.
+   */
+  protected async idsToWait(args: string[], from: string | undefined): Promise<string[]> {
+    const ids = new Set(args.map(requestId))
+    if (from !== undefined) {
+      const read = await readRequestIds(from)
+      for (const id of read.ids) ids.add(id)
+      if (read.skipped > 0) {
+        process.stderr.write(`Skipped ${read.skipped} report row${read.skipped === 1 ? '' : 's'} that created no request (rejected, invalid, failed, or a duplicate within the file).\n`)
+      }
+    }
+    if (ids.size === 0) {
+      throw new UsageError('No request ids to wait for.', { hint: 'Name them as arguments, or pass --from FILE (or --from - for stdin) with one id a line or a privacy submit report.' })
+    }
+    return [...ids]
   }
 
   /** Ends an in-place progress line so what follows starts on its own line. */

@@ -1,6 +1,6 @@
 // Human renderings of privacy requests, exports and consent. Every request shows its id, state, due date and next step.
 import type { ChalkInstance } from 'chalk'
-import type { Consent, ConsentEvent, ConsentWrite, RequestState } from '../core/contract/index.js'
+import { type Consent, type ConsentEvent, type ConsentWrite, REQUEST_STATES, type RequestState } from '../core/contract/index.js'
 import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
@@ -69,10 +69,30 @@ export function renderRequests(requests: RequestView[], c: ChalkInstance): strin
   )
 }
 
+/** Up to this many requests, a wait shows each one; past it, counts by state (a line per request would not scale). */
+export const WAIT_LISTS_EACH_UP_TO = 5
+/** The most unfinished requests a large wait's result lists; --json has them all. */
+export const WAIT_LISTS_UNFINISHED = 20
+
 /** One line for a progress display: state and deadline of a request being followed. */
 export function progressLine(request: RequestView): string {
   const due = request.due_at ? ` · due ${dueText(request)}` : ''
   return `${request.type} ${request.id.slice(0, 8)} · ${request.status}${due}`
+}
+
+/** The progress of a wait: each request while they are few, otherwise how many are in each state. */
+export function waitProgress(requests: RequestView[]): string {
+  if (requests.length <= WAIT_LISTS_EACH_UP_TO) return requests.map(progressLine).join(' | ')
+  return `${requests.length} requests: ${stateCounts(requests)}`
+}
+
+/** `completed 1990 · in_progress 7 · denied 3`, in the order of the request lifecycle. */
+export function stateCounts(requests: RequestView[]): string {
+  const counts = new Map<RequestState, number>()
+  for (const request of requests) counts.set(request.status, (counts.get(request.status) ?? 0) + 1)
+  return REQUEST_STATES.filter((state) => counts.has(state))
+    .map((state) => `${state} ${counts.get(state)}`)
+    .join(' · ')
 }
 
 export function renderWait(result: WaitResult, c: ChalkInstance): string {
@@ -82,13 +102,37 @@ export function renderWait(result: WaitResult, c: ChalkInstance): string {
     needs_verification: c.yellow('Waiting for a verification code: run the verify command shown above.'),
     timed_out: c.yellow('Still open when the timeout ran out; run the same command again to keep waiting.'),
   }
-  const lines = [renderRequests(result.requests, c)]
-  for (const request of result.requests) {
-    if (request.next_step && result.requests.length > 1) lines.push(`${c.dim(request.id.slice(0, 8))} ${request.next_step}`)
-  }
-  if (result.requests.length === 1 && result.requests[0]?.next_step) lines.push(`${c.dim('Next')} ${result.requests[0].next_step}`)
+  const lines = result.requests.length > WAIT_LISTS_EACH_UP_TO ? largeWaitLines(result.requests, c) : smallWaitLines(result.requests, c)
   lines.push('', summary[result.outcome])
   return lines.join('\n')
+}
+
+/** Every request in a table, and what to do next for each. */
+function smallWaitLines(requests: RequestView[], c: ChalkInstance): string[] {
+  const lines = [renderRequests(requests, c)]
+  for (const request of requests) {
+    if (request.next_step && requests.length > 1) lines.push(`${c.dim(request.id.slice(0, 8))} ${request.next_step}`)
+  }
+  if (requests.length === 1 && requests[0]?.next_step) lines.push(`${c.dim('Next')} ${requests[0].next_step}`)
+  return lines
+}
+
+/**
+ * Counts by state, then the first unfinished requests (not completed); the rest are counted. Only a request waiting
+ * for its code gets its next step: that is the one a person must act on, the others would repeat one line twenty times.
+ */
+function largeWaitLines(requests: RequestView[], c: ChalkInstance): string[] {
+  const lines = [`${requests.length} requests: ${stateCounts(requests)}`]
+  const unfinished = requests.filter((r) => r.status !== 'completed')
+  if (unfinished.length === 0) return lines
+  const shown = unfinished.slice(0, WAIT_LISTS_UNFINISHED)
+  lines.push('', `Not completed (${unfinished.length}):`, renderRequests(shown, c))
+  for (const request of shown) {
+    if (request.status === 'pending_verification' && request.next_step) lines.push(`${c.dim(request.id.slice(0, 8))} ${request.next_step}`)
+  }
+  const more = unfinished.length - shown.length
+  if (more > 0) lines.push(c.dim(`…and ${more} more not completed; --json lists every request.`))
+  return lines
 }
 
 export function renderDownloaded(downloaded: DownloadedExport, c: ChalkInstance): string {
