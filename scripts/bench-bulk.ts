@@ -3,8 +3,9 @@
 //
 // Throughput: the local platform runs in a child process of its own; `clowdops privacy submit` sends 100,000 valid
 // rows; then autocannon, a load generator, posts the same number of fresh, unique batches of the same size straight to
-// the batch endpoint over the same number of connections. Both are rows per second on the same endpoint, one after the
-// other, in the same run; the ratio is the CLI's share of the ceiling (target ≥ 0.8).
+// the batch endpoint, over as many connections as the CLI has batches in flight and over twice as many, and the better
+// of the two is the ceiling. Both are rows per second on the same endpoint, one after the other, in the same run; the
+// ratio is the CLI's share of the ceiling (target ≥ 0.8).
 // Memory: peak RSS (VmHWM from /proc) of a 10,000-row run and of a 1,000,000-row --dry-run (target: within 1.5× of
 // the 10k run, and under 200 MB).
 import { spawn } from 'node:child_process'
@@ -109,8 +110,8 @@ async function measureCli(args: string[], env: Record<string, string>): Promise<
   return { ms: performance.now() - started, peakRssMb: peakKb / 1024, code, stdout }
 }
 
-/** The same endpoint, the same batch size and connections, fresh unique items in every request: rows per second. */
-async function ceiling(platform: RunningPlatform, totalRows: number): Promise<number> {
+/** The same endpoint and batch size, fresh unique items in every request: rows per second over `connections`. */
+async function ceiling(platform: RunningPlatform, totalRows: number, connections: number): Promise<number> {
   const requests = Math.ceil(totalRows / batchSize)
   const batchBody = () =>
     JSON.stringify({
@@ -126,7 +127,7 @@ async function ceiling(platform: RunningPlatform, totalRows: number): Promise<nu
   const instance = autocannon(
     {
       url: `${platform.url}/v1/privacy/requests:batch`,
-      connections: concurrency,
+      connections,
       amount: requests,
       requests: [
         {
@@ -163,12 +164,16 @@ await writeCsv(throughputFile, rows, 'throughput')
 const ceilingRates: number[] = []
 const cliRates: number[] = []
 for (let run = 0; run < runs; run++) {
-  const forCeiling = await startPlatformProcess()
-  try {
-    ceilingRates.push(await ceiling(forCeiling, rows))
-  } finally {
-    await forCeiling.stop()
+  let best = 0
+  for (const connections of [concurrency, concurrency * 2]) {
+    const forCeiling = await startPlatformProcess()
+    try {
+      best = Math.max(best, await ceiling(forCeiling, rows, connections))
+    } finally {
+      await forCeiling.stop()
+    }
   }
+  ceilingRates.push(best)
   const forCli = await startPlatformProcess()
   try {
     rmSync(`${throughputFile}.journal.jsonl`, { force: true })
@@ -197,7 +202,10 @@ try {
   const ratio = cliRate / ceilingRate
   const memoryRatio = large.peakRssMb / small.peakRssMb
   const verdict = (ok: boolean) => (ok ? 'pass' : 'MISS')
-  console.log(`\nBulk submission, v${process.versions.node} ${process.platform}-${process.arch}, batch ${batchSize}, ${concurrency} connections, medians of ${runs}`)
+  console.log(
+    `\nBulk submission, v${process.versions.node} ${process.platform}-${process.arch}, batch ${batchSize}, ` +
+      `CLI concurrency ${concurrency}, load generator the better of ${concurrency} and ${concurrency * 2} connections, medians of ${runs}`,
+  )
   console.log('measure                                   value        target')
   console.log(`clowdops privacy submit, ${rows} rows    ${cliRate.toFixed(0).padStart(8)} rows/s   (runs: ${cliRates.map((r) => r.toFixed(0)).join(', ')}; wall time, start-up included)`)
   console.log(`load generator (autocannon), same endpoint ${ceilingRate.toFixed(0).padStart(8)} rows/s   (runs: ${ceilingRates.map((r) => r.toFixed(0)).join(', ')})`)

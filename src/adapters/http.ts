@@ -1,7 +1,7 @@
-// The API client on got: contract-checked requests, retries with backoff, problem+json errors, redacted debug logs.
+// The API client: contract-checked requests, retries with backoff, problem+json errors, redacted debug logs. Calls go
+// through ./transport.js (node:http); got, loaded from here for the adapters that stream, carries downloads.
 import { randomUUID } from 'node:crypto'
-import type { IncomingHttpHeaders } from 'node:http'
-import type { Agents, Got, RequestError, Response } from 'got'
+import type { Agents, Got } from 'got'
 import type { z } from 'zod'
 import { assertSecureUrl } from '../core/api-url.js'
 import { LOGIN_HINT } from '../core/auth/session.js'
@@ -28,6 +28,7 @@ import {
   retryDelayMs,
 } from '../core/retry-policy.js'
 import type { Secret } from '../core/secret.js'
+import { type TextResponse, TransportError, exchange } from './transport.js'
 
 export interface HttpClientOptions {
   baseUrl: string
@@ -40,13 +41,16 @@ export interface HttpClientOptions {
 }
 
 /** What platformError reads of an error response; a streamed download reads its (small) error body first. */
-export interface ErrorResponse {
-  statusCode: number
-  headers: IncomingHttpHeaders
-  body: string
+export type ErrorResponse = TextResponse
+
+/** What networkError reads of a failed request: got's RequestError or the transport's TransportError. */
+export interface RequestFailure {
+  name: string
+  code?: string | undefined
+  message: string
 }
 
-type Attempt = { kind: 'response'; response: Response<string> } | { kind: 'error'; error: RequestError }
+type Attempt = { kind: 'response'; response: TextResponse } | { kind: 'error'; error: TransportError }
 
 // TLS failures will not fix themselves on a retry, and want a different hint.
 export const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/
@@ -87,8 +91,10 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     assertSecureUrl(url, options.baseUrl)
     appendQuery(url, endpoint, input)
     const body = !endpoint.body ? undefined : input.bodyChecked ? input.body : checkInput(endpoint.body, input.body, name, 'body')
+    const text = body === undefined ? undefined : JSON.stringify(body)
 
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': options.userAgent }
+    if (text !== undefined) headers['content-type'] = 'application/json'
     let token: Secret | undefined
     if (endpoint.scopes !== undefined) {
       token = input.token ?? (await options.session.token())
@@ -100,24 +106,13 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     if (idempotencyKey) headers[Headers.idempotencyKey] = idempotencyKey
     const repeatable = input.retry !== false && isSafeToRepeat(endpoint.method, idempotencyKey !== undefined)
 
-    const got = await loadGot()
-    const agent = await (agents ??= agentsFor(url.origin))
+    const agent = (await (agents ??= agentsFor(url.origin)))?.[url.protocol === 'https:' ? 'https' : 'http'] || undefined
     for (let attempt = 1; ; attempt++) {
       const started = Date.now()
       log?.(`→ ${endpoint.method} ${url.href} attempt ${attempt} ${JSON.stringify(redactHeaders(headers))}`)
-      const outcome: Attempt = await got(url, {
-        method: endpoint.method,
-        headers,
-        ...(body === undefined ? {} : { json: body }),
-        ...(agent ? { agent } : {}),
-        throwHttpErrors: false,
-        followRedirect: false,
-        retry: { limit: 0 },
-        timeout: { connect: timeouts.connectMs, secureConnect: timeouts.connectMs, response: timeouts.responseMs },
-        signal: input.signal,
-      }).then(
+      const outcome: Attempt = await exchange(url, { method: endpoint.method, headers, body: text, agent, timeouts, signal: input.signal }).then(
         (response) => ({ kind: 'response', response }) as const,
-        (error: RequestError) => ({ kind: 'error', error }) as const,
+        (error: TransportError) => ({ kind: 'error', error }) as const,
       )
 
       if (outcome.kind === 'error') {
@@ -259,7 +254,7 @@ function hintForStatus(status: number, code: string, retryAfter: string | undefi
   return 'Check the input; --debug shows the request and response.'
 }
 
-export function networkError(error: RequestError, url: URL, tls: boolean, attempts: number): NetworkError {
+export function networkError(error: RequestFailure, url: URL, tls: boolean, attempts: number): NetworkError {
   const code = error.code ?? error.name
   if (tls) {
     return new NetworkError(`TLS check failed for ${url.host}: ${code}.`, {

@@ -1,4 +1,5 @@
-// The got client against the local platform over real loopback HTTP: retries, idempotency, errors, schemas, proxies.
+// The API client against the local platform over real loopback HTTP: retries, idempotency, errors, schemas, proxies,
+// timeouts.
 import { createServer, type Server } from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -197,5 +198,64 @@ describe('proxies', () => {
     process.env.NO_PROXY = '127.0.0.1'
     await client().call(endpoints.health)
     expect(proxied).toBe(1)
+  })
+})
+
+describe('timeouts and aborts', () => {
+  /** Accepts connections and reads requests, and never answers: what a hung platform looks like. */
+  async function silentServer(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+    let requests = 0
+    const sockets = new Set<Duplex>()
+    const server: Server = createServer(() => {
+      requests += 1
+    })
+    server.on('connection', (socket) => sockets.add(socket))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      requests: () => requests,
+      close: async () => {
+        for (const socket of sockets) socket.destroy()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      },
+    }
+  }
+
+  it('gives up on a response that never comes after the response timeout, each try, with the timeout named', async () => {
+    const server = await silentServer()
+    try {
+      const started = Date.now()
+      const error = await createHttpClient({
+        baseUrl: server.url,
+        userAgent: 'clowdops/0.0.0-test',
+        clock: systemClock,
+        session: { token: async () => new Secret('cop_test'), afterRejection: async () => undefined },
+        retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 1000 },
+        timeouts: { connectMs: 5000, responseMs: 200 },
+      })
+        .call(endpoints.health)
+        .catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'timeout', exitCode: ExitCode.network })
+      expect((error as Error).message).toMatch(/timed out.*after 2 attempts/)
+      expect(server.requests()).toBe(2)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('stops at once when the caller aborts, without retrying', async () => {
+    const server = await silentServer()
+    try {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(), 100)
+      const error = await client({ baseUrl: server.url })
+        .call(endpoints.health, { signal: controller.signal })
+        .catch((e: unknown) => e)
+      expect((error as Error).name).toBe('AbortError')
+      expect(server.requests()).toBe(1)
+    } finally {
+      await server.close()
+    }
   })
 })
