@@ -10,6 +10,8 @@ const { dirname, join } = process.getBuiltinModule('node:path')
 const root = join(__dirname, '..')
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const argv = process.argv.slice(2)
+/** Set once V8's flags have changed at run time: V8 then refuses a code cache made here in every other run. */
+let flagsChanged = false
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
   process.stdout.write(`clowdops/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
@@ -53,6 +55,7 @@ function loadBundle(file) {
   bundle.loaded = true
 
   process.once('exit', () => {
+    if (flagsChanged) return
     const ran = bundle.exports.loadedCommands().join(',') || '-'
     const valid = cached !== undefined && !script.cachedDataRejected
     if (!valid || !cached.runs.includes(ran)) writeCodeCache(cacheFile, buildId, valid ? [...cached.runs, ran] : [ran], script)
@@ -125,7 +128,8 @@ function writeCodeCache(file, buildId, runs, script) {
  * unbounded young generation. (Keeping it at its first 1 MB, as this did before, made the collector collect so often
  * that rows still in flight were promoted and collected again: 3-4x the GC time.) V8 reads the growth factor whenever
  * it grows the space, so it is set after the first collection that finds the space at 8 MB; its size flags only count
- * at start-up. Only for this command, the one that streams.
+ * at start-up. Only for this command, the one that streams; and a run that changed it writes no code cache, since V8
+ * checks the flags a cache was made under and would refuse it to the next command.
  */
 function tuneHeapForStreaming() {
   const v8 = process.getBuiltinModule('node:v8')
@@ -135,6 +139,7 @@ function tuneHeapForStreaming() {
     const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')
     if (young === undefined || young.space_size < youngGenerationCap) return
     v8.setFlagsFromString('--semi-space-growth-factor=1')
+    flagsChanged = true
     observer.disconnect()
   })
   observer.observe({ entryTypes: ['gc'] })

@@ -1,7 +1,7 @@
 // Bulk submission end to end: the built CLI streams files into the local platform's batch endpoint. Exactly once is
 // proven with the platform's own per-id counts, through invalid rows, duplicates, faults, and a SIGKILL mid-run.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -252,5 +252,30 @@ describe('input, attestation and exit codes', () => {
     const result = await runCli(['privacy', 'submit', '--file', file, ...ATTEST], env)
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('emial')
+  })
+})
+
+describe('start-up of the commands after a bulk run', () => {
+  it('a submission that tuned the heap leaves the code cache as the other commands wrote it', async () => {
+    const cacheDir = workdir()
+    const withCache = { ...env, CLOWDOPS_CACHE_DIR: cacheDir }
+    const cacheFile = () => {
+      const [name, ...others] = readdirSync(cacheDir).filter((entry) => entry.startsWith('code-cache-'))
+      expect(others).toEqual([])
+      return readFileSync(join(cacheDir, name as string))
+    }
+    expect((await runCli(['config', 'list'], withCache)).code).toBe(0)
+    const written = cacheFile()
+
+    // Enough rows for the young generation to reach its cap, where the run changes a V8 flag.
+    const file = join(workdir(), 'heap.csv')
+    writeFileSync(file, simpleCsv(30_000, 'heap'))
+    const plan = await runCli(['privacy', 'submit', '--file', file, '--dry-run'], withCache)
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(cacheFile().equals(written)).toBe(true)
+
+    // A cache made under the changed flag would be refused here, and written again.
+    expect((await runCli(['config', 'list'], withCache)).code).toBe(0)
+    expect(cacheFile().equals(written)).toBe(true)
   })
 })
