@@ -10,8 +10,11 @@ const { dirname, join } = process.getBuiltinModule('node:path')
 const root = join(__dirname, '..')
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const argv = process.argv.slice(2)
-/** Set once V8's flags have changed at run time: V8 then refuses a code cache made here in every other run. */
-let flagsChanged = false
+/**
+ * Writes the code cache if this run adds to it, once. Called at exit, or earlier, just before V8's flags change at run
+ * time: V8 checks the flags a cache was made under, and would refuse one made afterwards to every other command.
+ */
+let saveCodeCache = () => {}
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
   process.stdout.write(`clowdops/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
@@ -54,12 +57,13 @@ function loadBundle(file) {
   script.runInThisContext()(bundle.exports, require, bundle, file, dirname(file), (url) => import(url))
   bundle.loaded = true
 
-  process.once('exit', () => {
-    if (flagsChanged) return
+  saveCodeCache = () => {
+    saveCodeCache = () => {}
     const ran = bundle.exports.loadedCommands().join(',') || '-'
     const valid = cached !== undefined && !script.cachedDataRejected
     if (!valid || !cached.runs.includes(ran)) writeCodeCache(cacheFile, buildId, valid ? [...cached.runs, ran] : [ran], script)
-  })
+  }
+  process.once('exit', () => saveCodeCache())
   return bundle.exports
 }
 
@@ -128,8 +132,7 @@ function writeCodeCache(file, buildId, runs, script) {
  * unbounded young generation. (Keeping it at its first 1 MB, as this did before, made the collector collect so often
  * that rows still in flight were promoted and collected again: 3-4x the GC time.) V8 reads the growth factor whenever
  * it grows the space, so it is set after the first collection that finds the space at 8 MB; its size flags only count
- * at start-up. Only for this command, the one that streams; and a run that changed it writes no code cache, since V8
- * checks the flags a cache was made under and would refuse it to the next command.
+ * at start-up. Only for this command, the one that streams; the code cache is saved just before (see saveCodeCache).
  */
 function tuneHeapForStreaming() {
   const v8 = process.getBuiltinModule('node:v8')
@@ -138,8 +141,9 @@ function tuneHeapForStreaming() {
   const observer = new PerformanceObserver(() => {
     const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')
     if (young === undefined || young.space_size < youngGenerationCap) return
+    saveCodeCache()
     v8.setFlagsFromString('--semi-space-growth-factor=1')
-    flagsChanged = true
+    saveCodeCache = () => {}
     observer.disconnect()
   })
   observer.observe({ entryTypes: ['gc'] })
