@@ -24,7 +24,7 @@ const { values: options } = parseArgs({
     'memory-rows': { type: 'string', default: '1000000' },
     'batch-size': { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '4' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
   },
 })
 const rows = Number(options.rows)
