@@ -269,7 +269,7 @@ describe('start-up of the commands after a bulk run', () => {
     // Enough rows for the young generation to reach its cap, where the run changes a V8 flag: the cache (now with the
     // submission's code too) must be saved before that, under the flags every other run starts with.
     const file = join(workdir(), 'heap.csv')
-    writeFileSync(file, simpleCsv(30_000, 'heap'))
+    writeFileSync(file, simpleCsv(60_000, 'heap'))
     const plan = () => runCli(['privacy', 'submit', '--file', file, '--dry-run'], withCache)
     expect((await plan()).code).toBe(0)
     const saved = cacheFile()
