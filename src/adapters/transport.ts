@@ -1,7 +1,8 @@
 // One HTTP exchange with a small body each way, on node:http(s): what the API client sends its JSON calls through.
 //
-// got (still used for downloads, which stream, resume and report progress) spent ~0.5 ms of CPU and ~60 KB of
-// garbage on each such call, measured through a bulk submission's thousand batch requests: a third of the run's CPU.
+// got (still used for downloads, which stream, resume and report progress, and for OAuth) spent ~0.5 ms of CPU and
+// ~60 KB of garbage on each such call, measured through a bulk submission's thousand batch requests: nearly a third of
+// its CPU.
 // A call needs keep-alive, a proxy when one is set, two timeouts, an abort signal and a whole-body read; here they
 // are, and nothing else: no redirects (the client refuses them), no decompression (nothing asks for it).
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
