@@ -142,9 +142,8 @@ function tuneHeapForStreaming() {
   const observer = new PerformanceObserver(() => {
     const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')
     if (young === undefined || young.space_size < youngGenerationCap) return
-    saveCodeCache()
+    saveCodeCache() // and no more after the flag changes: it saves once
     v8.setFlagsFromString('--semi-space-growth-factor=1')
-    saveCodeCache = () => {}
     observer.disconnect()
   })
   observer.observe({ entryTypes: ['gc'] })
