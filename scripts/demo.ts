@@ -126,8 +126,16 @@ try {
   )
   await clowdops(['privacy', 'submit', '--file', bulkFile, '--dry-run'], 11, 'Check a bulk file first: every row validated, duplicates found, nothing sent')
   const attest = ['--attest-method', 'government_id', '--attested-by', 'privacy-team@example.com']
-  await clowdops(['privacy', 'submit', '--file', bulkFile, ...attest], 11, 'Submit it for other people, with how their identity was verified (exit 11: one row was invalid)')
+  const report = join(bulkDir, 'report.ndjson')
+  await clowdops(
+    ['privacy', 'submit', '--file', bulkFile, ...attest, '--report', report],
+    11,
+    'Submit it for other people, with how their identity was verified (exit 11: one row was invalid)',
+  )
   await clowdops(['privacy', 'submit', '--file', bulkFile, ...attest], 11, 'Run it again: the journal says what is done, so nothing is sent twice')
+  // The erasure waits out its 7-day grace period: the demo moves the local platform's clock past it.
+  platform.privacy.advance(8 * 86_400_000)
+  await clowdops(['privacy', 'wait', '--from', report], 0, 'Follow the whole batch from its report: a few list calls per poll, not one per request')
   rmSync(bulkDir, { recursive: true, force: true })
 
   platform.faults.failNext(2, 503, { retryAfter: 1 })

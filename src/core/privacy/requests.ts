@@ -40,7 +40,8 @@ export function nextStep(request: PrivacyRequest): string | null {
       return `Erasure happens on ${request.grace_period_ends_at?.slice(0, 10) ?? 'the end of the grace period'}; until then you can still stop it: ${cli} cancel ${id}`
     case 'completed':
       if (EXPORT_TYPES.includes(request.type)) return `Download it: ${cli} download ${id}`
-      if (request.type === 'erasure' || request.type === 'ccpa_delete') {
+      // Someone else's erasure, submitted in a batch, leaves this machine's sign-in alone: nothing more to do.
+      if ((request.type === 'erasure' || request.type === 'ccpa_delete') && request.batch_id === null) {
         return 'The account was erased. Clear this machine\'s sign-in: clowdops logout'
       }
       return null
