@@ -2,31 +2,11 @@
 import { describe, expect, it } from 'vitest'
 import type { PrivacyRequest } from '../../src/core/contract/index.js'
 import { nextStep } from '../../src/core/privacy/requests.js'
+import { privacyRequest } from '../support/privacy-fakes.js'
 
 function completed(fields: Pick<PrivacyRequest, 'type' | 'batch_id'>): PrivacyRequest {
-  const at = '2026-11-27T12:00:00.000Z'
-  return {
-    id: '8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b',
-    regulation: 'gdpr',
-    subject: { account_id: 'usr_1', email: 'ada@example.com' },
-    attestation: fields.batch_id === null ? null : { method: 'government_id', attested_by: 'privacy-team@example.com' },
-    status: 'completed',
-    reason: null,
-    format: null,
-    rectification: null,
-    processing: null,
-    verification: null,
-    created_at: at,
-    received_at: at,
-    due_at: null,
-    days_left: null,
-    extension: null,
-    grace_period_ends_at: null,
-    completed_at: at,
-    updated_at: at,
-    version: 3,
-    ...fields,
-  }
+  const attestation = fields.batch_id === null ? null : { method: 'government_id' as const, attested_by: 'privacy-team@example.com' }
+  return privacyRequest({ id: '8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b', status: 'completed', format: null, version: 3, attestation, ...fields })
 }
 
 describe('nextStep of a completed erasure', () => {

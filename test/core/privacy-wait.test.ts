@@ -5,6 +5,7 @@ import type { ApiClient, Clock } from '../../src/core/ports.js'
 import type { PrivacyRequest, RequestState } from '../../src/core/contract/index.js'
 import { ExitCode, NotFoundError } from '../../src/core/errors.js'
 import { waitForRequests } from '../../src/core/privacy/wait.js'
+import { privacyRequest } from '../support/privacy-fakes.js'
 
 interface ListQuery {
   ids?: string
@@ -37,30 +38,7 @@ function fakePlatform(clock: Clock) {
   const stamp = () => clock.now().toISOString()
 
   function add(id: string, status: RequestState): void {
-    const at = stamp()
-    requests.set(id, {
-      id,
-      type: 'access',
-      regulation: 'gdpr',
-      subject: { account_id: 'usr_1', email: 'ada@example.com' },
-      attestation: null,
-      batch_id: null,
-      status,
-      reason: null,
-      format: 'zip',
-      rectification: null,
-      processing: null,
-      verification: null,
-      created_at: at,
-      received_at: at,
-      due_at: null,
-      days_left: null,
-      extension: null,
-      grace_period_ends_at: null,
-      completed_at: null,
-      updated_at: at,
-      version: 1,
-    })
+    requests.set(id, privacyRequest({ id, status }, stamp()))
   }
 
   function change(id: string, status: RequestState): void {
