@@ -3,6 +3,7 @@ import { BaseCommand } from '../src/cli/base-command.js'
 import { readCiIdToken } from '../src/cli/ci-token.js'
 import { renderDeviceStep, renderSignIn } from '../src/cli/render.js'
 import { type SignIn, exchangeCiToken, loginWithDevice, loginWithToken } from '../src/core/auth/login.js'
+import { readSecretInput } from '../src/core/credentials/secret-ref.js'
 import { UsageError } from '../src/core/errors.js'
 
 export default class Login extends BaseCommand<SignIn> {
@@ -35,14 +36,23 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
     if (flags['oidc-token-env'] || flags['oidc-token-file']) {
       if (flags.print && this.jsonEnabled()) throw new UsageError('--print and --json both want stdout: pick one.')
       const { signIn, token } = await exchangeCiToken({ idToken: readCiIdToken({ env: flags['oidc-token-env'], file: flags['oidc-token-file'] }), scopes }, this.deps)
-      if (flags.print) process.stdout.write(`${token.reveal()}\n`)
+      if (flags.print) this.io.out.write(`${token.reveal()}\n`)
       else this.note(`Signed in as ${signIn.account} for this command only; nothing was stored. Add --print to pass the token on.`)
       return signIn
     }
     if (flags.print) throw new UsageError('--print goes with --oidc-token-env or --oidc-token-file.')
 
     const signIn = flags['with-token']
-      ? await loginWithToken({ ...storage, token: await this.secretFromStdin('Personal access token') }, this.deps)
+      ? await loginWithToken(
+          {
+            ...storage,
+            token: await readSecretInput(this.deps.sources.input, {
+              prompt: 'Personal access token',
+              hint: 'Pipe it in: echo "$CLOWDOPS_PAT" | clowdops login --with-token',
+            }),
+          },
+          this.deps,
+        )
       : await this.browserSignIn(scopes, flags.browser, storage)
     this.log(renderSignIn(signIn, this.colors))
     return signIn
@@ -50,7 +60,7 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
 
   private async browserSignIn(scopes: string[] | undefined, browser: boolean, storage: { insecureStorage: boolean }) {
     // A pipeline must never wait on a person: without a terminal, only --json (a wrapper shows the code) may go on.
-    if (!this.stdinIsTerminal && !this.jsonEnabled()) {
+    if (!this.deps.prompter && !this.jsonEnabled()) {
       throw new UsageError('No terminal to sign in from.', {
         hint: 'In CI, pipe a token to clowdops login --with-token, use --oidc-token-env NAME, or set CLOWDOPS_TOKEN.',
       })
@@ -61,9 +71,9 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
         ...(scopes ? { scopes } : {}),
         onStep: (step) => {
           // One line, before the result: a wrapper reads it, shows the code elsewhere, then reads the result.
-          if (this.jsonEnabled()) return void process.stdout.write(`${JSON.stringify(step)}\n`)
-          process.stderr.write(`${renderDeviceStep(step, this.colors)}\n`)
-          if (browser && process.stdout.isTTY) this.openBrowser(step.verification_uri_complete ?? step.verification_uri)
+          if (this.jsonEnabled()) return void this.io.out.write(`${JSON.stringify(step)}\n`)
+          this.io.err.write(`${renderDeviceStep(step, this.colors)}\n`)
+          if (browser && this.io.out.isTTY) this.deps.browser.open(step.verification_uri_complete ?? step.verification_uri)
         },
       },
       this.deps,

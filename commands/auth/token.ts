@@ -11,6 +11,6 @@ export default class AuthToken extends BaseCommand<void> {
   async run(): Promise<void> {
     await this.parse(AuthToken)
     const token = await currentToken(this.deps)
-    process.stdout.write(`${token.reveal()}\n`)
+    this.io.out.write(`${token.reveal()}\n`)
   }
 }

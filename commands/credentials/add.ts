@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { credentialFieldFlags, policyFlags } from '../../src/cli/credential-flags.js'
-import { loadIamActions, readPolicyFiles } from '../../src/cli/policy-flag.js'
 import { renderFindings, renderRegistration } from '../../src/cli/render.js'
 import { type Registration, registerCredential } from '../../src/core/credentials/register.js'
 
@@ -33,9 +32,9 @@ export default class CredentialsAdd extends BaseCommand<Registration> {
         fields: flags.field,
         allow: flags.allow,
         allowInsecureFile: flags['allow-insecure-file'],
-        policies: await readPolicyFiles(flags.policy),
+        policies: await this.deps.files.readPolicies(flags.policy),
       },
-      { ...this.deps, sources: this.secretSources(), iamActions: loadIamActions },
+      this.deps,
     )
     if (registration.findings.length > 0) this.log(renderFindings(registration.findings, registration.credential.hint, this.colors))
     this.log(renderRegistration(registration.credential, this.colors))

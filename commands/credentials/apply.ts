@@ -28,7 +28,7 @@ export default class CredentialsApply extends BaseCommand<ApplyResult> {
     const file = await readApplyFile(flags.file)
     const prepared = await prepareApply(
       { file, prune: flags.prune, allowInsecureFile: flags['allow-insecure-file'] },
-      { ...this.deps, sources: this.secretSources() },
+      this.deps,
     )
     if (flags['dry-run'] || !hasChanges(prepared.plan)) {
       const result = { plan: prepared.plan, applied: false, summary: summarize(prepared.plan, prepared.notPruned) }

@@ -1,7 +1,6 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { credentialFieldFlags, policyFlags } from '../../src/cli/credential-flags.js'
-import { loadIamActions, readPolicyFiles } from '../../src/cli/policy-flag.js'
 import { renderFindings } from '../../src/cli/render.js'
 import { type LintResult, lintCredential } from '../../src/core/credentials/register.js'
 import { ExitCode } from '../../src/core/errors.js'
@@ -24,9 +23,9 @@ export default class CredentialsLint extends BaseCommand<LintResult> {
         fields: flags.field,
         allow: flags.allow,
         allowInsecureFile: flags['allow-insecure-file'],
-        policies: await readPolicyFiles(flags.policy),
+        policies: await this.deps.files.readPolicies(flags.policy),
       },
-      { sources: this.secretSources(), iamActions: loadIamActions },
+      this.deps,
     )
     this.log(renderFindings(result.findings, result.hint, this.colors))
     if (result.refused) this.exitAfterOutput(ExitCode.refused)

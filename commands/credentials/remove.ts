@@ -10,9 +10,8 @@ export default class CredentialsRemove extends BaseCommand<{ id: string; deleted
 
   async run(): Promise<{ id: string; deleted: true }> {
     const { args, flags } = await this.parse(CredentialsRemove)
-    const canAsk = this.stdinIsTerminal && !this.jsonEnabled()
     const result = await removeCredential(
-      { id: args.id, yes: flags.yes, confirm: canAsk ? (c) => this.confirm(`Remove ${c.label} (${c.provider}, ${c.hint})?`) : undefined },
+      { id: args.id, yes: flags.yes, confirm: this.prompter && ((c) => this.prompter!.confirm(`Remove ${c.label} (${c.provider}, ${c.hint})?`)) },
       this.deps,
     )
     this.note(`Removed ${result.id}.`)

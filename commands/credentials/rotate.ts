@@ -19,7 +19,7 @@ export default class CredentialsRotate extends BaseCommand<Rotation> {
     const { args, flags } = await this.parse(CredentialsRotate)
     const rotation = await rotateCredential(
       { id: args.id, fields: flags.field, allow: flags.allow, allowInsecureFile: flags['allow-insecure-file'] },
-      { ...this.deps, sources: this.secretSources() },
+      this.deps,
     )
     if (rotation.findings.length > 0) this.log(renderFindings(rotation.findings, rotation.credential.hint, this.colors))
     this.log(renderRegistration(rotation.credential, this.colors))

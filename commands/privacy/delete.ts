@@ -38,9 +38,9 @@ export default class PrivacyDelete extends PrivacyCommand<Created> {
           hint: 'Check which account this profile is signed in to: clowdops auth status',
         })
       }
-    } else if (this.canAsk) {
-      process.stderr.write(`${erasureWarning(plan).join('\n')}\n`)
-      const answer = await this.ask(`Type ${plan.account.email} to confirm erasure:`)
+    } else if (this.prompter) {
+      this.note(erasureWarning(plan).join('\n'))
+      const answer = await this.prompter.text(`Type ${plan.account.email} to confirm erasure:`)
       if (!confirmsErasure(answer, plan)) throw new CancelledError('The email did not match; nothing was requested.')
     } else {
       throw new UsageError('Erasure cannot be undone: without a terminal it needs --yes and --confirm-email.', {
@@ -49,7 +49,7 @@ export default class PrivacyDelete extends PrivacyCommand<Created> {
     }
     const created = await requestErasure(plan, this.deps)
     const request =
-      flags.code !== undefined || this.canAsk
+      flags.code !== undefined || this.prompter
         ? await verifyIdentity({ request: created.request, code: flags.code, ask: this.askCode }, this.deps)
         : created.request
     this.log(renderRequest(request, this.colors))

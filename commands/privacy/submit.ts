@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { runBulkSubmit } from '../../src/cli/bulk-run.js'
+import { NdjsonSink, ProgressLine } from '../../src/cli/bulk-output.js'
 import { renderBulkSummary } from '../../src/cli/render-privacy.js'
 import type { BulkSummary } from '../../src/core/bulk/model.js'
+import { type BulkFormat, runBulkSubmit } from '../../src/core/bulk/run.js'
 import { ATTESTATION_METHODS, type Attestation } from '../../src/core/contract/index.js'
 import { ExitCode, UsageError } from '../../src/core/errors.js'
 
@@ -40,10 +41,14 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
     if ((method === undefined) !== (by === undefined)) {
       throw new UsageError('--attest-method and --attested-by go together.', { hint: 'Pass both: how the identities were verified, and by whom.' })
     }
+    const { io } = this
+    const json = this.jsonEnabled()
+    // A progress line only for a person watching: on a terminal, without --json.
+    const progress = io.err.isTTY && !json ? new ProgressLine(io) : undefined
     const summary = await runBulkSubmit(
       {
         file: flags.file,
-        format: flags.format as 'csv' | 'jsonl' | undefined,
+        format: flags.format as BulkFormat | undefined,
         dryRun: flags['dry-run'],
         concurrency: flags.concurrency,
         batchSize: flags['batch-size'],
@@ -55,16 +60,20 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
         attestation: method && by ? ({ method, attested_by: by } as Attestation) : undefined,
       },
       this.deps,
-      { json: this.jsonEnabled(), progress: process.stderr.isTTY === true && !this.jsonEnabled(), note: (message) => this.note(message) },
-    )
+      {
+        rows: json ? new NdjsonSink(io.out) : undefined,
+        progress: progress && ((counters) => progress.update(counters)),
+        note: json ? undefined : (message) => this.note(message),
+      },
+    ).finally(() => progress?.end())
     this.log(renderBulkSummary(summary, this.colors))
     this.exitAfterOutput(exitCodeFor(summary))
     return summary
   }
 
   /** --json is NDJSON here: the rows went out as they finished, and the summary is the last line. */
-  protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json)}\n`)
+  override logJson(json: unknown): void {
+    this.io.out.write(`${JSON.stringify(json)}\n`)
   }
 }
 

@@ -36,8 +36,9 @@ export default class PrivacyWait extends PrivacyCommand<WaitResult> {
   async run(): Promise<WaitResult> {
     const { argv, flags } = await this.parse(PrivacyWait)
     const ids = await this.idsToWait(argv as string[], flags.from)
-    const result = await waitForRequests(ids, { timeoutMs: flags.timeout, onPoll: (requests) => this.progress(requests) }, this.deps)
-    this.endProgress()
+    const result = await waitForRequests(ids, { timeoutMs: flags.timeout, onPoll: (requests) => this.progress(requests) }, this.deps).finally(() =>
+      this.io.endStatus(),
+    )
     this.log(renderWait(result, this.colors))
     this.exitForWait(result)
     return result

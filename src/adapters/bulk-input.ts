@@ -5,44 +5,8 @@ import { open } from 'node:fs/promises'
 import { Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { RawRow, UnreadableRow } from '../core/bulk/model.js'
+import type { BulkFormat, BulkInput, BulkSource } from '../core/bulk/run.js'
 import { ClowdopsError, UsageError } from '../core/errors.js'
-
-export type BulkFormat = 'csv' | 'jsonl'
-
-export interface BulkSource {
-  /** A file path, or '-' for stdin. */
-  path: string
-  /** From --format; otherwise the extension decides, otherwise the first non-blank byte does. */
-  format?: BulkFormat
-}
-
-export interface BulkInput {
-  format: BulkFormat
-  /** Whether the bytes were gzip (found by their magic bytes, not by the file name). */
-  gzip: boolean
-  /** CSV: the header's column names, trimmed and lowercased, read when the input was opened. JSONL: undefined. */
-  columns: string[] | undefined
-  /**
-   * Every record of the input, in order, each exactly once: a RawRow, or an UnreadableRow for a record that cannot
-   * be read (broken quoting, wrong number of fields, a JSONL line that is not an object). Blank lines and records
-   * whose fields are all blank are skipped and not counted as rows. Can be iterated once.
-   * Throws a UsageError when the input itself fails (not gzip after all, an I/O error).
-   */
-  rows(): AsyncIterable<RawRow | UnreadableRow>
-  /**
-   * The same rows in the order read, as arrays of whatever was parsed at once: one asynchronous step per chunk of the
-   * input instead of one per row, which is most of the cost of a million-row run. Either this or rows(), once.
-   */
-  batches(): AsyncIterable<(RawRow | UnreadableRow)[]>
-  /**
-   * SHA-256 (hex) of the input's bytes as read (still compressed when gzip). For a file it is computed by a
-   * separate streaming pass, so it is known before any row is read. For stdin it resolves only once rows() has
-   * been read to the end (stdin cannot be read twice), and rejects if reading stopped before the end.
-   */
-  sha256(): Promise<string>
-  /** Releases the file when rows() will not be read to the end (e.g. the columns were refused). */
-  close(): Promise<void>
-}
 
 /** The longest JSONL line accepted; a longer one is an UnreadableRow, not a memory leak. */
 export const MAX_JSONL_LINE_BYTES = 1024 * 1024
@@ -62,7 +26,8 @@ const CHUNK_BYTES = 16 * 1024
  */
 const ROWS_PER_CHUNK = 256
 
-export async function openBulkInput(source: BulkSource, stdin: NodeJS.ReadableStream = process.stdin): Promise<BulkInput> {
+/** `stdin` is read when the path is '-'. */
+export async function openBulkInput(source: BulkSource, stdin?: AsyncIterable<Uint8Array>): Promise<BulkInput> {
   const label = source.path === '-' ? 'stdin' : source.path
   const fail = (error: unknown): never => {
     if (error instanceof ClowdopsError) throw error
@@ -72,7 +37,8 @@ export async function openBulkInput(source: BulkSource, stdin: NodeJS.ReadableSt
   let raw: AsyncIterable<Buffer>
   let sha256: () => Promise<string>
   if (source.path === '-') {
-    const hashed = hashWhileReading(stdin as AsyncIterable<Buffer | string>)
+    if (!stdin) throw new UsageError('This run has no stdin to read --file - from.')
+    const hashed = hashWhileReading(stdin)
     raw = hashed.bytes
     sha256 = () => hashed.digest
   } else {
@@ -160,7 +126,7 @@ async function hashFile(path: string): Promise<string> {
 }
 
 /** Passes stdin's bytes through while hashing them; the digest settles when the bytes end (or reading stops). */
-function hashWhileReading(input: AsyncIterable<Buffer | string>): { bytes: AsyncIterable<Buffer>; digest: Promise<string> } {
+function hashWhileReading(input: AsyncIterable<Uint8Array | string>): { bytes: AsyncIterable<Buffer>; digest: Promise<string> } {
   let settle!: { resolve: (hex: string) => void; reject: (error: Error) => void }
   const digest = new Promise<string>((resolve, reject) => (settle = { resolve, reject }))
   digest.catch(() => undefined) // nobody may ask; a rejection nobody asked for is not a crash
@@ -169,7 +135,7 @@ function hashWhileReading(input: AsyncIterable<Buffer | string>): { bytes: Async
     let finished = false
     try {
       for await (const chunk of input) {
-        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
         hash.update(buffer)
         yield buffer
       }

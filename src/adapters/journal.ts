@@ -3,22 +3,11 @@ import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { JournalEntry, JournalHeader, JournalState, type JournalWriter, type OpenedJournal } from '../core/bulk/journal.js'
+import type { JournalOptions } from '../core/bulk/run.js'
 import { RefusedError, UsageError } from '../core/errors.js'
 
 /** Lines reach the disk at most this long after they were appended (a crash loses at most that, never a request). */
 const GROUP_COMMIT_MS = 100
-
-export interface JournalOptions {
-  path: string
-  inputSha256: string
-  /** For a new journal; an existing one keeps its own, so ids stay the same across runs. */
-  batchId: string
-  /** Accept a journal written for other input bytes (its batch id is kept; row numbers are not trusted). */
-  force: boolean
-  /** Require the journal to exist. */
-  mustExist: boolean
-  now: () => Date
-}
 
 export async function openJournal(options: JournalOptions): Promise<OpenedJournal> {
   const exists = await stat(options.path).then((s) => s.isFile(), () => false)

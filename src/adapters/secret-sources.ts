@@ -1,8 +1,7 @@
-// Where secret references read from: files (contents and permission bits of the same open file) and the terminal.
+// Secret files for `file:` references: contents and permission bits of the same open file.
 import { open } from 'node:fs/promises'
-import type { SecretFileRead, SecretFiles, SecretInput } from '../core/ports.js'
+import type { SecretFileRead, SecretFiles } from '../core/ports.js'
 import { Secret } from '../core/secret.js'
-import { askSecret, readStdin } from './terminal.js'
 
 /**
  * Opens once and asks the open file for its mode, so the bits checked are those of the file read (a symlink is
@@ -44,15 +43,4 @@ function failure(error: unknown): SecretFileRead {
   if (code === 'EISDIR') return { status: 'not_a_file' }
   if (code === 'EACCES' || code === 'EPERM') return { status: 'unreadable', reason: 'permission denied' }
   return { status: 'unreadable', reason: code ?? (error instanceof Error ? error.message : String(error)) }
-}
-
-/** stdin and the hidden prompt of this process; `canPrompt` is the command's call (terminal, CI, --json). */
-export function terminalSecretInput(options: { canPrompt: boolean }): SecretInput {
-  const stdinIsTerminal = process.stdin.isTTY === true
-  return {
-    stdinIsTerminal,
-    canPrompt: stdinIsTerminal && options.canPrompt,
-    readStdin,
-    prompt: askSecret,
-  }
 }

@@ -1,60 +1,119 @@
-// The terminal: a hidden prompt for secrets, stdin read whole, and the browser opener. Heavy modules load on first use.
+// The terminal of this process: stdin, stdout and stderr as the IO port, prompts (inquirer, loaded on first use) as
+// the Prompter port, and the browser opener. The only place, with bin/ and src/cli/deps.ts, that touches the streams.
 import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import type { Browser, IO, InputStream, OutputStream, Prompter } from '../core/ports.js'
 import { InterruptedError } from '../core/errors.js'
 import { Secret } from '../core/secret.js'
 
-/** A masked prompt on the terminal; Ctrl-C is exit 130, as everywhere else. */
-export async function askSecret(message: string): Promise<Secret> {
-  const { default: password } = await import('@inquirer/password')
-  try {
-    return new Secret(await password({ message, mask: '*' }, { output: process.stderr }))
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError()
-    throw error
+type Env = Readonly<Record<string, string | undefined>>
+
+/** FORCE_COLOR wins, then NO_COLOR (https://no-color.org), then whether the stream is a terminal. */
+export function colorLevel(env: Env, stream: { isTTY?: boolean | undefined }): 0 | 1 | 2 | 3 {
+  const force = env.FORCE_COLOR
+  if (force !== undefined && force !== '') {
+    if (force === '0' || force === 'false') return 0
+    const level = Number(force)
+    return level >= 1 && level <= 3 ? (level as 1 | 2 | 3) : 1
+  }
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0
+  if (!stream.isTTY || env.TERM === 'dumb') return 0
+  return env.COLORTERM === 'truecolor' ? 3 : 2
+}
+
+function outputOf(stream: NodeJS.WriteStream): OutputStream {
+  return {
+    isTTY: stream.isTTY === true,
+    get columns() {
+      return stream.isTTY ? stream.columns : undefined
+    },
+    write: (text) => stream.write(text),
+    drain: async () => {
+      if (stream.writableNeedDrain) await once(stream, 'drain')
+    },
   }
 }
 
-/** A yes/no question on the terminal (default no); Ctrl-C is exit 130. */
-export async function askConfirm(message: string): Promise<boolean> {
-  const { default: confirm } = await import('@inquirer/confirm')
-  try {
-    return await confirm({ message, default: false }, { output: process.stderr })
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError()
-    throw error
+function inputOf(stream: NodeJS.ReadStream): InputStream {
+  return {
+    isTTY: stream.isTTY === true,
+    chunks: () => stream as AsyncIterable<Uint8Array>,
   }
 }
 
-/** A visible one-line answer (a code, an email to confirm with); Ctrl-C is exit 130. */
-export async function askText(message: string): Promise<string> {
-  const { default: input } = await import('@inquirer/input')
-  try {
-    return await input({ message }, { output: process.stderr })
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError()
-    throw error
+/**
+ * A status line on `err`: rewritten in place on a terminal, else a line each time it changes. Shared by the process
+ * terminal and the in-memory one tests use, so both behave alike.
+ */
+export function statusLine(err: OutputStream): Pick<IO, 'status' | 'endStatus'> {
+  let last = ''
+  let open = false
+  return {
+    status(line) {
+      if (err.isTTY) {
+        err.write(`\r\u001b[K${line}`)
+        open = true
+      } else if (line !== last) {
+        err.write(`${line}\n`)
+      }
+      last = line
+    },
+    endStatus(options) {
+      if (open) err.write(options?.clear ? '\r\u001b[K' : '\n')
+      open = false
+      last = ''
+    },
   }
 }
 
-export async function readStdin(): Promise<Secret> {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return new Secret(Buffer.concat(chunks).toString('utf8').trim())
+/** stdin, stdout and stderr of this process. */
+export function processIO(env: Env): IO {
+  const err = outputOf(process.stderr)
+  return {
+    in: inputOf(process.stdin),
+    out: outputOf(process.stdout),
+    err,
+    colorLevel: colorLevel(env, process.stdout),
+    canPrompt: process.stdin.isTTY === true && process.stderr.isTTY === true && !env.CI,
+    ...statusLine(err),
+  }
+}
+
+/** Prompts on this process's terminal (questions on stderr, so stdout stays data); Ctrl-C or the run's signal: 130. */
+export function terminalPrompter(signal: AbortSignal): Prompter {
+  const context = { output: process.stderr, signal }
+  async function ask<T>(prompt: () => Promise<T>): Promise<T> {
+    try {
+      return await prompt()
+    } catch (error) {
+      // Ctrl-C inside a prompt (the terminal is raw, so no SIGINT) or the run interrupted from outside.
+      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) throw new InterruptedError()
+      throw error
+    }
+  }
+  return {
+    text: (message) => ask(async () => (await import('@inquirer/input')).default({ message }, context)),
+    secret: (message) => ask(async () => new Secret(await (await import('@inquirer/password')).default({ message, mask: '*' }, context))),
+    confirm: (message) => ask(async () => (await import('@inquirer/confirm')).default({ message, default: false }, context)),
+    select: (message, choices) => ask(async () => (await import('@inquirer/select')).default({ message, choices: [...choices] }, context)),
+  }
 }
 
 /** Best effort: a machine with no browser still shows the URL to open by hand. */
-export function openBrowser(url: string): void {
-  const [command, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
-        : ['xdg-open', [url]]
-  try {
-    const child = spawn(command, args, { stdio: 'ignore', detached: true })
-    child.on('error', () => undefined)
-    child.unref()
-  } catch {
-    // no opener: the URL is on screen
-  }
+export const systemBrowser: Browser = {
+  open(url) {
+    const [command, args] =
+      process.platform === 'darwin'
+        ? ['open', [url]]
+        : process.platform === 'win32'
+          ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
+          : ['xdg-open', [url]]
+    try {
+      const child = spawn(command, args, { stdio: 'ignore', detached: true })
+      child.on('error', () => undefined)
+      child.unref()
+    } catch {
+      // no opener: the URL is on screen
+    }
+  },
 }

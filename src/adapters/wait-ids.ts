@@ -1,16 +1,11 @@
 // Reads the request ids `privacy wait --from` follows: one a line, either a bare id or a line of the NDJSON report
 // `privacy submit --json` / `--report` writes. Streamed line by line, so a report of a million rows is not held whole.
 import { open } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { createInterface } from 'node:readline'
+import type { RequestIdList } from '../core/bulk/run.js'
 import { RequestId } from '../core/contract/index.js'
 import { UsageError } from '../core/errors.js'
-
-export interface RequestIdList {
-  /** In the order read, lower case, each once. */
-  ids: string[]
-  /** Report rows that name no request to wait for: rejected, invalid, failed, in-file duplicates, planned. */
-  skipped: number
-}
 
 /** What one line holds. */
 type LineRead = { id: string } | { skip: 'row' | 'nothing' } | { problem: string }
@@ -19,13 +14,13 @@ const FORMAT_HINT =
   'Give one request id a line, or the report of clowdops privacy submit (--report FILE, or its --json output) unchanged.'
 
 /** `path` is a file, or `-` for stdin. A line that is neither an id nor a report line is a usage error naming it. */
-export async function readRequestIds(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<RequestIdList> {
+export async function readRequestIds(path: string, stdin: AsyncIterable<Uint8Array>): Promise<RequestIdList> {
   const label = path === '-' ? 'stdin' : path
   const ids = new Set<string>()
   let skipped = 0
   let lineNumber = 0
   try {
-    const input = path === '-' ? stdin : await openFile(path)
+    const input = path === '-' ? Readable.from(stdin) : await openFile(path)
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       lineNumber += 1
       const read = readLine(line)

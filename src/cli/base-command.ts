@@ -1,24 +1,20 @@
 // The base of every command: shared flags, Deps built once, one place that turns errors into output and exit codes.
-import { Command, Flags, type Interfaces } from '@oclif/core'
+import { Command, Flags } from '@oclif/core'
 import type { ChalkInstance } from 'chalk'
 import { DEFAULT_API_URL } from '../core/contract/conventions.js'
 import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody } from '../core/errors.js'
-import type { Deps } from '../core/ports.js'
+import type { Deps, IO, Prompter } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
-import { askConfirm, askSecret, askText, openBrowser, readStdin } from '../adapters/terminal.js'
-import { secretFiles, terminalSecretInput } from '../adapters/secret-sources.js'
-import type { SecretSources } from '../core/credentials/secret-ref.js'
-import type { Secret } from '../core/secret.js'
-import { createDeps, debugEnabled, debugLogger, type DepsOptions } from './deps.js'
+import { type DepsOptions, type Host, createDeps, debugEnabled, debugLogger, processHost } from './deps.js'
 import { makeColors } from './output.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
-
-/** Tests may swap the factory; the default builds the real adapters from the environment. */
+/** Tests may swap the factories; the defaults build the real adapters from the environment and this process. */
 export type DepsFactory = (options: DepsOptions) => Promise<Deps>
+export type HostFactory = () => Host
 
 export abstract class BaseCommand<Result> extends Command {
   static depsFactory: DepsFactory = createDeps
+  static hostFactory: HostFactory = processHost
 
   static override enableJsonFlag = true
 
@@ -44,14 +40,14 @@ export abstract class BaseCommand<Result> extends Command {
 
   protected deps!: Deps
   protected colors!: ChalkInstance
+  private host: Host | undefined
   private debugOn = false
 
   override async init(): Promise<void> {
-    await super.init()
     const ctor = this.constructor as typeof BaseCommand
-    const env = process.env
-    this.colors = makeColors(env, process.stdout)
-    process.once('SIGINT', this.onInterrupt)
+    const host = this.hostOfRun()
+    this.colors = makeColors(host.io.colorLevel)
+    await super.init()
     const { flags } = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
@@ -59,63 +55,55 @@ export abstract class BaseCommand<Result> extends Command {
       strict: ctor.strict,
       enableJsonFlag: ctor.enableJsonFlag,
     })
-    this.debugOn = flags.debug === true || debugEnabled(env)
+    this.debugOn = flags.debug === true || debugEnabled(host.env)
     this.deps = await ctor.depsFactory({
-      env,
+      env: host.env,
+      host,
+      interactive: host.io.canPrompt && !this.jsonEnabled(),
       apiUrl: flags['api-url'],
-      profile: flags.profile ?? (ctor.profileFromApiUrl ? profileForApiUrl(flags['api-url'], env) : undefined),
+      profile: flags.profile ?? (ctor.profileFromApiUrl ? profileForApiUrl(flags['api-url'], host.env) : undefined),
       runtime: {
         cliVersion: this.config.version,
         nodeVersion: process.versions.node,
         platform: process.platform,
         arch: process.arch,
       },
-      debug: debugLogger(this.debugOn, (line) => process.stderr.write(line)),
+      debug: debugLogger(this.debugOn, (line) => void host.io.err.write(line)),
     })
   }
 
-  /** Can a person answer here? stdin is a terminal and CI is not set. */
-  protected get stdinIsTerminal(): boolean {
-    return process.stdin.isTTY === true && !process.env.CI
+  /** Built once, before anything can fail, so even a flag error is written through it. */
+  private hostOfRun(): Host {
+    this.host ??= (this.constructor as typeof BaseCommand).hostFactory()
+    return this.host
   }
 
-  /** A secret from stdin: a hidden prompt on a terminal, else everything piped in. Never from argv. */
-  protected async secretFromStdin(prompt: string): Promise<Secret> {
-    return this.stdinIsTerminal ? askSecret(prompt) : readStdin()
+  /** Human output on stdout; oclif's own log, but through the terminal port. Silent under --json. */
+  override log(message = '', ...args: unknown[]): void {
+    if (this.jsonEnabled()) return
+    const text = args.length > 0 ? [message, ...args].join(' ') : message
+    this.io.out.write(`${text}\n`)
   }
 
-  private secretSourcesOfRun: SecretSources | undefined
-
-  /**
-   * What secret references (keychain:, env:, file:, stdin) read in this run, built once: stdin holds one secret per run.
-   * A hidden prompt only on a terminal, without CI and without --json.
-   */
-  protected secretSources(): SecretSources {
-    this.secretSourcesOfRun ??= {
-      secrets: this.deps.secrets,
-      env: this.deps.env,
-      files: secretFiles,
-      input: terminalSecretInput({ canPrompt: this.stdinIsTerminal && !this.jsonEnabled() }),
-    }
-    return this.secretSourcesOfRun
+  override logJson(json: unknown): void {
+    this.io.out.write(`${JSON.stringify(json, null, 2)}\n`)
   }
 
-  protected confirm(question: string): Promise<boolean> {
-    return askConfirm(question)
+  /** This run's terminal. */
+  protected get io(): IO {
+    return this.hostOfRun().io
   }
 
-  /** A visible one-line answer; only ask where `canAsk`. */
-  protected ask(question: string): Promise<string> {
-    return askText(question)
+  /** Progress and notes go to stderr, so stdout stays clean for data. */
+  protected note(message: string): void {
+    if (this.jsonEnabled()) return
+    this.io.endStatus()
+    this.io.err.write(`${message}\n`)
   }
 
-  /** A person can answer a prompt here: a terminal on stdin, no CI, no --json. */
-  protected get canAsk(): boolean {
-    return this.stdinIsTerminal && !this.jsonEnabled()
-  }
-
-  protected openBrowser(url: string): void {
-    openBrowser(url)
+  /** The person at the terminal, where one may be asked (a terminal, no CI, no --json). */
+  protected get prompter(): Prompter | undefined {
+    return this.deps.prompter
   }
 
   /** A result that is printed in full but still means failure (e.g. doctor with a failed check). */
@@ -123,12 +111,8 @@ export abstract class BaseCommand<Result> extends Command {
     process.exitCode = code
   }
 
-  /** Progress and notes go to stderr, so stdout stays clean for data. */
-  protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
-  }
-
   override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
+    const { io } = this
     const body = this.describe(error)
     if (this.jsonEnabled()) {
       this.logJson({ error: body })
@@ -139,19 +123,21 @@ export abstract class BaseCommand<Result> extends Command {
       if (this.debugOn && error.stack && !(error instanceof ClowdopsError && error.exitCode !== ExitCode.failure)) {
         lines.push(this.colors.dim(redactText(error.stack)))
       }
-      process.stderr.write(`${lines.join('\n')}\n`)
+      io.err.write(`${lines.join('\n')}\n`)
     }
     // oclif's error handler exits with `oclif.exit` and prints nothing more for a handled error.
     throw Object.assign(error, { skipOclifErrorHandling: true, oclif: { exit: body.exitCode }, exitCode: body.exitCode })
   }
 
   override async finally(error: Error | undefined): Promise<unknown> {
-    process.removeListener('SIGINT', this.onInterrupt)
+    this.host?.dispose()
     return super.finally(error)
   }
 
   /** Every failure as the same body, in text and --json alike. */
   private describe(error: Error & { oclif?: { exit?: number } }): ErrorBody {
+    // Once Ctrl-C has aborted the run, whatever the unwinding threw (an aborted request, a cut prompt) is the interrupt.
+    if (this.host?.interruption.signal.aborted || error instanceof InterruptedError) return new InterruptedError().toJSON()
     if (error instanceof ClowdopsError) return error.toJSON()
     // oclif's own parse errors (unknown flag, missing argument) carry `parse`: they are usage errors.
     if ('parse' in error || error.oclif?.exit === ExitCode.usage) {
@@ -172,17 +158,11 @@ export abstract class BaseCommand<Result> extends Command {
     }
   }
 
-  // Nothing a command does yet needs cleaning up, so Ctrl-C ends the run at once with the documented code.
-  private readonly onInterrupt = (): void => {
-    process.stderr.write(`\n${new InterruptedError().message}\n`)
-    process.exit(ExitCode.interrupted)
-  }
-
   abstract override run(): Promise<Result>
 }
 
 /** `https://clowd.acme.example` → profile `clowd-acme-example`; the public platform keeps `default`. */
-function profileForApiUrl(apiUrl: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+function profileForApiUrl(apiUrl: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (!apiUrl || env.CLOWDOPS_PROFILE) return undefined
   try {
     const { host } = new URL(apiUrl)

@@ -1,19 +1,49 @@
-// Builds the Deps of one command run from the real adapters. Tests point them elsewhere with env vars, not mocks.
+// Builds the Deps of one command run from the real adapters. Tests point them elsewhere with env vars and an in-memory
+// host (terminal, prompter, browser, interruption), not mocks. The only module of src/cli that imports adapters.
+import { resolve } from 'node:path'
 import { createConfigStore, configDirectory } from '../adapters/config.js'
 import { systemClock } from '../adapters/clock.js'
 import { createHttpClient, proxyFor } from '../adapters/http.js'
+import { loadIamActions } from '../adapters/iam-actions.js'
+import { RunInterruption, interruptOnSignals } from '../adapters/interruption.js'
 import { createKeychainStore } from '../adapters/keychain.js'
 import { fileLocks } from '../adapters/locks.js'
 import { createOAuthClient } from '../adapters/oauth.js'
+import { secretFiles } from '../adapters/secret-sources.js'
+import { processIO, systemBrowser, terminalPrompter } from '../adapters/terminal.js'
 import { fileVault, keychainVault } from '../adapters/token-vaults.js'
 import { createSession } from '../core/auth/session.js'
 import { resolveContext, type ContextFlags } from '../core/context.js'
-import type { Deps, Downloader, PendingRequests, Runtime } from '../core/ports.js'
+import { secretInputOf } from '../core/credentials/secret-ref.js'
+import type { ApiClient, Browser, Clock, Deps, Downloader, IO, PendingRequests, Prompter, Runtime, UserFiles } from '../core/ports.js'
 import { redactPersonal, redactText } from '../core/redact.js'
+
+/** What the process running a command provides: its environment, terminal, a person to ask, a browser, Ctrl-C. */
+export interface Host {
+  env: Readonly<Record<string, string | undefined>>
+  io: IO
+  /** The person at the terminal, asked only where Deps gets a prompter; `signal` cancels a question. */
+  prompter(signal: AbortSignal): Prompter
+  browser: Browser
+  interruption: RunInterruption
+  /** Leave the process as it was found (signal handlers removed). */
+  dispose(): void
+}
+
+/** The real process: its streams, inquirer on its terminal, the system's browser opener, SIGINT and SIGTERM. */
+export function processHost(): Host {
+  const io = processIO(process.env)
+  const interruption = new RunInterruption()
+  const stopListening = interruptOnSignals(interruption, () => io.err.write(`\nInterrupted; not waiting for the run to unwind.\n`))
+  return { env: process.env, io, prompter: terminalPrompter, browser: systemBrowser, interruption, dispose: stopListening }
+}
 
 export interface DepsOptions extends ContextFlags {
   env: Readonly<Record<string, string | undefined>>
   runtime: Runtime
+  host: Host
+  /** A person may be asked here (a terminal, no CI, no --json): Deps gets a prompter. */
+  interactive: boolean
   debug?: ((line: string) => void) | undefined
 }
 
@@ -21,30 +51,63 @@ export function userAgent(runtime: Runtime): string {
   return `clowdops/${runtime.cliVersion} (node ${runtime.nodeVersion}; ${runtime.platform} ${runtime.arch})`
 }
 
+function withRun(run: AbortSignal, own: AbortSignal | undefined): AbortSignal {
+  return own ? AbortSignal.any([run, own]) : run
+}
+
+/** Calls of this run end when it is interrupted, whoever made them. */
+function interruptibleApi(api: ApiClient, signal: AbortSignal): ApiClient {
+  return {
+    baseUrl: api.baseUrl,
+    call: (endpoint, input) => api.call(endpoint, { ...input, signal: withRun(signal, input?.signal) }),
+    send: (endpoint, input) => api.send(endpoint, { ...input, signal: withRun(signal, input?.signal) }),
+  }
+}
+
+/** Sleeps of this run end when it is interrupted, whoever asked for them. */
+function interruptibleClock(clock: Clock, signal: AbortSignal): Clock {
+  return {
+    now: () => clock.now(),
+    sleep: (ms, own) => clock.sleep(ms, withRun(signal, own)),
+  }
+}
+
 export async function createDeps(options: DepsOptions): Promise<Deps> {
+  const { host } = options
+  const { io, interruption } = host
+  const signal = interruption.signal
   const directory = configDirectory(options.env as NodeJS.ProcessEnv)
   const config = createConfigStore(directory)
   const context = await resolveContext(options, options.env, config)
   const secrets = createKeychainStore()
-  const clock = systemClock
+  const clock = interruptibleClock(systemClock, signal)
   const vaults = { keychain: keychainVault(secrets), file: fileVault(directory) }
   const auth = createOAuthClient({ userAgent: userAgent(options.runtime), debug: options.debug })
   const locks = fileLocks(directory, clock)
-  const warn = (message: string) => process.stderr.write(`${message}\n`)
-  const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn })
+  const warn = (message: string) => void io.err.write(`${message}\n`)
+  const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn, interruption })
   const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, debug: options.debug }
-  const api = createHttpClient(platform)
+  const api = interruptibleApi(createHttpClient(platform), signal)
   // Only the privacy commands download or reserve request ids: the others do not pay for loading those adapters.
   const downloads: Downloader = {
-    download: async (request) => (await import('../adapters/download.js')).createDownloader(platform).download(request),
+    download: async (request) =>
+      (await import('../adapters/download.js')).createDownloader(platform).download({ ...request, signal: withRun(signal, request.signal) }),
   }
   const pending: PendingRequests = {
     reserve: async (fingerprint, fresh) => (await pendingFile()).reserve(fingerprint, fresh),
     release: async (fingerprint) => (await pendingFile()).release(fingerprint),
   }
   const pendingFile = async () => (await import('../adapters/pending-requests.js')).pendingRequestsFile(directory, locks, () => clock.now())
+  const prompter = options.interactive ? host.prompter(signal) : undefined
   return {
     env: options.env,
+    io,
+    prompter,
+    browser: host.browser,
+    interruption,
+    sources: { secrets, env: options.env, files: secretFiles, input: secretInputOf(io, prompter) },
+    iamActions: loadIamActions,
+    files: userFiles(io),
     runtime: options.runtime,
     clock,
     config,
@@ -58,6 +121,18 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     session,
     downloads,
     pending,
+  }
+}
+
+/** Each reader loaded when first used: csv-parse and the journal are no cost to the commands that read no such file. */
+function userFiles(io: IO): UserFiles {
+  return {
+    openBulkInput: async (source) => (await import('../adapters/bulk-input.js')).openBulkInput(source, io.in.chunks()),
+    openJournal: async (options) => (await import('../adapters/journal.js')).openJournal(options),
+    createReport: async (path) => (await import('../adapters/report-file.js')).createReportFile(path),
+    readRequestIds: async (path) => (await import('../adapters/wait-ids.js')).readRequestIds(path, io.in.chunks()),
+    readPolicies: async (paths) => (await import('../adapters/policy-files.js')).readPolicyFiles(paths),
+    absolute: (path) => resolve(path),
   }
 }
 

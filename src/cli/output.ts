@@ -1,25 +1,9 @@
-// How output looks: colour only where it is wanted (TTY, NO_COLOR, FORCE_COLOR), aligned tables for people.
+// How output looks: colour only where the terminal port allows it, aligned tables for people.
 import { Chalk, type ChalkInstance } from 'chalk'
 
-export interface OutputStreamInfo {
-  isTTY?: boolean | undefined
-}
-
-/** FORCE_COLOR wins, then NO_COLOR (https://no-color.org), then whether stdout is a terminal. */
-export function colorLevel(env: Record<string, string | undefined>, stream: OutputStreamInfo): 0 | 1 | 2 | 3 {
-  const force = env.FORCE_COLOR
-  if (force !== undefined && force !== '') {
-    if (force === '0' || force === 'false') return 0
-    const level = Number(force)
-    return level >= 1 && level <= 3 ? (level as 1 | 2 | 3) : 1
-  }
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0
-  if (!stream.isTTY || env.TERM === 'dumb') return 0
-  return env.COLORTERM === 'truecolor' ? 3 : 2
-}
-
-export function makeColors(env: Record<string, string | undefined>, stream: OutputStreamInfo): ChalkInstance {
-  return new Chalk({ level: colorLevel(env, stream) })
+/** Chalk at the colour level the terminal port decided (FORCE_COLOR, NO_COLOR, TERM, a terminal). */
+export function makeColors(level: 0 | 1 | 2 | 3): ChalkInstance {
+  return new Chalk({ level })
 }
 
 export interface Column<Row> {

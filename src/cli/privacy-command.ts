@@ -1,7 +1,6 @@
 // What the privacy commands share: asking for a verification code, a progress line, where downloads go, wait's exit code.
 import { statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { readRequestIds } from '../adapters/wait-ids.js'
 import type { ExportFile } from '../core/contract/index.js'
 import { ExitCode, UsageError } from '../core/errors.js'
 import { downloadExport, type DownloadedExport } from '../core/privacy/exports.js'
@@ -15,10 +14,11 @@ import { waitProgress } from './render-privacy.js'
 export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
   /** Asks on the terminal, saying where the code went and why the last one failed; undefined where nobody can answer. */
   protected get askCode(): AskCode | undefined {
-    if (!this.canAsk) return undefined
+    const { prompter } = this.deps
+    if (!prompter) return undefined
     return async (request, problem) => {
-      if (problem) process.stderr.write(`${this.colors.yellow(problem)}\n`)
-      return this.ask(`Verification code sent to ${request.verification?.sent_to ?? 'the account address'}:`)
+      if (problem) this.note(this.colors.yellow(problem))
+      return prompter.text(`Verification code sent to ${request.verification?.sent_to ?? 'the account address'}:`)
     }
   }
 
@@ -33,23 +33,15 @@ export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
     if (options.code === undefined && !options.wait) return { request }
     const verified = await verifyIdentity({ request, code: options.code, ask: this.askCode }, this.deps)
     if (!options.wait) return { request: verified }
-    const wait = await waitForRequests([verified.id], { timeoutMs: options.timeoutMs, onPoll: (r) => this.progress(r) }, this.deps)
-    this.endProgress()
+    const wait = await waitForRequests([verified.id], { timeoutMs: options.timeoutMs, onPoll: (r) => this.progress(r) }, this.deps).finally(() =>
+      this.io.endStatus(),
+    )
     return { request: wait.requests[0] ?? verified, wait }
   }
 
-  private lastProgress = ''
-
   /** Progress on stderr: one line rewritten in place on a terminal; elsewhere a line each time something changes. */
   protected progress(requests: RequestView[]): void {
-    if (this.jsonEnabled()) return
-    const line = waitProgress(requests)
-    if (process.stderr.isTTY) {
-      process.stderr.write(`\r\u001b[K${line}`)
-    } else if (line !== this.lastProgress) {
-      process.stderr.write(`${line}\n`)
-    }
-    this.lastProgress = line
+    if (!this.jsonEnabled()) this.io.status(waitProgress(requests))
   }
 
   /**
@@ -59,22 +51,16 @@ export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
   protected async idsToWait(args: string[], from: string | undefined): Promise<string[]> {
     const ids = new Set(args.map(requestId))
     if (from !== undefined) {
-      const read = await readRequestIds(from)
+      const read = await this.deps.files.readRequestIds(from)
       for (const id of read.ids) ids.add(id)
       if (read.skipped > 0) {
-        process.stderr.write(`Skipped ${read.skipped} report row${read.skipped === 1 ? '' : 's'} that created no request (rejected, invalid, failed, or a duplicate within the file).\n`)
+        this.io.err.write(`Skipped ${read.skipped} report row${read.skipped === 1 ? '' : 's'} that created no request (rejected, invalid, failed, or a duplicate within the file).\n`)
       }
     }
     if (ids.size === 0) {
       throw new UsageError('No request ids to wait for.', { hint: 'Name them as arguments, or pass --from FILE (or --from - for stdin) with one id a line or a privacy submit report.' })
     }
     return [...ids]
-  }
-
-  /** Ends an in-place progress line so what follows starts on its own line. */
-  protected endProgress(): void {
-    if (this.lastProgress && process.stderr.isTTY && !this.jsonEnabled()) process.stderr.write('\n')
-    this.lastProgress = ''
   }
 
   protected async download(id: string, output: string | undefined, overwrite: boolean): Promise<DownloadedExport> {
@@ -87,15 +73,14 @@ export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
         onProgress: (file, received) => {
           // A few updates a second at most, and only on a terminal: a log needs no byte counter.
           const now = Date.now()
-          if (!process.stderr.isTTY || this.jsonEnabled() || now - shown < 200) return
+          if (!this.io.err.isTTY || this.jsonEnabled() || now - shown < 200) return
           shown = now
           const percent = file.bytes === 0 ? 100 : Math.floor((received / file.bytes) * 100)
-          process.stderr.write(`\r\u001b[K${file.name} ${percent}% (${received}/${file.bytes} bytes)`)
+          this.io.status(`${file.name} ${percent}% (${received}/${file.bytes} bytes)`)
         },
       },
       this.deps,
-    )
-    if (shown > 0) process.stderr.write('\r\u001b[K')
+    ).finally(() => this.io.endStatus({ clear: true }))
     return downloaded
   }
 

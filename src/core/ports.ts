@@ -6,6 +6,10 @@ import type { TokenSource, TokenVault } from './auth/tokens.js'
 import type { AuthServerMetadata, DeviceAuthorization, OAuthError, TokenResponse } from './contract/oauth.js'
 import type { ConfigFile, Profile } from './profile.js'
 import type { Secret } from './secret.js'
+import type { IamActionLoader, PolicyDocumentInput } from './credentials/policy-check.js'
+import type { SecretSources } from './credentials/secret-ref.js'
+import type { BulkInput, BulkSource, JournalOptions, ReportWriter, RequestIdList } from './bulk/run.js'
+import type { OpenedJournal } from './bulk/journal.js'
 
 export interface CallInput<E extends AnyEndpoint> {
   params?: z.input<NonNullable<E['params']>>
@@ -165,9 +169,95 @@ export interface PendingRequests {
   release(fingerprint: string): Promise<void>
 }
 
+/** One output stream of the terminal: stdout or stderr. */
+export interface OutputStream {
+  readonly isTTY: boolean
+  /** Columns of the terminal; undefined where it is not one. */
+  readonly columns: number | undefined
+  /** As a Writable's write: false once the stream's buffer is full, then wait for drain() before writing more. */
+  write(text: string): boolean
+  /** Resolves once a full buffer has been written out (at once when it is not full). */
+  drain(): Promise<void>
+}
+
+/** Standard input: a terminal, or bytes piped in (read once). */
+export interface InputStream {
+  readonly isTTY: boolean
+  /** Everything until end of input. Read once: stdin cannot be read twice. */
+  chunks(): AsyncIterable<Uint8Array>
+}
+
+/** The terminal of a run (gh's IOStreams): where output goes, what it is, whether a person could answer. */
+export interface IO {
+  readonly in: InputStream
+  readonly out: OutputStream
+  readonly err: OutputStream
+  /** Colour for output: 0 none, 1 basic, 2 256 colours, 3 truecolor (FORCE_COLOR, NO_COLOR, TERM, a terminal). */
+  readonly colorLevel: 0 | 1 | 2 | 3
+  /** A person is at a terminal: stdin and stderr are terminals and CI is unset. (--json also rules prompts out.) */
+  readonly canPrompt: boolean
+  /** A status line on stderr: rewritten in place on a terminal; elsewhere written as a line when it changed. */
+  status(line: string): void
+  /** Ends the status line, so what follows starts on a line of its own (clears it with `clear`). */
+  endStatus(options?: { clear?: boolean }): void
+}
+
+/** Questions for the person at the terminal. Only in Deps where one may be asked (a terminal, no CI, no --json). */
+export interface Prompter {
+  /** A visible one-line answer. */
+  text(message: string): Promise<string>
+  /** A hidden (masked) answer. */
+  secret(message: string): Promise<Secret>
+  /** Yes or no; the default is no. */
+  confirm(message: string): Promise<boolean>
+  /** One of `choices`. */
+  select<T extends string>(message: string, choices: readonly { value: T; name: string }[]): Promise<T>
+}
+
+/** Opens a page for the person; best effort, so the URL must be on screen as well. */
+export interface Browser {
+  open(url: string): void
+}
+
+/**
+ * Ctrl-C as the core sees it: `signal` aborts (with an InterruptedError as its reason) and every use case unwinds
+ * through its finally blocks. Work that must not be torn (a token grant and the storing of its result) runs in
+ * `uninterrupted`: an interrupt that arrives meanwhile takes effect when it ends (bounded).
+ */
+export interface Interruption {
+  readonly signal: AbortSignal
+  uninterrupted<T>(work: () => Promise<T>): Promise<T>
+}
+
+/** The files the user names on the command line ('-' is stdin where a reader allows it). */
+export interface UserFiles {
+  /** `privacy submit --file`: CSV or JSONL, maybe gzip. */
+  openBulkInput(source: BulkSource): Promise<BulkInput>
+  /** `privacy submit --journal`. */
+  openJournal(options: JournalOptions): Promise<OpenedJournal>
+  /** `privacy submit --report`. */
+  createReport(path: string): Promise<ReportWriter>
+  /** `privacy wait --from`: one request id a line, or a submit report. */
+  readRequestIds(path: string): Promise<RequestIdList>
+  /** `--policy`: IAM policy documents, read whole (size-capped). */
+  readPolicies(paths: readonly string[]): Promise<PolicyDocumentInput[]>
+  /** The absolute form of a path, for files placed beside it. */
+  absolute(path: string): string
+}
+
 /** Everything a use case may need from outside, built once per command run. Use cases take a Pick of it. */
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>
+  io: IO
+  /** Absent where nobody may be asked: use cases then fail with the flag to pass instead. */
+  prompter?: Prompter | undefined
+  browser: Browser
+  interruption: Interruption
+  /** What secret references (keychain:, env:, file:, stdin) read; one per run, as stdin holds one secret. */
+  sources: SecretSources
+  /** AWS action metadata for the IAM policy lint, loaded for the services a policy names. */
+  iamActions: IamActionLoader
+  files: UserFiles
   runtime: Runtime
   clock: Clock
   config: ConfigStore

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { colorLevel, makeColors, renderTable } from '../../src/cli/output.js'
+import { colorLevel } from '../../src/adapters/terminal.js'
+import { makeColors, renderTable } from '../../src/cli/output.js'
 
 describe('colour', () => {
   it('is on for a terminal, off for a pipe, off with NO_COLOR, and FORCE_COLOR wins over both', () => {
@@ -15,7 +16,7 @@ describe('colour', () => {
 
 describe('tables', () => {
   it('aligns columns by visible width, ignoring colour codes', () => {
-    const colors = makeColors({ FORCE_COLOR: '1' }, {})
+    const colors = makeColors(colorLevel({ FORCE_COLOR: '1' }, {}))
     const rows = [
       { id: 'a', name: 'short' },
       { id: 'bbbb', name: 'longer name' },

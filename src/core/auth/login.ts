@@ -8,7 +8,6 @@ import {
   ID_TOKEN_TYPE,
   TOKEN_EXCHANGE_GRANT,
   type DeviceAuthorization,
-  type TokenResponse,
 } from '../contract/oauth.js'
 import { CancelledError, KeychainUnavailableError, NotSignedInError, RefusedError } from '../errors.js'
 import type { Deps } from '../ports.js'
@@ -37,7 +36,7 @@ export const DeviceStep = z.object({
 })
 export type DeviceStep = z.infer<typeof DeviceStep>
 
-type LoginDeps = Pick<Deps, 'api' | 'auth' | 'clock' | 'config' | 'context' | 'vaults'>
+type LoginDeps = Pick<Deps, 'api' | 'auth' | 'clock' | 'config' | 'context' | 'vaults'> & Partial<Pick<Deps, 'interruption'>>
 
 export interface StoreOptions {
   insecureStorage: boolean
@@ -53,7 +52,7 @@ export async function loginWithToken(input: StoreOptions & { token: Secret }, de
 
 /** The OAuth 2.0 device authorization grant (RFC 8628): show a code, poll until the person approves in a browser. */
 export async function loginWithDevice(
-  input: StoreOptions & { scopes?: string[]; onStep: (step: DeviceStep) => void | Promise<void>; signal?: AbortSignal },
+  input: StoreOptions & { scopes?: string[]; onStep: (step: DeviceStep) => void | Promise<void> },
   deps: LoginDeps,
 ): Promise<SignIn> {
   const metadata = await deps.auth.discover(deps.context.apiUrl.url)
@@ -64,28 +63,32 @@ export async function loginWithDevice(
     user_code: device.user_code,
     expires_in: device.expires_in,
   })
-  const response = await pollForTokens(device, input.signal, metadata, deps)
-  return storeSignIn(tokensFromResponse(response, deps.clock.now()), input, deps)
+  return pollForSignIn(device, metadata, input, deps)
 }
 
 const SLOW_DOWN_STEP_MS = 5000
 
-async function pollForTokens(
+/** Polls until approved, then stores the tokens. Ctrl-C ends the waits between polls, never a grant before it is stored. */
+async function pollForSignIn(
   device: DeviceAuthorization,
-  signal: AbortSignal | undefined,
   metadata: Awaited<ReturnType<LoginDeps['auth']['discover']>>,
+  options: StoreOptions,
   deps: LoginDeps,
-): Promise<TokenResponse> {
+): Promise<SignIn> {
   let intervalMs = (device.interval ?? 5) * 1000
   const deadline = deps.clock.now().getTime() + device.expires_in * 1000
+  const uninterrupted = deps.interruption?.uninterrupted.bind(deps.interruption) ?? (<T>(work: () => Promise<T>) => work())
   for (;;) {
-    await deps.clock.sleep(intervalMs, signal)
-    const result = await deps.auth.token(metadata, {
-      grant_type: DEVICE_GRANT,
-      device_code: new Secret(device.device_code),
-      client_id: CLIENT_ID,
+    await deps.clock.sleep(intervalMs)
+    const result = await uninterrupted(async () => {
+      const polled = await deps.auth.token(metadata, {
+        grant_type: DEVICE_GRANT,
+        device_code: new Secret(device.device_code),
+        client_id: CLIENT_ID,
+      })
+      return polled.ok ? { ok: true as const, signIn: await storeSignIn(tokensFromResponse(polled.tokens, deps.clock.now()), options, deps) } : polled
     })
-    if (result.ok) return result.tokens
+    if (result.ok) return result.signIn
     switch (result.error.error) {
       case 'authorization_pending':
         if (deps.clock.now().getTime() > deadline) throw expired()

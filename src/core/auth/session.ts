@@ -1,7 +1,7 @@
 // A run's signed-in state: which token wins (env > keychain > file), and refreshing it without losing the session.
 import { CLIENT_ID } from '../contract/oauth.js'
 import { NotSignedInError } from '../errors.js'
-import type { AuthServer, Clock, ConfigStore, Context, Locks, Session } from '../ports.js'
+import type { AuthServer, Clock, ConfigStore, Context, Interruption, Locks, Session } from '../ports.js'
 import { Secret } from '../secret.js'
 import { type StoredTokens, type TokenSource, type TokenVault, needsRefresh, openTokens, sealTokens } from './tokens.js'
 
@@ -13,6 +13,8 @@ export interface SessionDeps {
   auth: AuthServer
   locks: Locks
   clock: Clock
+  /** A refresh is not torn by Ctrl-C: the rotated tokens are stored before the run stops. */
+  interruption?: Pick<Interruption, 'uninterrupted'>
   /** Told, once per run, when the token comes from the --insecure-storage file. */
   warn?: (message: string) => void
 }
@@ -69,23 +71,28 @@ export function createSession(deps: SessionDeps): Session {
       }
       const refreshToken = stored.refresh_token ?? stale.tokens.refresh_token
       const metadata = await deps.auth.discover(deps.context.apiUrl.url)
-      const result = await deps.auth.token(metadata, {
-        grant_type: 'refresh_token',
-        refresh_token: new Secret(refreshToken ?? ''),
-        client_id: CLIENT_ID,
-      })
-      if (!result.ok) {
-        throw new NotSignedInError(`The sign-in of profile ${name} can no longer be refreshed (${result.error.error}).`, {
-          code: 'refresh_failed',
-          hint: LOGIN_HINT,
+      // The grant spends the refresh token: from here until the new tokens are stored, Ctrl-C waits.
+      const grant = async () => {
+        const result = await deps.auth.token(metadata, {
+          grant_type: 'refresh_token',
+          refresh_token: new Secret(refreshToken ?? ''),
+          client_id: CLIENT_ID,
         })
+        if (!result.ok) {
+          throw new NotSignedInError(`The sign-in of profile ${name} can no longer be refreshed (${result.error.error}).`, {
+            code: 'refresh_failed',
+            hint: LOGIN_HINT,
+          })
+        }
+        const tokens = tokensFromResponse(result.tokens, deps.clock.now(), refreshToken)
+        await vault.write(name, sealTokens(tokens))
+        await deps.config.update((file) => ({
+          ...file,
+          profiles: { ...file.profiles, [name]: { ...file.profiles[name], token_expires_at: tokens.expires_at } },
+        }))
+        return tokens
       }
-      const tokens = tokensFromResponse(result.tokens, deps.clock.now(), refreshToken)
-      await vault.write(name, sealTokens(tokens))
-      await deps.config.update((file) => ({
-        ...file,
-        profiles: { ...file.profiles, [name]: { ...file.profiles[name], token_expires_at: tokens.expires_at } },
-      }))
+      const tokens = deps.interruption ? await deps.interruption.uninterrupted(grant) : await grant()
       return { ...stale, tokens }
     })
   }

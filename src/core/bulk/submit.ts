@@ -44,6 +44,8 @@ export interface SubmitDeps {
   clock: Clock
   seen: FirstSeen
   journal?: { writer: JournalWriter; state: JournalState } | undefined
+  /** Ctrl-C: no new batch is read or sent; those in flight end with it (their rows stay unfinished in the journal). */
+  signal?: AbortSignal | undefined
 }
 
 const DEFAULT_ATTEMPTS = 8
@@ -80,16 +82,24 @@ export async function submitBulk(
     return hooks.row({ type: 'row', row: row.row, line: row.line, identity_sha256, ...(resumed ? { resumed: true as const } : {}), ...outcome })
   }
 
-  for await (const chunk of chunks) {
-    for (const checked of chunk) {
-      counters.rows += 1
-      const reported = classify(checked)
-      if (reported) await reported
-      if (batch.length >= sender.batchSize) {
-        await sender.dispatch(batch)
-        batch = []
+  try {
+    for await (const chunk of chunks) {
+      deps.signal?.throwIfAborted()
+      for (const checked of chunk) {
+        counters.rows += 1
+        const reported = classify(checked)
+        if (reported) await reported
+        if (batch.length >= sender.batchSize) {
+          await sender.dispatch(batch)
+          batch = []
+        }
       }
     }
+    if (batch.length > 0) await sender.dispatch(batch)
+  } finally {
+    // Interrupted or failed: the batches in flight end first (Ctrl-C aborts them too), so none writes to the journal
+    // or the report after the caller has closed them.
+    await sender.drain()
   }
 
   /** What happens to one row before sending: reported at once (invalid, repeated, finished, planned) or batched. */
@@ -109,8 +119,6 @@ export async function submitBulk(
     if (options.dryRun) return report(valid, valid.identityKey, { outcome: 'planned', id: item.id })
     batch.push(valid)
   }
-  if (batch.length > 0) await sender.dispatch(batch)
-  await sender.drain()
   await journal?.writer.flush()
   sender.throwIfFatal()
 
@@ -168,6 +176,7 @@ class BatchSender {
   async dispatch(rows: ValidRow[]): Promise<void> {
     while (this.inFlight.size >= this.limit) await Promise.race(this.inFlight)
     this.throwIfFatal()
+    this.deps.signal?.throwIfAborted()
     this.journal?.append({ t: 'planned', rows: rows.map((r) => r.row) })
     const sending = this.send(rows).catch((error: unknown) => {
       this.fatal ??= error

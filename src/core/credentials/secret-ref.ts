@@ -9,7 +9,7 @@
 // requires. An env name is POSIX ([A-Za-z_][A-Za-z0-9_]*). A file path is any non-empty text without control
 // characters, taken as is (relative to the working directory, no `~` expansion). The schemes are lowercase and exact.
 import { KeychainUnavailableError, NotFoundError, RefusedError, UsageError } from '../errors.js'
-import type { SecretFiles, SecretInput, SecretStore } from '../ports.js'
+import type { IO, Prompter, SecretFiles, SecretInput, SecretStore } from '../ports.js'
 import { Secret } from '../secret.js'
 
 export type SecretRef =
@@ -170,6 +170,29 @@ export interface ResolveSecretOptions {
 export const MAX_SECRET_FILE_BYTES = 1024 * 1024
 
 const stdinTaken = new WeakSet<SecretInput>()
+
+/** Secrets handed over on this run's terminal: piped to stdin, or typed at a hidden prompt where one may be asked. */
+export function secretInputOf(io: Pick<IO, 'in'>, prompter: Prompter | undefined): SecretInput {
+  return {
+    stdinIsTerminal: io.in.isTTY,
+    canPrompt: io.in.isTTY && prompter !== undefined,
+    async readStdin() {
+      const chunks: Uint8Array[] = []
+      for await (const chunk of io.in.chunks()) chunks.push(chunk)
+      const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+      let at = 0
+      for (const chunk of chunks) {
+        bytes.set(chunk, at)
+        at += chunk.length
+      }
+      return new Secret(new TextDecoder().decode(bytes).trim())
+    },
+    prompt: async (message) => {
+      if (!prompter) throw new UsageError('No prompt can be shown here.')
+      return prompter.secret(message)
+    },
+  }
+}
 
 /**
  * The secret a reference points at. Failures, none of which carry the secret:

@@ -1,8 +1,6 @@
-// --policy FILE: the IAM policy documents `credentials lint` and `credentials add` check offline. Read here, in the
-// CLI layer (src/core does no I/O), with the AWS action metadata the lint needs for the services they name.
+// --policy FILE: the IAM policy documents `credentials lint` and `credentials add` check offline, read whole.
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { loadIamActions } from '../adapters/iam-actions.js'
 import type { PolicyDocumentInput } from '../core/credentials/policy-check.js'
 import { UsageError } from '../core/errors.js'
 
@@ -26,5 +24,3 @@ export async function readPolicyFiles(paths: readonly string[]): Promise<PolicyD
   }
   return documents
 }
-
-export { loadIamActions }
