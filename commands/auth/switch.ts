@@ -4,8 +4,9 @@ import { type ProfileList, switchProfile } from '../../src/core/auth/profiles.js
 
 export default class AuthSwitch extends BaseCommand<ProfileList[number]> {
   static override summary = 'Make another profile the active one.'
-  static override examples = ['<%= config.bin %> <%= command.id %> acme']
-  static override args = { name: Args.string({ description: 'profile name', required: true }) }
+  static override description = 'Without a NAME, on a terminal, it asks which of the known profiles to switch to.'
+  static override examples = ['<%= config.bin %> <%= command.id %> acme', '<%= config.bin %> <%= command.id %>']
+  static override args = { name: Args.string({ description: 'profile name (asked for on a terminal when left out)' }) }
 
   async run(): Promise<ProfileList[number]> {
     const { args } = await this.parse(AuthSwitch)

@@ -1,7 +1,7 @@
 // Signed-in profiles: status, list, switch, token, logout (revoking server-side before forgetting locally).
 import { z } from 'zod'
 import { DEFAULT_API_URL, endpoints } from '../contract/index.js'
-import { ClowdopsError, NotFoundError, NotSignedInError } from '../errors.js'
+import { ClowdopsError, NotFoundError, NotSignedInError, UsageError } from '../errors.js'
 import type { Deps } from '../ports.js'
 import type { Profile } from '../profile.js'
 import { Secret } from '../secret.js'
@@ -82,8 +82,10 @@ export async function listProfiles(deps: Pick<Deps, 'config' | 'context'>): Prom
   }))
 }
 
-export async function switchProfile(name: string, deps: Pick<Deps, 'config'>): Promise<ProfileList[number]> {
+/** Makes `name` the active profile; without a name, the person at the terminal picks one (as `gh auth switch` does). */
+export async function switchProfile(name: string | undefined, deps: Pick<Deps, 'config' | 'prompter'>): Promise<ProfileList[number]> {
   const file = await deps.config.read()
+  name ??= await pickProfile(file.profiles, deps.prompter)
   const profile = file.profiles[name]
   if (!profile) {
     const known = Object.keys(file.profiles).sort()
@@ -93,6 +95,20 @@ export async function switchProfile(name: string, deps: Pick<Deps, 'config'>): P
   }
   await deps.config.update((f) => ({ ...f, active_profile: name }))
   return { profile: name, active: true, api_url: profile.api_url ?? null, account: profile.account ?? null }
+}
+
+async function pickProfile(profiles: Record<string, Profile | undefined>, prompter: Deps['prompter']): Promise<string> {
+  const names = Object.keys(profiles).sort()
+  if (names.length === 0) throw new NotFoundError('There are no profiles yet.', { hint: 'Sign in first: clowdops login' })
+  if (!prompter) {
+    throw new UsageError('Name the profile to switch to.', { hint: `clowdops auth switch NAME, with one of: ${names.join(', ')}.` })
+  }
+  const choices = names.map((value) => {
+    const profile = profiles[value]
+    const where = [profile?.account, profile?.api_url].filter(Boolean).join(', ')
+    return { value, name: where ? `${value} (${where})` : value }
+  })
+  return prompter.select('Switch to which profile?', choices)
 }
 
 export const LogoutResult = z.array(

@@ -1,0 +1,106 @@
+// credentials and keychain commands in-process on a fake terminal: the removal confirmation and the hidden prompt of
+// keychain set, each answered, refused and interrupted, against the local platform and the test keyring.
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import CredentialsAdd from '../../commands/credentials/add.js'
+import CredentialsRemove from '../../commands/credentials/remove.js'
+import CredentialsShow from '../../commands/credentials/show.js'
+import KeychainSet from '../../commands/keychain/set.js'
+import { createKeychainStore } from '../../src/adapters/keychain.js'
+import { Registration } from '../../src/core/credentials/register.js'
+import { ProjectList } from '../../src/core/projects/list.js'
+import ProjectsList from '../../commands/projects/list.js'
+import { type Platform, startPlatform } from '../platform/server.js'
+import { freshConfigDir } from '../support/cli.js'
+import { fake } from '../support/credential-fakes.js'
+import { testKeyringReady } from '../support/keyring.js'
+import { runCommand } from '../support/terminal.js'
+
+let platform: Platform
+let projectId: string
+beforeAll(async () => {
+  platform = await startPlatform({ seed: { projects: 1, sandboxesPerProject: 1 } })
+  const projects = await runCommand(ProjectsList, ['--json'], { env: envFor(), stdin: '' })
+  projectId = ProjectList.parse(JSON.parse(projects.stdout))[0]!.id
+})
+afterAll(() => platform.close())
+
+const envFor = () => ({ CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() })
+
+describe('credentials remove', () => {
+  async function registered(env: Record<string, string>): Promise<string> {
+    const label = `rm-${randomBytes(4).toString('hex')}`
+    const add = await runCommand(CredentialsAdd, ['openai', '--label', label, '--project', projectId, '--field', 'api_key=env:KEY', '--json'], {
+      env: { ...env, KEY: fake.openaiServiceAccount },
+      stdin: '',
+    })
+    expect(add.exitCode, add.stdout).toBe(0)
+    return Registration.parse(JSON.parse(add.stdout)).credential.id
+  }
+  const exists = async (env: Record<string, string>, id: string) => (await runCommand(CredentialsShow, [id, '--json'], { env, stdin: '' })).exitCode === 0
+
+  it('on a terminal asks first; yes removes it', async () => {
+    const env = envFor()
+    const id = await registered(env)
+    const run = await runCommand(CredentialsRemove, [id], { env, answers: [true] })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.terminal.asked).toEqual([{ kind: 'confirm', message: expect.stringMatching(/^Remove rm-[0-9a-f]{8} \(openai, .+\)\?$/) }])
+    expect(await exists(env, id)).toBe(false)
+  })
+
+  it('no keeps it (exit 3)', async () => {
+    const env = envFor()
+    const id = await registered(env)
+    const run = await runCommand(CredentialsRemove, [id], { env, answers: [false] })
+    expect(run.exitCode).toBe(3)
+    expect(await exists(env, id)).toBe(true)
+  })
+
+  it('Ctrl-C at the question keeps it (exit 130)', async () => {
+    const env = envFor()
+    const id = await registered(env)
+    const run = await runCommand(CredentialsRemove, [id], { env, answers: [{ interrupt: true }] })
+    expect(run.exitCode).toBe(130)
+    expect(await exists(env, id)).toBe(true)
+  })
+
+  it('--json on a terminal asks nothing and wants --yes (exit 2)', async () => {
+    const env = envFor()
+    const id = await registered(env)
+    const run = await runCommand(CredentialsRemove, [id, '--json'], { env })
+    expect(run.exitCode).toBe(2)
+    expect(run.terminal.asked).toEqual([])
+    expect(await exists(env, id)).toBe(true)
+  })
+})
+
+describe.skipIf(!testKeyringReady)('keychain set', () => {
+  const name = () => `clowdops-inproc-${randomBytes(4).toString('hex')}/prod`
+  const canary = () => `CANARY-${randomBytes(12).toString('base64url')}`
+  const stored = (entry: string) => createKeychainStore().get(...(entry.split('/') as [string, string]))
+
+  it('asks for the secret at a hidden prompt, stores it, and shows it nowhere', async () => {
+    const entry = name()
+    const value = canary()
+    const run = await runCommand(KeychainSet, [entry], { env: { CLOWDOPS_CONFIG_DIR: freshConfigDir() }, answers: [value] })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.terminal.asked).toEqual([{ kind: 'secret', message: `Secret to store as ${entry}` }])
+    expect(run.stdout + run.stderr).not.toContain(value)
+    expect((await stored(entry))?.reveal()).toBe(value)
+  })
+
+  it('Ctrl-C at the prompt stores nothing (exit 130)', async () => {
+    const entry = name()
+    const run = await runCommand(KeychainSet, [entry], { env: { CLOWDOPS_CONFIG_DIR: freshConfigDir() }, answers: [{ interrupt: true }] })
+    expect(run.exitCode).toBe(130)
+    expect(await stored(entry)).toBeUndefined()
+  })
+
+  it('under CI with stdin a terminal, refuses at once (exit 2) and stores nothing', async () => {
+    const entry = name()
+    const run = await runCommand(KeychainSet, [entry], { env: { CLOWDOPS_CONFIG_DIR: freshConfigDir(), CI: 'true' } })
+    expect(run.exitCode).toBe(2)
+    expect(run.terminal.asked).toEqual([])
+    expect(await stored(entry)).toBeUndefined()
+  })
+})
