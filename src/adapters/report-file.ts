@@ -6,13 +6,19 @@ import { once } from 'node:events'
 import type { ReportWriter } from '../core/bulk/run.js'
 
 class ReportFile implements ReportWriter {
+  /** A failed write (disk full, or a write still queued when abort() destroyed the stream): thrown by the next call. */
+  private failure: Error | undefined
+
   constructor(
     private readonly file: WriteStream,
     private readonly path: string,
     private readonly temporary: string,
-  ) {}
+  ) {
+    file.on('error', (error) => (this.failure ??= error))
+  }
 
   async write(value: unknown): Promise<void> {
+    if (this.failure) throw this.failure
     if (!this.file.write(`${JSON.stringify(value)}\n`)) await once(this.file, 'drain')
   }
 

@@ -48,6 +48,7 @@ export interface OAuthSettings {
   deviceCodeTtl: number
   pollInterval: number
   ciTokenTtl: number
+  tokenResponseDelayMs: number
 }
 
 export const DEFAULT_OAUTH_SETTINGS: Readonly<OAuthSettings> = {
@@ -56,6 +57,7 @@ export const DEFAULT_OAUTH_SETTINGS: Readonly<OAuthSettings> = {
   deviceCodeTtl: 600,
   pollInterval: 5,
   ciTokenTtl: 600,
+  tokenResponseDelayMs: 0,
 }
 
 /** Which CI ID tokens the platform exchanges, and for which scopes. */
@@ -102,6 +104,11 @@ export interface OAuthKnobs {
   setPollInterval(seconds: number): void
   /** Lifetime of access tokens from token exchange. Default 600. */
   setCiTokenTtl(seconds: number): void
+  /**
+   * Hold every token response this long after the grant was made (tokens issued, a refresh token rotated): the
+   * moment a client interrupted mid-request has spent its grant without having its result. Default 0.
+   */
+  setTokenResponseDelay(ms: number): void
   /** Replace the CI trust policies (null: trust no CI token). */
   trustCiIssuer(policy: CiTrustPolicy | CiTrustPolicy[] | null): void
   /** Whether a refresh token would still be accepted (not rotated away, revoked or expired). */
@@ -346,7 +353,11 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     }
     const route = ctx.oidc?.route
     if (route === 'device_authorization') return afterDeviceAuthorization(ctx)
-    if (route === 'token') return afterTokenRequest(ctx, arrivedMs)
+    if (route === 'token') {
+      afterTokenRequest(ctx, arrivedMs)
+      if (settings.tokenResponseDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.tokenResponseDelayMs))
+      return
+    }
     if (route === 'revocation') stats.oauth.revocations += 1
   })
 
@@ -557,6 +568,7 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     setDeviceCodeTtl: (seconds) => void (settings.deviceCodeTtl = whole('device code TTL', seconds)),
     setPollInterval: (seconds) => void (settings.pollInterval = whole('poll interval', seconds)),
     setCiTokenTtl: (seconds) => void (settings.ciTokenTtl = whole('CI token TTL', seconds)),
+    setTokenResponseDelay: (ms) => void (settings.tokenResponseDelayMs = whole('token response delay', ms, 0)),
     trustCiIssuer(policy) {
       ciTrust = policy === null ? [] : (Array.isArray(policy) ? policy : [policy]).map(validPolicy)
     },
