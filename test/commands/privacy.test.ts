@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import PrivacyDelete from '../../commands/privacy/delete.js'
 import PrivacyVerify from '../../commands/privacy/verify.js'
 import PrivacyRequest from '../../commands/privacy/request.js'
+import PrivacySubmit from '../../commands/privacy/submit.js'
+import type { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
 import { FAST_PRIVACY_SETTINGS, type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir } from '../support/cli.js'
 import { runCommand } from '../support/terminal.js'
@@ -82,5 +84,28 @@ describe('privacy verify', () => {
     const run = await runCommand(PrivacyVerify, [id], { env, answers: [{ interrupt: true }] })
     expect(run.exitCode).toBe(130)
     expect(platform.privacy.requests().find((r) => r.id === id)?.status).toBe('pending_verification')
+  })
+})
+
+describe('privacy submit', () => {
+  const ATTEST = ['--attest-method', 'government_id', '--attested-by', 'privacy-team@example.com']
+  const csv = (prefix: string) => `type,email\n${Array.from({ length: 30 }, (_, i) => `access,${prefix}-${i}@example.com`).join('\n')}\nteleport,x@example.com\n`
+
+  it('--file - reads the piped input through the terminal port; --json writes each row, then the summary', async () => {
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(), stdin: csv('piped') })
+    expect(run.exitCode).toBe(11) // one invalid row
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as RowReport | BulkSummary)
+    const summary = lines.at(-1) as BulkSummary
+    expect(summary).toMatchObject({ type: 'summary', rows: 31, accepted: 30, invalid: 1 })
+    expect(lines.slice(0, -1).every((line) => line.type === 'row')).toBe(true)
+    expect(run.stderr).toBe('') // --json: nothing for people
+  })
+
+  it('on a terminal: the summary on stdout, the rows that failed and the progress on stderr', async () => {
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST], { env: envFor(), stdin: csv('terminal'), stderrTTY: true })
+    expect(run.exitCode).toBe(11)
+    expect(run.stdout).toMatch(/accepted\s+30/)
+    expect(run.stderr).toContain('Rows not submitted:')
+    expect(run.stderr).toMatch(/line 32: /)
   })
 })
