@@ -1,8 +1,9 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { type ProfileList, switchProfile } from '../../src/core/auth/profiles.js'
+import { ProfileList, switchProfile } from '../../src/core/auth/profiles.js'
 
 export default class AuthSwitch extends BaseCommand<ProfileList[number]> {
+  static override get resultSchema() { return ProfileList.element }
   static override summary = 'Make another profile the active one.'
   static override examples = ['<%= config.bin %> <%= command.id %> acme']
   static override args = { name: Args.string({ description: 'profile name', required: true }) }

@@ -2,11 +2,12 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { runBulkSubmit } from '../../src/cli/bulk-run.js'
 import { renderBulkSummary } from '../../src/cli/render-privacy.js'
-import type { BulkSummary } from '../../src/core/bulk/model.js'
+import { BulkReportLine, type BulkSummary } from '../../src/core/bulk/model.js'
 import { ATTESTATION_METHODS, type Attestation } from '../../src/core/contract/index.js'
 import { ExitCode, UsageError } from '../../src/core/errors.js'
 
 export default class PrivacySubmit extends BaseCommand<BulkSummary> {
+  static override get resultSchema() { return BulkReportLine }
   static override summary = 'Submit privacy requests for many people from a CSV or JSONL file: exactly once, resumable.'
   static override description = [
     'Each row: type, regulation (optional), email and/or account_id, optional request_id, and the fields of its type (purposes, set_name…, format, note). Rows are streamed (CSV with a header row, or JSONL; gzip is detected), validated and de-duplicated before anything is sent; invalid rows are reported by line and never sent.',

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { PrivacyRequest } from '../../src/core/contract/index.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { ErrorOutput } from '../../src/core/errors.js'
 import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RowReport } from '../../src/core/bulk/model.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { ErrorOutput } from '../../src/core/errors.js'
 import { type Platform, type RequestLogEntry, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
 

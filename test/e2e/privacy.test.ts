@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { Consent, ConsentWrite, PrivacyRequest } from '../../src/core/contract/index.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { ErrorOutput } from '../../src/core/errors.js'
 import { type Platform, startPlatform, storedState } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 
