@@ -22,7 +22,7 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
   static override flags = {
     file: Flags.string({ char: 'f', summary: 'The input: a CSV or JSONL file (optionally gzip), or - for stdin.', required: true, helpValue: '<path|->' }),
     format: Flags.string({ summary: 'Input format (default: from the extension, else from the content).', options: ['csv', 'jsonl'] }),
-    'dry-run': Flags.boolean({ summary: 'Validate, de-duplicate and compute ids; print the plan and counts; send nothing.' }),
+    'dry-run': Flags.boolean({ summary: 'Validate, de-duplicate and compute ids; print the plan and counts; send nothing.', default: false }),
     concurrency: Flags.integer({ summary: 'Most batches in flight (lowered automatically while rate-limited).', default: 4, min: 1, max: 32 }),
     'batch-size': Flags.integer({ summary: "Requests per batch (default and maximum: the platform's max_batch_size).", min: 1 }),
     journal: Flags.string({ summary: 'The journal file (default: INPUT.journal.jsonl beside the input).', helpValue: '<path>' }),
