@@ -1,12 +1,11 @@
 // Generated files are committed; these fail when the code changed and `npm run build` was not run since.
-import { readdirSync, readFileSync } from 'node:fs'
-import { join, sep } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { Plugin } from '@oclif/core'
 import { describe, expect, it } from 'vitest'
 import { type JsonCommand, jsonSchemaFiles } from '../../src/cli/json-schemas.js'
 import { buildOpenApiDocument } from '../../src/core/contract/openapi.js'
-import { publishedSchemas, SCHEMA_DIR, strictAjv } from '../support/json-schemas.js'
+import { ourCommands, publishedSchemas, SCHEMA_DIR, strictAjv } from '../support/json-schemas.js'
 
 const STALE = 'is stale: run `npm run build` and commit the result'
 
@@ -95,13 +94,9 @@ describe('generated files', () => {
   })
 })
 
-/** Every command class under commands/, by id (its path, ':' between topics), loaded from the TypeScript sources. */
+/** Every command class under commands/, by id, loaded from the TypeScript sources. */
 async function sourceCommands(): Promise<Map<string, JsonCommand>> {
-  const files = readdirSync('commands', { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts')).sort()
   const commands = new Map<string, JsonCommand>()
-  for (const file of files) {
-    const module = (await import(pathToFileURL(join(process.cwd(), 'commands', file)).href)) as { default: JsonCommand }
-    commands.set(file.replace(/\.ts$/, '').split(sep).join(':'), module.default)
-  }
+  for (const [id, path] of ourCommands()) commands.set(id, ((await import(pathToFileURL(path).href)) as { default: JsonCommand }).default)
   return commands
 }

@@ -1,11 +1,17 @@
 // The published JSON Schemas of the --json output (docs/schemas/), compiled by a third-party validator as a consumer's
 // would: ajv, JSON Schema draft 2020-12, strict mode, with the standard formats.
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import ajvFormats from 'ajv-formats'
 
 export const SCHEMA_DIR = 'docs/schemas'
+
+/** Our commands by id (their path under commands/, ':' between topics), with their source file. */
+export function ourCommands(): Map<string, string> {
+  const files = readdirSync('commands', { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts')).sort()
+  return new Map(files.map((file) => [file.replace(/\.ts$/, '').split(sep).join(':'), join(process.cwd(), 'commands', file)]))
+}
 
 /** Every committed schema file, by file name. */
 export function publishedSchemas(): Map<string, Record<string, unknown>> {
