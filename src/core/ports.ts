@@ -140,6 +140,7 @@ export interface DownloadRequest {
   signal?: AbortSignal
 }
 
+/** Declared as a schema with the export that prints it (privacy/exports.ts). */
 export type { DownloadResult }
 
 /** Resumable, verified file downloads from the platform (export archives). Memory stays flat whatever the size. */

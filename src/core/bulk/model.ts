@@ -68,8 +68,11 @@ export const RowReport = z.discriminatedUnion('outcome', [
 ])
 export type RowReport = z.infer<typeof RowReport>
 
+/** Omit from each member of a union, so the union stays discriminated. */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
 /** What finally happened to one row of the input: a report row without the row's own fields. */
-export type RowOutcome = RowReport extends infer R ? (R extends RowReport ? Omit<R, keyof typeof rowFields> : never) : never
+export type RowOutcome = OmitEach<RowReport, keyof typeof rowFields>
 
 /** How many rows ended each way (and how much work it took): the summary's counts, and a progress display's. */
 export const BulkCounts = z.object({
@@ -92,7 +95,7 @@ export const BulkSummary = BulkCounts.extend({
   type: z.literal('summary'),
   dry_run: z.boolean(),
   batch_id: z.string(),
-  journal: z.string().nullable().describe('The journal file; null when the input came from stdin without --journal.'),
+  journal: z.string().nullable().describe('The journal file; null on --dry-run, and for stdin without --journal.'),
   elapsed_ms: count,
   rows_per_second: count,
 })
