@@ -1,9 +1,10 @@
 import { BaseCommand } from '../src/cli/base-command.js'
 import { renderDoctor } from '../src/cli/render.js'
-import { runDoctor, type DoctorReport } from '../src/core/doctor.js'
+import { runDoctor, DoctorReport } from '../src/core/doctor.js'
 import { ExitCode } from '../src/core/errors.js'
 
 export default class Doctor extends BaseCommand<DoctorReport> {
+  static override get resultSchema() { return DoctorReport }
   static override summary = 'Check Node.js, the config directory, the OS keychain and the connection to the platform.'
   static override description =
     'Each check prints ok, a warning or a failure with the fix to apply. Exits 1 when any check fails.'

@@ -2,11 +2,12 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { readCiIdToken } from '../src/cli/ci-token.js'
 import { renderDeviceStep, renderSignIn } from '../src/cli/render.js'
-import { type SignIn, exchangeCiToken, loginWithDevice, loginWithToken } from '../src/core/auth/login.js'
+import { LoginOutput, type SignIn, exchangeCiToken, loginWithDevice, loginWithToken } from '../src/core/auth/login.js'
 import { readSecretInput } from '../src/core/credentials/secret-ref.js'
 import { UsageError } from '../src/core/errors.js'
 
 export default class Login extends BaseCommand<SignIn> {
+  static override get resultSchema() { return LoginOutput }
   static override summary = 'Sign in: through the browser, with a token on stdin, or with a CI system’s OIDC token.'
   static override description = `By default, shows a one-time code and opens the platform's sign-in page (OAuth 2.0 device flow); password, SSO and MFA happen there. The token goes to the OS keychain; the profile keeps only who you are and where the token lives.
 

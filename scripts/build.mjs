@@ -1,14 +1,16 @@
-// npm run build: compile, bundle, then regenerate what is generated from the code — the OpenAPI document and the oclif
-// manifest. `--compile-only` stops after the bundle: for test set-ups that check the generated files, not rewrite them.
+// npm run build: compile, bundle, then regenerate what is generated from the code — the OpenAPI document, the JSON Schemas
+// of the commands' --json output and the oclif manifest. `--compile-only` stops after the bundle: for test set-ups that
+// check the generated files, not rewrite them.
 //
 // The bundle, dist/clowdops.cjs, is what bin/run.js runs: our commands, three oclif plugins, @oclif/core and the
 // libraries they use, in one CommonJS file, read and compiled at once (and bin/run.js keeps V8's compiled code in a
 // cache). Loaded as hundreds of separate modules, the same code took longer than all the rest of a command's start-up.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, relative, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 
 const BUNDLE = 'dist/clowdops.cjs'
@@ -37,6 +39,7 @@ await bundle()
 if (!compileOnly) {
   const { buildOpenApiDocument } = await import('../dist/src/core/contract/openapi.js')
   writeFileSync('docs/openapi.json', `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`)
+  await writeJsonSchemas()
 
   // A stale manifest with the same version silently hides new commands: always regenerate it.
   process.env.OCLIF_SKIP_NEW_VERSION_CHECK = 'true'
@@ -44,7 +47,7 @@ if (!compileOnly) {
   // The README's command reference is generated from the same commands.
   run(process.execPath, ['node_modules/oclif/bin/run.js', 'readme', '--no-aliases'])
 }
-console.log(`built dist/, ${BUNDLE}${compileOnly ? '' : ', docs/openapi.json, .oclif.manifest.json, README.md commands'}`)
+console.log(`built dist/, ${BUNDLE}${compileOnly ? '' : ', docs/openapi.json, docs/schemas/, .oclif.manifest.json, README.md commands'}`)
 
 async function bundle() {
   const result = await build({
@@ -78,10 +81,8 @@ async function bundle() {
  */
 function bundleEntry() {
   const commands = new Map()
-  // Ours: every file under dist/commands, its id the path with ':' between topics, as oclif's own discovery has it.
-  for (const file of listJs('dist/commands')) {
-    commands.set(relative('dist/commands', file).replace(/\.js$/, '').split(sep).join(':'), `./${file.split(sep).join('/')}`)
-  }
+  // Ours: every file under dist/commands.
+  for (const file of listJs('dist/commands')) commands.set(commandId(file), `./${file.split(sep).join('/')}`)
   for (const name of PLUGINS) {
     const plugin = pluginFiles(name)
     for (const [id, file] of plugin.commands) {
@@ -102,6 +103,22 @@ function bundleEntry() {
     `export { default as commandNotFound } from './dist/src/cli/hooks/not-found.js'`,
     `export { execute } from '@oclif/core'`,
   ].join('\n')
+}
+
+/** A command's id: its path under dist/commands with ':' between topics, as oclif's own discovery has it. */
+function commandId(file) {
+  return relative('dist/commands', file).replace(/\.js$/, '').split(sep).join(':')
+}
+
+/** docs/schemas/: what each of our commands prints under --json (its static resultSchema), and the error body. */
+async function writeJsonSchemas() {
+  const { jsonSchemaFiles } = await import('../dist/src/cli/json-schemas.js')
+  const commands = new Map()
+  for (const file of listJs('dist/commands')) commands.set(commandId(file), (await import(pathToFileURL(resolve(file)).href)).default)
+  const files = jsonSchemaFiles(commands)
+  rmSync('docs/schemas', { recursive: true, force: true })
+  mkdirSync('docs/schemas')
+  for (const [name, schema] of files) writeFileSync(join('docs/schemas', name), `${JSON.stringify(schema, null, 2)}\n`)
 }
 
 /** A plugin's command files (from its manifest), by command id, and the events it has hooks for (its package.json). */

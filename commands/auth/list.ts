@@ -1,8 +1,9 @@
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderProfiles } from '../../src/cli/render.js'
-import { type ProfileList, listProfiles } from '../../src/core/auth/profiles.js'
+import { ProfileList, listProfiles } from '../../src/core/auth/profiles.js'
 
 export default class AuthList extends BaseCommand<ProfileList> {
+  static override get resultSchema() { return ProfileList }
   static override summary = 'List the profiles, the active one marked.'
   static override examples = ['<%= config.bin %> <%= command.id %>']
 

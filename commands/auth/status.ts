@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderAuthStatus } from '../../src/cli/render.js'
-import { type AuthStatus, authStatus } from '../../src/core/auth/profiles.js'
+import { AuthStatus, authStatus } from '../../src/core/auth/profiles.js'
 import { ExitCode } from '../../src/core/errors.js'
 
 export default class AuthStatusCommand extends BaseCommand<AuthStatus> {
+  static override get resultSchema() { return AuthStatus }
   static override summary = 'Show who you are signed in as, for every profile, and where each token comes from.'
   static override description =
     'Reads local facts only (fast, offline); --verify also asks the platform whether the active token is still accepted. Exits 4 when the active profile is not signed in or its token was rejected. Never prints a token.'

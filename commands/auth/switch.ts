@@ -1,8 +1,9 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { type ProfileList, switchProfile } from '../../src/core/auth/profiles.js'
+import { ProfileList, switchProfile } from '../../src/core/auth/profiles.js'
 
 export default class AuthSwitch extends BaseCommand<ProfileList[number]> {
+  static override get resultSchema() { return ProfileList.element }
   static override summary = 'Make another profile the active one.'
   static override description = 'Without a NAME, on a terminal, it asks which of the known profiles to switch to.'
   static override examples = ['<%= config.bin %> <%= command.id %> acme', '<%= config.bin %> <%= command.id %>']

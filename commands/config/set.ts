@@ -1,8 +1,9 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { setSetting, type Setting } from '../../src/core/config/settings.js'
+import { setSetting, Setting } from '../../src/core/config/settings.js'
 
 export default class ConfigSet extends BaseCommand<Setting> {
+  static override get resultSchema() { return Setting }
   static override summary = 'Change one setting of the selected profile.'
   static override description = 'Settings are not secret; tokens and keys never go in the config file.'
   static override examples = [

@@ -1,8 +1,9 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { unsetSetting, type Setting } from '../../src/core/config/settings.js'
+import { unsetSetting, Setting } from '../../src/core/config/settings.js'
 
 export default class ConfigUnset extends BaseCommand<Setting> {
+  static override get resultSchema() { return Setting }
   static override summary = 'Remove one setting from the selected profile.'
   static override examples = ['<%= config.bin %> <%= command.id %> default_project']
   static override args = {

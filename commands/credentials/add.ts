@@ -2,9 +2,10 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { credentialFieldFlags, policyFlags } from '../../src/cli/credential-flags.js'
 import { renderFindings, renderRegistration } from '../../src/cli/render.js'
-import { type Registration, registerCredential } from '../../src/core/credentials/register.js'
+import { Registration, registerCredential } from '../../src/core/credentials/register.js'
 
 export default class CredentialsAdd extends BaseCommand<Registration> {
+  static override get resultSchema() { return Registration }
   static override summary = 'Register a credential: checked offline, sealed on this machine, then uploaded.'
   static override description =
     'Secret fields take references, never values. Admin-class or misplaced keys are refused (exit 10) before anything is sent; --allow RULE accepts a reported risk.'

@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core'
 import { renderPlan, readApplyFile } from '../../src/cli/apply-file.js'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { type ApplyResult, applyPlan, hasChanges, prepareApply, summarize } from '../../src/core/credentials/apply.js'
+import { ApplyResult, applyPlan, hasChanges, prepareApply, summarize } from '../../src/core/credentials/apply.js'
 import { ExitCode } from '../../src/core/errors.js'
 
 export default class CredentialsApply extends BaseCommand<ApplyResult> {
+  static override get resultSchema() { return ApplyResult }
   static override summary = 'Make the credentials of a file exist on the platform: plan, check, then apply idempotently.'
   static override description = [
     'The file lists credentials: { provider, label, project, sandboxes, fields, allow }, secret fields as keychain:, env: or file: references.',

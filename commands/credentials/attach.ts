@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderRegistration } from '../../src/cli/render.js'
-import type { Credential } from '../../src/core/contract/index.js'
+import { Credential } from '../../src/core/contract/index.js'
 import { attachCredential } from '../../src/core/credentials/lifecycle.js'
 
 export default class CredentialsAttach extends BaseCommand<Credential> {
+  static override get resultSchema() { return Credential }
   static override summary = "Attach a credential to a sandbox of its project (attaching again changes nothing)."
   static override examples = ['<%= config.bin %> <%= command.id %> cred_4kq9 --sandbox sbx_7hd2']
   static override args = { id: Args.string({ description: 'credential id (cred_...)', required: true }) }

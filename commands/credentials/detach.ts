@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderRegistration } from '../../src/cli/render.js'
-import type { Credential } from '../../src/core/contract/index.js'
+import { Credential } from '../../src/core/contract/index.js'
 import { detachCredential } from '../../src/core/credentials/lifecycle.js'
 
 export default class CredentialsDetach extends BaseCommand<Credential> {
+  static override get resultSchema() { return Credential }
   static override summary = 'Detach a credential from a sandbox (detaching what is not attached changes nothing).'
   static override examples = ['<%= config.bin %> <%= command.id %> cred_4kq9 --sandbox sbx_7hd2']
   static override args = { id: Args.string({ description: 'credential id (cred_...)', required: true }) }

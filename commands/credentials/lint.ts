@@ -2,10 +2,11 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { credentialFieldFlags, policyFlags } from '../../src/cli/credential-flags.js'
 import { renderFindings } from '../../src/cli/render.js'
-import { type LintResult, lintCredential } from '../../src/core/credentials/register.js'
+import { LintResult, lintCredential } from '../../src/core/credentials/register.js'
 import { ExitCode } from '../../src/core/errors.js'
 
 export default class CredentialsLint extends BaseCommand<LintResult> {
+  static override get resultSchema() { return LintResult }
   static override summary = 'Run every offline least-privilege check on a credential, without signing in or sending anything.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> openai --field api_key=env:OPENAI_API_KEY',

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderCredentials } from '../../src/cli/render.js'
-import { type CredentialList, listCredentials } from '../../src/core/credentials/manage.js'
+import { CredentialList, listCredentials } from '../../src/core/credentials/manage.js'
 
 export default class CredentialsList extends BaseCommand<CredentialList> {
+  static override get resultSchema() { return CredentialList }
   static override summary = 'List the credentials of a project, with their hints (never their secrets).'
   static override examples = ['<%= config.bin %> <%= command.id %> --project prj_8f3k2', '<%= config.bin %> <%= command.id %> --json']
   static override flags = {

@@ -1,8 +1,9 @@
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderProviders } from '../../src/cli/render.js'
-import { type ProviderSummary, listProviders } from '../../src/core/credentials/register.js'
+import { ProviderSummary, listProviders } from '../../src/core/credentials/register.js'
 
 export default class CredentialsProviders extends BaseCommand<ProviderSummary> {
+  static override get resultSchema() { return ProviderSummary }
   static override summary = 'List the providers credentials can be registered for, and their fields.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json | jq ".[].id"']
 

@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderRecipe } from '../../src/cli/render.js'
-import { buildRecipe, RECIPE_FORMATS, RECIPE_ROLES, type Recipe, renderRecipeDocuments } from '../../src/core/credentials/recipes/index.js'
+import { buildRecipe, RECIPE_FORMATS, RECIPE_ROLES, Recipe, renderRecipeDocuments } from '../../src/core/credentials/recipes/index.js'
 
 export default class CredentialsRecipe extends BaseCommand<Recipe> {
+  static override get resultSchema() { return Recipe }
   static override summary = 'Show the least-privilege way to create a credential: exact steps and, for AWS, the IAM documents.'
   static override description =
     'Offline; nothing is sent. AWS recipes (aws-role, aws, bedrock) come with policy documents that pass `clowdops credentials lint`, ' +

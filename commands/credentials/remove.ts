@@ -1,8 +1,10 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
+import { DeletedCredential } from '../../src/core/contract/index.js'
 import { removeCredential } from '../../src/core/credentials/manage.js'
 
 export default class CredentialsRemove extends BaseCommand<{ id: string; deleted: true }> {
+  static override get resultSchema() { return DeletedCredential }
   static override summary = 'Remove a credential from the platform (asks first on a terminal; --yes elsewhere).'
   static override examples = ['<%= config.bin %> <%= command.id %> cred_4kq9', '<%= config.bin %> <%= command.id %> cred_4kq9 --yes --json']
   static override args = { id: Args.string({ description: 'credential id (cred_...)', required: true }) }

@@ -2,9 +2,10 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { credentialFieldFlags } from '../../src/cli/credential-flags.js'
 import { renderFindings, renderRegistration } from '../../src/cli/render.js'
-import { type Rotation, rotateCredential } from '../../src/core/credentials/lifecycle.js'
+import { Rotation, rotateCredential } from '../../src/core/credentials/lifecycle.js'
 
 export default class CredentialsRotate extends BaseCommand<Rotation> {
+  static override get resultSchema() { return Rotation }
   static override summary = "Replace a credential's secret fields: the same offline checks as add, sealed on this machine."
   static override description =
     'Give the new secrets as references; fields not given keep their stored values. Admin-class or misplaced keys are refused (exit 10) before anything is sent; risks accepted for the old values do not carry over.'

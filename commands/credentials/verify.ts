@@ -1,11 +1,12 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderVerification } from '../../src/cli/render.js'
-import type { CredentialVerification } from '../../src/core/contract/index.js'
+import { CredentialVerification } from '../../src/core/contract/index.js'
 import { failingGrade, verifyCredential } from '../../src/core/credentials/lifecycle.js'
 import { ExitCode } from '../../src/core/errors.js'
 
 export default class CredentialsVerify extends BaseCommand<CredentialVerification> {
+  static override get resultSchema() { return CredentialVerification }
   static override summary = 'Ask the platform to probe a credential with side-effect-free calls, and show its grade.'
   static override description =
     'Grades: A read-only confirmed, B works but least privilege not confirmed, C works with a risk to fix, F must not be used. Exit 0 for A-C; exit 10 for F (a least-privilege check failed), with the report still printed, so CI can gate on it.'

@@ -1,8 +1,9 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { type StoredKeychainEntry, setKeychainEntry } from '../../src/core/keychain-entries.js'
+import { StoredKeychainEntry, setKeychainEntry } from '../../src/core/keychain-entries.js'
 
 export default class KeychainSet extends BaseCommand<StoredKeychainEntry> {
+  static override get resultSchema() { return StoredKeychainEntry }
   static override summary = 'Store a secret in the OS keychain as SERVICE/ACCOUNT, for use as keychain:SERVICE/ACCOUNT.'
   static override description = `The value comes from stdin when something is piped in, else from a hidden prompt on a terminal; never from the command line. An existing entry of that name is replaced. The account may contain "/": the name splits at the first one.`
   static override examples = [

@@ -1,9 +1,10 @@
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { requestIdArg } from '../../src/cli/privacy-flags.js'
 import { renderRequest } from '../../src/cli/render-privacy.js'
-import { cancelRequest, type RequestView } from '../../src/core/privacy/requests.js'
+import { cancelRequest, RequestView } from '../../src/core/privacy/requests.js'
 
 export default class PrivacyCancel extends BaseCommand<RequestView> {
+  static override get resultSchema() { return RequestView }
   static override summary = 'Cancel a privacy request that is not final yet; an erasure until its grace period ends.'
   static override description =
     'Canceling a canceled request changes nothing. A completed, denied, failed or expired request cannot be canceled (exit 6).'

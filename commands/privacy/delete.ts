@@ -5,10 +5,11 @@ import { renderRequest } from '../../src/cli/render-privacy.js'
 import type { Regulation } from '../../src/core/contract/index.js'
 import { CancelledError, RefusedError, UsageError } from '../../src/core/errors.js'
 import { confirmsErasure, erasureWarning, planErasure, requestErasure } from '../../src/core/privacy/erasure.js'
-import type { Created } from '../../src/core/privacy/requests.js'
+import { Created } from '../../src/core/privacy/requests.js'
 import { verifyIdentity } from '../../src/core/privacy/verification.js'
 
 export default class PrivacyDelete extends PrivacyCommand<Created> {
+  static override get resultSchema() { return Created }
   static override summary = 'Ask for your account to be erased, after a grace period in which you can still cancel.'
   static override description = [
     'On a terminal it explains what is lost, shows the grace period and asks you to type the account email, then asks for the verification code.',

@@ -2,9 +2,10 @@ import { Flags } from '@oclif/core'
 import { PrivacyCommand } from '../../src/cli/privacy-command.js'
 import { requestIdArg } from '../../src/cli/privacy-flags.js'
 import { renderDownloaded } from '../../src/cli/render-privacy.js'
-import type { DownloadedExport } from '../../src/core/privacy/exports.js'
+import { DownloadedExport } from '../../src/core/privacy/exports.js'
 
 export default class PrivacyDownload extends PrivacyCommand<DownloadedExport> {
+  static override get resultSchema() { return DownloadedExport }
   static override summary = 'Download the archive of a completed export, resumable and checked against its SHA-256.'
   static override description =
     'The bytes go to a partial file beside the destination; an interrupted download continues where it stopped (in this run, or the next one). Only a file whose size and SHA-256 match the manifest is renamed into place; a mismatch deletes the partial file and exits 1.'

@@ -3,13 +3,11 @@ import { PrivacyCommand } from '../../src/cli/privacy-command.js'
 import { codeFlag, regulationFlag, timeoutFlag } from '../../src/cli/privacy-flags.js'
 import { renderDownloaded, renderRequest } from '../../src/cli/render-privacy.js'
 import { EXPORT_FORMATS, type ExportFormat, type Regulation } from '../../src/core/contract/index.js'
-import type { DownloadedExport } from '../../src/core/privacy/exports.js'
-import { type Created, createRequest } from '../../src/core/privacy/requests.js'
-import type { WaitResult } from '../../src/core/privacy/wait.js'
-
-type ExportResult = Created & { wait?: WaitResult; download?: DownloadedExport }
+import { ExportResult } from '../../src/core/privacy/exports.js'
+import { createRequest } from '../../src/core/privacy/requests.js'
 
 export default class PrivacyExport extends PrivacyCommand<ExportResult> {
+  static override get resultSchema() { return ExportResult }
   static override summary = 'Request a copy of your data (portability), and with --wait follow it to a verified download.'
   static override description = [
     'With --wait: the verification code is asked for on a terminal (or taken from --code), the request is followed with a progress line on stderr, and the archive is downloaded, resumed if the connection drops, and checked against its SHA-256 before it appears at --output.',

@@ -4,9 +4,10 @@ import { renderRequests } from '../../src/cli/render-privacy.js'
 import { REQUEST_STATES, REQUEST_TYPES } from '../../src/core/contract/index.js'
 import { parseDuration } from '../../src/core/duration.js'
 import { UsageError } from '../../src/core/errors.js'
-import { listRequests, type RequestView } from '../../src/core/privacy/requests.js'
+import { listRequests, type RequestView, RequestViewList } from '../../src/core/privacy/requests.js'
 
 export default class PrivacyList extends BaseCommand<RequestView[]> {
+  static override get resultSchema() { return RequestViewList }
   static override summary = 'List your privacy requests, newest first.'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -4,12 +4,13 @@ import { codeFlag, regulationFlag, timeoutFlag } from '../../src/cli/privacy-fla
 import { renderRequest } from '../../src/cli/render-privacy.js'
 import { EXPORT_FORMATS, PROCESSING_PURPOSES, RECTIFIABLE_FIELDS, type Regulation } from '../../src/core/contract/index.js'
 import { UsageError } from '../../src/core/errors.js'
-import { type Created, createRequest, type RequestSpec } from '../../src/core/privacy/requests.js'
-import type { WaitResult } from '../../src/core/privacy/wait.js'
+import { createRequest, type RequestSpec } from '../../src/core/privacy/requests.js'
+import { FollowedRequest } from '../../src/core/privacy/wait.js'
 
 const TYPES = ['access', 'portability', 'rectification', 'restriction', 'objection', 'ccpa_know', 'ccpa_opt_out'] as const
 
-export default class PrivacyRequest extends PrivacyCommand<Created & { wait?: WaitResult }> {
+export default class PrivacyRequest extends PrivacyCommand<FollowedRequest> {
+  static override get resultSchema() { return FollowedRequest }
   static override summary = 'Exercise a privacy right for your account: access, rectification, restriction, objection, CCPA.'
   static override description = [
     'The request gets an id here, kept on disk until the platform answers: running the same command again after a timeout or crash resends that id and cannot create a second request.',
@@ -37,7 +38,7 @@ export default class PrivacyRequest extends PrivacyCommand<Created & { wait?: Wa
     timeout: timeoutFlag,
   }
 
-  async run(): Promise<Created & { wait?: WaitResult }> {
+  async run(): Promise<FollowedRequest> {
     const { args, flags } = await this.parse(PrivacyRequest)
     const type = args.type as (typeof TYPES)[number]
     const spec: RequestSpec = {

@@ -2,12 +2,13 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { NdjsonSink, ProgressLine } from '../../src/cli/bulk-output.js'
 import { renderBulkSummary } from '../../src/cli/render-privacy.js'
-import type { BulkSummary } from '../../src/core/bulk/model.js'
+import { BulkReportLine, type BulkSummary } from '../../src/core/bulk/model.js'
 import { type BulkFormat, runBulkSubmit } from '../../src/core/bulk/run.js'
 import { ATTESTATION_METHODS, type Attestation } from '../../src/core/contract/index.js'
 import { ExitCode, UsageError } from '../../src/core/errors.js'
 
 export default class PrivacySubmit extends BaseCommand<BulkSummary> {
+  static override get resultSchema() { return BulkReportLine }
   static override summary = 'Submit privacy requests for many people from a CSV or JSONL file: exactly once, resumable.'
   static override description = [
     'Each row: type, regulation (optional), email and/or account_id, optional request_id, and the fields of its type (purposes, set_name…, format, note). Rows are streamed (CSV with a header row, or JSONL; gzip is detected), validated and de-duplicated before anything is sent; invalid rows are reported by line and never sent.',
@@ -22,7 +23,7 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
   static override flags = {
     file: Flags.string({ char: 'f', summary: 'The input: a CSV or JSONL file (optionally gzip), or - for stdin.', required: true, helpValue: '<path|->' }),
     format: Flags.string({ summary: 'Input format (default: from the extension, else from the content).', options: ['csv', 'jsonl'] }),
-    'dry-run': Flags.boolean({ summary: 'Validate, de-duplicate and compute ids; print the plan and counts; send nothing.' }),
+    'dry-run': Flags.boolean({ summary: 'Validate, de-duplicate and compute ids; print the plan and counts; send nothing.', default: false }),
     concurrency: Flags.integer({ summary: 'Most batches in flight (lowered automatically while rate-limited).', default: 4, min: 1, max: 32 }),
     'batch-size': Flags.integer({ summary: "Requests per batch (default and maximum: the platform's max_batch_size).", min: 1 }),
     journal: Flags.string({ summary: 'The journal file (default: INPUT.journal.jsonl beside the input).', helpValue: '<path>' }),

@@ -2,10 +2,11 @@ import { Flags } from '@oclif/core'
 import { PrivacyCommand } from '../../src/cli/privacy-command.js'
 import { codeFlag, requestIdArg } from '../../src/cli/privacy-flags.js'
 import { renderRequest } from '../../src/cli/render-privacy.js'
-import { getRequest, resendCode, type RequestView } from '../../src/core/privacy/requests.js'
+import { getRequest, resendCode, RequestView } from '../../src/core/privacy/requests.js'
 import { verifyIdentity } from '../../src/core/privacy/verification.js'
 
 export default class PrivacyVerify extends PrivacyCommand<RequestView> {
+  static override get resultSchema() { return RequestView }
   static override summary = 'Prove your identity for a request with the code emailed to the account; its response period starts.'
   static override description =
     'On a terminal the code is asked for (a wrong one can be typed again; an expired one is replaced). Without a terminal pass --code. --resend emails a new code.'

@@ -2,9 +2,10 @@ import { Args, Flags } from '@oclif/core'
 import { PrivacyCommand } from '../../src/cli/privacy-command.js'
 import { timeoutFlag } from '../../src/cli/privacy-flags.js'
 import { renderWait } from '../../src/cli/render-privacy.js'
-import { waitForRequests, type WaitResult } from '../../src/core/privacy/wait.js'
+import { waitForRequests, WaitResult } from '../../src/core/privacy/wait.js'
 
 export default class PrivacyWait extends PrivacyCommand<WaitResult> {
+  static override get resultSchema() { return WaitResult }
   static override summary = 'Wait until privacy requests are final: exit 0 when all completed.'
   static override description =
     'Polls with backoff and shows progress on stderr: each request while there are a few, counts by state for more. ' +

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderProjects } from '../../src/cli/render.js'
-import { listProjects, type ProjectList } from '../../src/core/projects/list.js'
+import { listProjects, ProjectList } from '../../src/core/projects/list.js'
 
 export default class ProjectsList extends BaseCommand<ProjectList> {
+  static override get resultSchema() { return ProjectList }
   static override summary = 'List the projects of your organisation, newest first.'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderSandboxes } from '../../src/cli/render.js'
-import { listSandboxes, type SandboxList } from '../../src/core/projects/list.js'
+import { listSandboxes, SandboxList } from '../../src/core/projects/list.js'
 
 export default class SandboxesList extends BaseCommand<SandboxList> {
+  static override get resultSchema() { return SandboxList }
   static override summary = 'List the sandboxes of a project.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --project prj_8f3k2',

@@ -1,6 +1,7 @@
 // The base of every command: shared flags, Deps built once, one place that turns errors into output and exit codes.
 import { Command, Flags } from '@oclif/core'
 import type { ChalkInstance } from 'chalk'
+import type { ZodType } from 'zod'
 import { DEFAULT_API_URL } from '../core/contract/conventions.js'
 import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody } from '../core/errors.js'
 import type { Deps, IO, Prompter } from '../core/ports.js'
@@ -17,6 +18,14 @@ export abstract class BaseCommand<Result> extends Command {
   static hostFactory: HostFactory = processHost
 
   static override enableJsonFlag = true
+
+  /**
+   * What `--json` prints on success; the build publishes it as docs/schemas/<command>.json. A getter, not a field: the
+   * oclif manifest copies every enumerable static, and this one is not data for it.
+   */
+  static get resultSchema(): ZodType | undefined {
+    return undefined
+  }
 
   static override baseFlags = {
     'api-url': Flags.string({

@@ -1,11 +1,12 @@
 // grant and withdraw are one command with the other state: withdrawing is exactly as easy as granting.
 import { Args } from '@oclif/core'
-import { CONSENT_PURPOSES, type ConsentPurpose, type ConsentWrite } from '../core/contract/index.js'
+import { CONSENT_PURPOSES, type ConsentPurpose, ConsentWrite } from '../core/contract/index.js'
 import { setConsent } from '../core/privacy/consent.js'
 import { BaseCommand } from './base-command.js'
 import { renderConsentWrite } from './render-privacy.js'
 
 export abstract class ConsentCommand extends BaseCommand<ConsentWrite> {
+  static override get resultSchema() { return ConsentWrite }
   static override args = {
     purpose: Args.string({ description: 'what the consent is for', required: true, options: [...CONSENT_PURPOSES] }),
   }

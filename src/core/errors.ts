@@ -1,4 +1,5 @@
 // The one error taxonomy: every expected failure is a ClowdopsError with a stable code, exit code and hint.
+import { z } from 'zod'
 
 export const ExitCode = {
   ok: 0,
@@ -17,15 +18,20 @@ export const ExitCode = {
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
-/** What `--json` prints on failure, under the key `error`. */
-export interface ErrorBody {
-  code: string
-  message: string
-  hint?: string
-  exitCode: number
-  status?: number
-  requestId?: string
-}
+/** A failure as text and `--json` both show it. */
+export const ErrorBody = z.object({
+  code: z.string().describe('Stable and machine-readable, e.g. not_found, usage, invalid_code.'),
+  message: z.string(),
+  hint: z.string().optional().describe('What to do about it, in one line.'),
+  exitCode: z.number().int().min(1).max(255).describe('The exit code of the process, as in the README table.'),
+  status: z.number().int().min(100).max(599).optional().describe('The HTTP status, when the platform answered with an error.'),
+  requestId: z.string().optional().describe("The platform's request id, to quote to support."),
+})
+export type ErrorBody = z.infer<typeof ErrorBody>
+
+/** What `--json` prints on stdout on failure, for scripts and for the contract tests that parse it. */
+export const ErrorOutput = z.object({ error: ErrorBody })
+export type ErrorOutput = z.infer<typeof ErrorOutput>
 
 export interface ErrorOptions {
   hint?: string

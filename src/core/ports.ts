@@ -4,6 +4,7 @@ import type { AnyEndpoint } from './contract/endpoints.js'
 import type { ResolvedApiUrl } from './api-url.js'
 import type { TokenSource, TokenVault } from './auth/tokens.js'
 import type { AuthServerMetadata, DeviceAuthorization, OAuthError, TokenResponse } from './contract/oauth.js'
+import type { DownloadResult } from './privacy/exports.js'
 import type { ConfigFile, Profile } from './profile.js'
 import type { Secret } from './secret.js'
 import type { IamActionLoader, PolicyDocumentInput } from './credentials/policy-check.js'
@@ -143,15 +144,8 @@ export interface DownloadRequest {
   signal?: AbortSignal
 }
 
-export interface DownloadResult {
-  path: string
-  bytes: number
-  sha256: string
-  /** `fetched` now, or `present`: the destination already held exactly this file. */
-  outcome: 'fetched' | 'present'
-  /** Ranged requests made to continue after an interruption, in this run or from a partial file of an earlier run. */
-  resumes: number
-}
+/** Declared as a schema with the export that prints it (privacy/exports.ts). */
+export type { DownloadResult }
 
 /** Resumable, verified file downloads from the platform (export archives). Memory stays flat whatever the size. */
 export interface Downloader {

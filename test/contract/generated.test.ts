@@ -1,8 +1,11 @@
 // Generated files are committed; these fail when the code changed and `npm run build` was not run since.
 import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { Plugin } from '@oclif/core'
 import { describe, expect, it } from 'vitest'
+import { type JsonCommand, jsonSchemaFiles } from '../../src/cli/json-schemas.js'
 import { buildOpenApiDocument } from '../../src/core/contract/openapi.js'
+import { ourCommands, publishedSchemas, SCHEMA_DIR, strictAjv } from '../support/json-schemas.js'
 
 const STALE = 'is stale: run `npm run build` and commit the result'
 
@@ -25,6 +28,23 @@ describe('generated files', () => {
     const fresh = JSON.parse(JSON.stringify(plugin.manifest)) as unknown
     const committed = JSON.parse(readFileSync('.oclif.manifest.json', 'utf8')) as unknown
     expect(committed, `.oclif.manifest.json ${STALE}`).toEqual(fresh)
+  })
+
+  it(`docs/schemas/ matches the commands' result schemas (else it ${STALE})`, async () => {
+    const fresh = jsonSchemaFiles(await sourceCommands())
+    const committed = publishedSchemas()
+    expect([...committed.keys()], `${SCHEMA_DIR}/ ${STALE}`).toEqual([...fresh.keys()])
+    for (const [file, schema] of fresh) expect(committed.get(file), `${SCHEMA_DIR}/${file} ${STALE}`).toEqual(schema)
+  })
+
+  it('every published schema compiles in a third-party validator in strict mode (ajv, draft 2020-12)', () => {
+    const ajv = strictAjv()
+    const schemas = publishedSchemas()
+    expect(schemas.size).toBeGreaterThan(1)
+    for (const [file, schema] of schemas) {
+      expect(schema.$schema, file).toBe('https://json-schema.org/draft/2020-12/schema')
+      expect(() => ajv.compile(schema), file).not.toThrow()
+    }
   })
 
   it('the OpenAPI document describes every endpoint with problem+json errors and idempotency keys', () => {
@@ -73,3 +93,10 @@ describe('generated files', () => {
     expect(JSON.stringify(file?.['206'])).toContain('Content-Range')
   })
 })
+
+/** Every command class under commands/, by id, loaded from the TypeScript sources. */
+async function sourceCommands(): Promise<Map<string, JsonCommand>> {
+  const commands = new Map<string, JsonCommand>()
+  for (const [id, path] of ourCommands()) commands.set(id, ((await import(pathToFileURL(path).href)) as { default: JsonCommand }).default)
+  return commands
+}

@@ -5,7 +5,7 @@ import { CredentialVerification } from '../../src/core/contract/credentials.js'
 import { Credential } from '../../src/core/contract/index.js'
 import { Rotation } from '../../src/core/credentials/lifecycle.js'
 import { Registration } from '../../src/core/credentials/register.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { ErrorOutput } from '../../src/core/errors.js'
 import { type Platform, startPlatform, storedState } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 

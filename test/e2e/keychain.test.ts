@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createKeychainStore } from '../../src/adapters/keychain.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { ErrorOutput } from '../../src/core/errors.js'
 import { DeletedKeychainEntry, KeychainEntryList, StoredKeychainEntry } from '../../src/core/keychain-entries.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 import { runInPty } from '../support/pty.js'

@@ -1,15 +1,12 @@
 // Erasure of the account: confirmation without a terminal, cancel within the grace period, and after it an account
 // that is gone. A platform of its own, since a completed erasure closes the account for every later request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { z } from 'zod'
-import { PrivacyRequest } from '../../src/core/contract/index.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { ErrorOutput } from '../../src/core/errors.js'
+import { Created, RequestView } from '../../src/core/privacy/requests.js'
 import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 
 const DAY = 86_400_000
-const View = PrivacyRequest.extend({ next_step: z.string().nullable() })
-const Created = z.object({ request: View, replayed: z.boolean() })
 
 let platform: Platform
 let env: Record<string, string>
@@ -46,11 +43,11 @@ describe('privacy delete', () => {
     const request = await erasure()
     expect(request.type).toBe('erasure')
     const code = platform.privacy.lastCode(request.id)!
-    const verified = View.parse(JSON.parse((await cli(['privacy', 'verify', request.id, '--code', code, '--json'])).stdout))
+    const verified = RequestView.parse(JSON.parse((await cli(['privacy', 'verify', request.id, '--code', code, '--json'])).stdout))
     expect(verified.status).toBe('received')
 
     platform.privacy.advance(3 * DAY)
-    const waiting = View.parse(JSON.parse((await cli(['privacy', 'status', request.id, '--json'])).stdout))
+    const waiting = RequestView.parse(JSON.parse((await cli(['privacy', 'status', request.id, '--json'])).stdout))
     expect(waiting.status).toBe('awaiting_grace_period')
     expect(waiting.next_step).toContain(`clowdops privacy cancel ${request.id}`)
     const text = await cli(['privacy', 'status', request.id])
@@ -58,7 +55,7 @@ describe('privacy delete', () => {
 
     const canceled = await cli(['privacy', 'cancel', request.id, '--json'])
     expect(canceled.code, canceled.stderr).toBe(0)
-    expect(View.parse(JSON.parse(canceled.stdout))).toMatchObject({ status: 'canceled' })
+    expect(RequestView.parse(JSON.parse(canceled.stdout))).toMatchObject({ status: 'canceled' })
     // Canceling again changes nothing.
     expect((await cli(['privacy', 'cancel', request.id])).code).toBe(0)
   })

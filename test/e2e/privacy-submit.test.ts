@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
+import { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
 import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
 
@@ -28,10 +28,9 @@ const workdir = () => mkdtempSync(join(tmpdir(), 'clowdops-bulk-'))
 
 /** What --json printed: the rows, then the summary (the shapes the CLI documents, from src/core/bulk/model.ts). */
 function ndjson(text: string): { rows: RowReport[]; summary: BulkSummary } {
-  const lines = text.trim().split('\n').map((line) => JSON.parse(line) as RowReport | BulkSummary)
-  const summary = lines.at(-1) as BulkSummary
-  expect(summary.type).toBe('summary')
-  return { rows: lines.slice(0, -1) as RowReport[], summary }
+  const lines = text.trim().split('\n').map((line) => JSON.parse(line) as unknown)
+  const summary = BulkSummary.parse(lines.at(-1))
+  return { rows: lines.slice(0, -1).map((line) => RowReport.parse(line)), summary }
 }
 
 /** Requests on the platform that came from this batch, and how often each id was created (must be once). */

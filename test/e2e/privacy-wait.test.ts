@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RowReport } from '../../src/core/bulk/model.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { BulkReportLine, type RowReport } from '../../src/core/bulk/model.js'
+import { ErrorOutput } from '../../src/core/errors.js'
 import { type Platform, type RequestLogEntry, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
 
@@ -50,7 +50,7 @@ async function submit(dir: string, name: string, emails: string[]): Promise<{ re
   const report = join(dir, `${name}.ndjson`)
   const result = await runCli(['privacy', 'submit', '--file', file, ...ATTEST, '--report', report, '--json'], env)
   expect([0, 11], result.stderr).toContain(result.code)
-  const lines = readFileSync(report, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string })
+  const lines = readFileSync(report, 'utf8').trim().split('\n').map((line) => BulkReportLine.parse(JSON.parse(line)))
   return { report, rows: lines.filter((line): line is RowReport => line.type === 'row') }
 }
 

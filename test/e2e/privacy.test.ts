@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { Consent, ConsentWrite, PrivacyRequest } from '../../src/core/contract/index.js'
-import { ErrorOutput } from '../../src/core/error-output.js'
+import { ConsentWrite } from '../../src/core/contract/index.js'
+import { ErrorOutput } from '../../src/core/errors.js'
+import { Consents } from '../../src/core/privacy/consent.js'
+import { DownloadedExport } from '../../src/core/privacy/exports.js'
+import { Created, RequestView, RequestViewList } from '../../src/core/privacy/requests.js'
 import { type Platform, startPlatform, storedState } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 
@@ -15,13 +18,6 @@ const HOUR = 3_600_000
 const DAY = 24 * HOUR
 /** Past received → in_progress → done under the default settings (1 hour, then 2 days). */
 const WORK_DONE = 3 * DAY
-
-const View = PrivacyRequest.extend({ next_step: z.string().nullable() })
-const Created = z.object({ request: View, replayed: z.boolean() })
-const Downloaded = z.object({
-  request_id: z.string(),
-  files: z.array(z.object({ name: z.string(), path: z.string(), bytes: z.number(), sha256: z.string(), outcome: z.enum(['fetched', 'present']), resumes: z.number() })),
-})
 
 let platform: Platform
 let env: Record<string, string>
@@ -59,7 +55,7 @@ async function verified(args: string[]) {
   const created = await ok(['privacy', 'request', ...args], Created)
   expect(created.request.status).toBe('pending_verification')
   expect(created.request.next_step).toContain(`clowdops privacy verify ${created.request.id}`)
-  const request = await ok(['privacy', 'verify', created.request.id, '--code', codeFor(created.request.id)], View)
+  const request = await ok(['privacy', 'verify', created.request.id, '--code', codeFor(created.request.id)], RequestView)
   expect(request.status).toBe('received')
   return request
 }
@@ -74,18 +70,18 @@ describe('the rights, one by one', () => {
     expect(request.next_step).toContain(`clowdops privacy wait ${request.id}`)
 
     platform.privacy.advance(WORK_DONE)
-    const done = await ok(['privacy', 'status', request.id], View)
+    const done = await ok(['privacy', 'status', request.id], RequestView)
     expect(done.status).toBe('completed')
     expect(done.next_step).toBe(`Download it: clowdops privacy download ${request.id}`)
 
     const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
-    const downloaded = await ok(['privacy', 'download', request.id, '--output', `${directory}/`], Downloaded)
+    const downloaded = await ok(['privacy', 'download', request.id, '--output', `${directory}/`], DownloadedExport)
     const [file] = downloaded.files
     expect(file?.outcome).toBe('fetched')
     expect(readFileSync(file!.path).subarray(0, 2).toString('latin1')).toBe('PK') // a real zip
     expect(readdirSync(directory)).toEqual([file!.name])
 
-    const again = await ok(['privacy', 'download', request.id, '--output', `${directory}/`], Downloaded)
+    const again = await ok(['privacy', 'download', request.id, '--output', `${directory}/`], DownloadedExport)
     expect(again.files[0]?.outcome).toBe('present')
   })
 
@@ -102,7 +98,7 @@ describe('the rights, one by one', () => {
 
     platform.privacy.advance(WORK_DONE)
     for (const request of [rectification, restriction, objection]) {
-      const done = await ok(['privacy', 'status', request.id], View)
+      const done = await ok(['privacy', 'status', request.id], RequestView)
       expect(done.status, request.type).toBe('completed')
       expect(done.next_step).toBeNull()
     }
@@ -123,9 +119,9 @@ describe('the rights, one by one', () => {
 
     const optOut = await ok(['privacy', 'request', 'ccpa_opt_out'], Created)
     expect(optOut.request.verification).toBeNull()
-    const status = await ok(['privacy', 'status', optOut.request.id], View)
+    const status = await ok(['privacy', 'status', optOut.request.id], RequestView)
     expect(status.status).toBe('completed')
-    const consents = await ok(['privacy', 'consent', 'list'], z.array(Consent))
+    const consents = await ok(['privacy', 'consent', 'list'], Consents)
     for (const purpose of ['cookies_marketing', 'marketing_email']) {
       expect(consents.find((c) => c.purpose === purpose)).toMatchObject({ state: 'withdrawn', method: 'ccpa_opt_out' })
     }
@@ -139,7 +135,7 @@ describe('the rights, one by one', () => {
   it('list filters by state and type; denial shows its reason', async () => {
     const request = await verified(['access', '--note', 'for the list test'])
     platform.privacy.deny(request.id, 'manifestly unfounded: duplicate of an answered request')
-    const denied = await ok(['privacy', 'list', '--status', 'denied', '--type', 'access'], z.array(View))
+    const denied = await ok(['privacy', 'list', '--status', 'denied', '--type', 'access'], RequestViewList)
     expect(denied.map((r) => r.id)).toContain(request.id)
     expect(denied.every((r) => r.status === 'denied' && r.type === 'access')).toBe(true)
     const text = await cli(['privacy', 'status', request.id])
@@ -156,8 +152,8 @@ describe('verification', () => {
     const error = await failure(['privacy', 'verify', request.id, '--code', wrong], 1)
     expect(error.code).toBe('invalid_code')
     expect(error.message).toContain("4 attempt(s) left")
-    expect((await ok(['privacy', 'status', request.id], View)).verification?.attempts_left).toBe(4)
-    expect((await ok(['privacy', 'verify', request.id, '--code', right], View)).status).toBe('received')
+    expect((await ok(['privacy', 'status', request.id], RequestView)).verification?.attempts_left).toBe(4)
+    expect((await ok(['privacy', 'verify', request.id, '--code', right], RequestView)).status).toBe('received')
   })
 
   it('an expired code is refused; --resend emails a new one that works', async () => {
@@ -168,10 +164,10 @@ describe('verification', () => {
     expect(error.code).toBe('code_expired')
 
     const emails = platform.privacy.outbox().length
-    await ok(['privacy', 'verify', request.id, '--resend'], View)
+    await ok(['privacy', 'verify', request.id, '--resend'], RequestView)
     expect(platform.privacy.outbox().length).toBe(emails + 1)
     const fresh = codeFor(request.id)
-    expect((await ok(['privacy', 'verify', request.id, '--code', fresh], View)).status).toBe('received')
+    expect((await ok(['privacy', 'verify', request.id, '--code', fresh], RequestView)).status).toBe('received')
   })
 
   it('without a terminal and without --code, verify says how to pass the code (exit 8)', async () => {
@@ -193,7 +189,7 @@ describe('export', () => {
     const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
     const before = platform.privacy.downloads.length
     platform.privacy.cutNextDownloadAt(1000)
-    const downloaded = await ok(['privacy', 'download', request.id, '--output', join(directory, 'mine.tar.gz')], Downloaded)
+    const downloaded = await ok(['privacy', 'download', request.id, '--output', join(directory, 'mine.tar.gz')], DownloadedExport)
     expect(downloaded.files[0]).toMatchObject({ outcome: 'fetched', resumes: 1, path: join(directory, 'mine.tar.gz') })
     const requests = platform.privacy.downloads.slice(before)
     expect(requests.map((r) => r.range)).toEqual([null, 'bytes=1000-'])
@@ -255,7 +251,7 @@ describe('consent', () => {
     expect((await ok(['privacy', 'consent', 'grant', 'cookies_analytics'], ConsentWrite)).outcome).toBe('unchanged')
     const withdrawn = await ok(['privacy', 'consent', 'withdraw', 'cookies_analytics'], ConsentWrite)
     expect(withdrawn).toMatchObject({ outcome: 'applied', consent: { state: 'withdrawn' } })
-    const listed = await ok(['privacy', 'consent', 'list'], z.array(Consent))
+    const listed = await ok(['privacy', 'consent', 'list'], Consents)
     expect(listed.map((c) => c.purpose).sort()).toEqual(['cookies_analytics', 'cookies_marketing', 'marketing_email'])
     expect(listed.find((c) => c.purpose === 'cookies_analytics')?.state).toBe('withdrawn')
     const history = await cli(['privacy', 'consent', 'history', 'cookies_analytics'])
@@ -274,7 +270,7 @@ describe('consent', () => {
     const stale = await cli(['privacy', 'consent', 'withdraw', 'marketing_email'])
     expect(stale.code).toBe(0)
     expect(stale.stdout).toContain('Not applied: a newer choice for marketing_email is stored (granted')
-    const listed = await ok(['privacy', 'consent', 'list'], z.array(Consent))
+    const listed = await ok(['privacy', 'consent', 'list'], Consents)
     expect(listed.find((c) => c.purpose === 'marketing_email')).toMatchObject({ state: 'granted', method: 'web' })
   })
 })

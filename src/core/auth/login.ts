@@ -36,6 +36,16 @@ export const DeviceStep = z.object({
 })
 export type DeviceStep = z.infer<typeof DeviceStep>
 
+/** `login --json`: the browser sign-in prints the device step, then the result; the other ways only the result. */
+export const LoginOutput = z
+  .union([DeviceStep, SignIn])
+  .describe(
+    'One JSON value of what `login --json` prints: signing in through the browser (device flow) first prints the device ' +
+      'step (verification_uri, user_code, expires_in) on one line, for a wrapper to show, then the sign-in result; ' +
+      '--with-token and --oidc-token-* print only the result. A failure after the step prints the error body (error.json) ' +
+      'in place of the result.',
+  )
+
 type LoginDeps = Pick<Deps, 'api' | 'auth' | 'clock' | 'config' | 'context' | 'vaults'> & Partial<Pick<Deps, 'interruption'>>
 
 export interface StoreOptions {

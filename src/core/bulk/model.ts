@@ -1,4 +1,5 @@
 // Bulk privacy submissions: the shapes that flow from the input file, through validation and the journal, to the report.
+import { z } from 'zod'
 import type { BatchItem, RequestType } from '../contract/index.js'
 
 /** One record as read from the input, before any validation. CSV gives strings; JSONL whatever JSON the line held. */
@@ -38,51 +39,77 @@ export interface InvalidRow {
 
 export type CheckedRow = { ok: true; row: ValidRow } | { ok: false; row: InvalidRow }
 
-/** What finally happened to one row of the input; every row ends in exactly one. */
-export type RowOutcome =
-  | { outcome: 'accepted'; id: string }
-  | { outcome: 'duplicate'; id: string; duplicate_of: string }
-  /** The platform refused it for good; sending it again would get the same answer. */
-  | { outcome: 'rejected'; id: string; code: string; message: string }
-  /** Never sent: it failed local validation. */
-  | { outcome: 'invalid'; code: string; reason: string }
-  /** Never sent: the same person and right appear earlier in the file (that row's line). */
-  | { outcome: 'in_file_duplicate'; duplicate_of_line: number; id: string }
-  /** Sent, but still failing with retryable errors when retries ran out; a rerun sends it again (same id). */
-  | { outcome: 'failed'; id: string; code: string; message: string }
-  /** --dry-run: valid and unique, would be sent with this id. */
-  | { outcome: 'planned'; id: string }
+const count = z.number().int().min(0)
 
-/** One NDJSON line of `--json` / `--report`: the row, its id and outcome; the identity only as a hash. */
-export type RowReport = { type: 'row'; row: number; line: number; identity_sha256: string | null; resumed?: true } & RowOutcome
+/** Every report row has these; `outcome` says what happened to it, with the fields of that outcome. */
+const rowFields = {
+  type: z.literal('row'),
+  row: z.number().int().min(1).describe('1-based position among the records of the input.'),
+  line: z.number().int().min(1).describe('1-based line of the input where the record starts.'),
+  identity_sha256: z.string().nullable().describe('SHA-256 of the normalised identity (never the email itself); null for an invalid row.'),
+  resumed: z.literal(true).optional().describe('An earlier run finished this row (per the journal); it was not sent again.'),
+}
+
+/** One NDJSON line of `--json` / `--report`: the row, its id and outcome; the identity only as a hash. Every row ends in exactly one outcome. */
+export const RowReport = z.discriminatedUnion('outcome', [
+  z.object({ ...rowFields, outcome: z.literal('accepted'), id: z.string() }),
+  z.object({ ...rowFields, outcome: z.literal('duplicate'), id: z.string(), duplicate_of: z.string() }),
+  z
+    .object({ ...rowFields, outcome: z.literal('rejected'), id: z.string(), code: z.string(), message: z.string() })
+    .describe('The platform refused it for good; sending it again would get the same answer.'),
+  z.object({ ...rowFields, outcome: z.literal('invalid'), code: z.string(), reason: z.string() }).describe('Never sent: it failed local validation.'),
+  z
+    .object({ ...rowFields, outcome: z.literal('in_file_duplicate'), duplicate_of_line: z.number().int().min(1), id: z.string() })
+    .describe('Never sent: the same person and right appear earlier in the file (that row\'s line).'),
+  z
+    .object({ ...rowFields, outcome: z.literal('failed'), id: z.string(), code: z.string(), message: z.string() })
+    .describe('Sent, but still failing with retryable errors when retries ran out; a rerun sends it again (same id).'),
+  z.object({ ...rowFields, outcome: z.literal('planned'), id: z.string() }).describe('--dry-run: valid and unique, would be sent with this id.'),
+])
+export type RowReport = z.infer<typeof RowReport>
+
+/** Omit from each member of a union, so the union stays discriminated. */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/** What finally happened to one row of the input: a report row without the row's own fields. */
+export type RowOutcome = OmitEach<RowReport, keyof typeof rowFields>
 
 /** How many rows ended each way (and how much work it took): the summary's counts, and a progress display's. */
-export interface BulkCounts {
-  rows: number
-  valid: number
-  invalid: number
-  in_file_duplicates: number
-  accepted: number
-  duplicate: number
-  rejected: number
-  failed: number
-  /** --dry-run: rows that would be sent. */
-  planned: number
-  /** Rows an earlier run finished (per the journal), not sent again; their outcomes are in the counts above. */
-  resumed: number
-  /** Requests re-sent after a retryable failure (429, 5xx, network). */
-  retried: number
-  batches: number
-}
+export const BulkCounts = z.object({
+  rows: count,
+  valid: count,
+  invalid: count,
+  in_file_duplicates: count,
+  accepted: count,
+  duplicate: count,
+  rejected: count,
+  failed: count,
+  planned: count.describe('--dry-run: rows that would be sent.'),
+  resumed: count.describe('Rows an earlier run finished (per the journal), not sent again; their outcomes are in the counts above.'),
+  retried: count.describe('Requests re-sent after a retryable failure (429, 5xx, network).'),
+  batches: count,
+})
+export type BulkCounts = z.infer<typeof BulkCounts>
 
-export interface BulkSummary extends BulkCounts {
-  type: 'summary'
-  dry_run: boolean
-  batch_id: string
-  journal: string | null
-  elapsed_ms: number
-  rows_per_second: number
-}
+export const BulkSummary = BulkCounts.extend({
+  type: z.literal('summary'),
+  dry_run: z.boolean(),
+  batch_id: z.string(),
+  journal: z.string().nullable().describe('The journal file; null on --dry-run, and for stdin without --journal.'),
+  elapsed_ms: count,
+  rows_per_second: count,
+})
+export type BulkSummary = z.infer<typeof BulkSummary>
+
+/** `privacy submit --json`: NDJSON, one line per row as it finishes, then the summary as the last line. */
+export const BulkReportLine = z
+  .discriminatedUnion('type', [RowReport, BulkSummary])
+  .describe(
+    'One line of the NDJSON that `privacy submit --json` prints (and --report writes): a row (type "row") for every row of the ' +
+      'input as it finishes, then one summary (type "summary") as the last line. On stdout, a run that fails part-way ends ' +
+      'with the error body (error.json) instead of the summary.',
+  )
+export type BulkReportLine = z.infer<typeof BulkReportLine>
 
 /** Types a bulk file may carry (erasure included: an organisation offboarding people is a main use). */
 export type BulkType = RequestType

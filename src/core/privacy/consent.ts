@@ -1,8 +1,14 @@
 // Consent for the non-essential purposes: what is stored, and grants and withdrawals recorded with when they were made.
-import type { Consent, ConsentPurpose, ConsentWrite } from '../contract/index.js'
-import { endpoints } from '../contract/index.js'
+import { z } from 'zod'
+import { Consent, ConsentEvent, type ConsentPurpose, type ConsentWrite, endpoints } from '../contract/index.js'
 import { collectPages } from '../pagination.js'
 import type { Deps } from '../ports.js'
+
+/** `privacy consent list`: the stored choice for each purpose. */
+export const Consents = z.array(Consent)
+/** `privacy consent history`: every write for a purpose, newest first. */
+export const ConsentHistory = z.array(ConsentEvent)
+export type ConsentHistory = z.infer<typeof ConsentHistory>
 
 export async function listConsents(deps: Pick<Deps, 'api'>): Promise<Consent[]> {
   return (await deps.api.call(endpoints.listConsents)).data
@@ -23,6 +29,6 @@ export async function setConsent(
   })
 }
 
-export async function consentHistory(purpose: ConsentPurpose, limit: number, deps: Pick<Deps, 'api'>) {
+export async function consentHistory(purpose: ConsentPurpose, limit: number, deps: Pick<Deps, 'api'>): Promise<ConsentHistory> {
   return collectPages((query) => deps.api.call(endpoints.consentHistory, { params: { purpose }, query }), limit)
 }

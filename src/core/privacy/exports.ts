@@ -1,15 +1,32 @@
 // Export archives: the manifest of a completed access or portability request, and its files downloaded and verified.
+import { z } from 'zod'
 import { type ExportFile, endpoints, fillPath } from '../contract/index.js'
-import type { Deps, DownloadResult } from '../ports.js'
+import type { Deps } from '../ports.js'
+import { FollowedRequest } from './wait.js'
 
-export interface DownloadedFile extends DownloadResult {
-  name: string
-}
+/** What the Downloader port did with one file: where the verified file is, and how it got there. */
+export const DownloadResult = z.object({
+  path: z.string().describe('Where the verified file is.'),
+  bytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  outcome: z.enum(['fetched', 'present']).describe('fetched now, or present: the destination already held exactly this file.'),
+  resumes: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Ranged requests made to continue after an interruption, in this run or from a partial file of an earlier run.'),
+})
+export type DownloadResult = z.infer<typeof DownloadResult>
 
-export interface DownloadedExport {
-  request_id: string
-  files: DownloadedFile[]
-}
+export const DownloadedFile = DownloadResult.extend({ name: z.string().describe('The file name in the export manifest.') })
+export type DownloadedFile = z.infer<typeof DownloadedFile>
+
+export const DownloadedExport = z.object({ request_id: z.string(), files: z.array(DownloadedFile) })
+export type DownloadedExport = z.infer<typeof DownloadedExport>
+
+/** `privacy export`: the request, and with --wait how the wait ended and, once completed, the download. */
+export const ExportResult = FollowedRequest.extend({ download: DownloadedExport.optional() })
+export type ExportResult = z.infer<typeof ExportResult>
 
 export interface DownloadInput {
   id: string

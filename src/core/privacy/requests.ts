@@ -1,8 +1,9 @@
 // Privacy requests for the signed-in account: create exactly once, read, list, verify, cancel.
+import { z } from 'zod'
 import {
   CreatePrivacyRequest,
   EXPORT_TYPES,
-  type PrivacyRequest,
+  PrivacyRequest,
   type RequestState,
   type RequestType,
   endpoints,
@@ -14,15 +15,19 @@ import { collectPages } from '../pagination.js'
 import type { Deps } from '../ports.js'
 
 /** A request as the CLI shows it: the platform's record plus what to do next (null when nothing is left to do). */
-export type RequestView = PrivacyRequest & { next_step: string | null }
+export const RequestView = PrivacyRequest.extend({
+  next_step: z.string().nullable().describe('The command (or fact) that moves this request on; null when nothing is left to do.'),
+})
+export type RequestView = z.infer<typeof RequestView>
+export const RequestViewList = z.array(RequestView)
 
 export type RequestSpec = Omit<CreatePrivacyRequest, 'id' | 'regulation'> & { regulation?: CreatePrivacyRequest['regulation'] | undefined }
 
-export interface Created {
-  request: RequestView
-  /** The platform answered with the request an earlier run created (same id): nothing new was created. */
-  replayed: boolean
-}
+export const Created = z.object({
+  request: RequestView,
+  replayed: z.boolean().describe('The platform answered with the request an earlier run created (same id): nothing new was created.'),
+})
+export type Created = z.infer<typeof Created>
 
 const cli = 'clowdops privacy'
 

@@ -1,25 +1,27 @@
 // Following requests to their end: polls with backoff until every one is final, one needs a person, or time is up.
 // Thousands of ids cost a few list calls per poll, not a GET each: the first poll reads them 100 at a time by id, and
 // every later poll reads only what changed since the previous one (the list's updated_since, from its as_of).
+import { z } from 'zod'
 import { endpoints, FINAL_STATES, MAX_IDS_PER_QUERY, type PrivacyRequestPage } from '../contract/index.js'
 import { NotFoundError } from '../errors.js'
 import { MAX_PAGE_SIZE } from '../pagination.js'
 import type { Deps } from '../ports.js'
-import { view, type RequestView } from './requests.js'
+import { Created, RequestView, view } from './requests.js'
 
-export type WaitOutcome =
-  /** Every request completed. */
-  | 'completed'
-  /** Every request is final, some not completed (denied, canceled, failed, expired). */
-  | 'ended'
-  /** One is waiting for its verification code: no amount of waiting moves it. */
-  | 'needs_verification'
-  | 'timed_out'
+export const WaitOutcome = z
+  .enum(['completed', 'ended', 'needs_verification', 'timed_out'])
+  .describe(
+    'completed: every request completed; ended: every request is final, some not completed (denied, canceled, failed, ' +
+      'expired); needs_verification: one waits for its verification code, which no amount of waiting moves; timed_out.',
+  )
+export type WaitOutcome = z.infer<typeof WaitOutcome>
 
-export interface WaitResult {
-  outcome: WaitOutcome
-  requests: RequestView[]
-}
+export const WaitResult = z.object({ outcome: WaitOutcome, requests: z.array(RequestView) })
+export type WaitResult = z.infer<typeof WaitResult>
+
+/** `privacy request`: the request as created, then, with --wait, how following it ended. */
+export const FollowedRequest = Created.extend({ wait: WaitResult.optional() })
+export type FollowedRequest = z.infer<typeof FollowedRequest>
 
 export interface WaitOptions {
   timeoutMs: number
