@@ -1,7 +1,8 @@
 // Builds the Deps of one command run from the real adapters. Tests point them elsewhere with env vars, not mocks.
 import { createConfigStore, configDirectory } from '../adapters/config.js'
 import { systemClock } from '../adapters/clock.js'
-import { createHttpClient, proxyFor } from '../adapters/http.js'
+import { createHttpClient } from '../adapters/http.js'
+import { proxyFor } from '../adapters/http-policy.js'
 import { createKeychainStore } from '../adapters/keychain.js'
 import { fileLocks } from '../adapters/locks.js'
 import { createOAuthClient } from '../adapters/oauth.js'
@@ -15,6 +16,8 @@ export interface DepsOptions extends ContextFlags {
   env: Readonly<Record<string, string | undefined>>
   runtime: Runtime
   debug?: ((line: string) => void) | undefined
+  /** The run's signal (Ctrl-C), handed to the HTTP, download and OAuth clients. */
+  signal?: AbortSignal | undefined
 }
 
 export function userAgent(runtime: Runtime): string {
@@ -28,11 +31,18 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const secrets = createKeychainStore()
   const clock = systemClock
   const vaults = { keychain: keychainVault(secrets), file: fileVault(directory) }
-  const auth = createOAuthClient({ userAgent: userAgent(options.runtime), debug: options.debug })
+  const auth = createOAuthClient({ userAgent: userAgent(options.runtime), signal: options.signal, debug: options.debug })
   const locks = fileLocks(directory, clock)
   const warn = (message: string) => process.stderr.write(`${message}\n`)
   const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn })
-  const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, debug: options.debug }
+  const platform = {
+    baseUrl: context.apiUrl.url,
+    userAgent: userAgent(options.runtime),
+    clock,
+    session,
+    signal: options.signal,
+    debug: options.debug,
+  }
   const api = createHttpClient(platform)
   // Only the privacy commands download or reserve request ids: the others do not pay for loading those adapters.
   const downloads: Downloader = {

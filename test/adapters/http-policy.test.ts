@@ -4,11 +4,13 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { systemClock } from '../../src/adapters/clock.js'
 import { createDownloader } from '../../src/adapters/download.js'
 import { createHttpClient } from '../../src/adapters/http.js'
+import { backoffMs, defaultRetryPolicy, isSafeToRepeat, parseRetryAfter, retryDelay } from '../../src/adapters/http-policy.js'
 import { createOAuthClient } from '../../src/adapters/oauth.js'
 import type { AnyEndpoint } from '../../src/core/contract/endpoints.js'
 import { CLIENT_ID } from '../../src/core/contract/oauth.js'
@@ -47,13 +49,13 @@ beforeAll(async () => {
     // Problem+json for the API and OAuth's `error` alike, so every client reads the code `planned`.
     const next = plan.shift()
     if (next) {
-      const headers = next.retryAfter === undefined ? {} : { 'retry-after': next.retryAfter }
+      const headers: Record<string, string> = next.retryAfter === undefined ? {} : { 'retry-after': next.retryAfter }
       return answer(res, next.status, { type: 'about:blank', title: 'planned', status: next.status, code: 'planned', request_id: 'req_1', error: 'planned' }, headers)
     }
     if (req.url === DISCOVERY_PATH) {
       return answer(res, 200, { issuer: server.url, token_endpoint: `${server.url}/token`, device_authorization_endpoint: `${server.url}/device` })
     }
-    if (req.url === '/v1/files/export.zip') return res.writeHead(200, { 'content-length': FILE.length }).end(FILE)
+    if (req.url === '/v1/files/export.zip') return void res.writeHead(200, { 'content-length': FILE.length }).end(FILE)
     answer(res, 200, { ok: true })
   })
   dir = mkdtempSync(join(tmpdir(), 'clowdops-policy-'))
@@ -115,6 +117,58 @@ function backoff(attempt: number): [number, number] {
   const ceiling = Math.min(POLICY.maxDelayMs, POLICY.baseDelayMs * 2 ** (attempt - 1))
   return [ceiling / 2, ceiling]
 }
+
+describe('the policy on its own', () => {
+  it('backs off exponentially with jitter inside [ceiling/2, ceiling], never above the cap', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, random) => {
+        const delay = backoffMs(attempt, undefined, defaultRetryPolicy, () => random)!
+        const ceiling = Math.min(defaultRetryPolicy.maxDelayMs, defaultRetryPolicy.baseDelayMs * 2 ** (attempt - 1))
+        expect(delay).toBeGreaterThanOrEqual(Math.floor(ceiling / 2))
+        expect(delay).toBeLessThanOrEqual(ceiling)
+      }),
+    )
+  })
+
+  it('waits exactly what Retry-After asks, and gives up when it asks for more than the cap', () => {
+    expect(backoffMs(1, 3000, defaultRetryPolicy)).toBe(3000)
+    expect(backoffMs(1, defaultRetryPolicy.maxRetryAfterMs + 1, defaultRetryPolicy)).toBeUndefined()
+  })
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = new Date('2026-11-26T12:00:00Z')
+    expect(parseRetryAfter('7', now)).toBe(7000)
+    expect(parseRetryAfter('Thu, 26 Nov 2026 12:00:30 GMT', now)).toBe(30_000)
+    expect(parseRetryAfter('Thu, 26 Nov 2026 11:00:00 GMT', now)).toBe(0)
+    expect(parseRetryAfter('soon', now)).toBeUndefined()
+    expect(parseRetryAfter(undefined, now)).toBeUndefined()
+  })
+
+  it('repeats POST and PATCH only with an Idempotency-Key', () => {
+    expect(isSafeToRepeat('GET', false)).toBe(true)
+    expect(isSafeToRepeat('POST', false)).toBe(false)
+    expect(isSafeToRepeat('PATCH', false)).toBe(false)
+    expect(isSafeToRepeat('POST', true)).toBe(true)
+  })
+
+  it('never retries what the same request cannot escape: a TLS failure, a body over its cap, an abort', () => {
+    const now = new Date()
+    const retried = (error: { name: string; code: string }) => retryDelay({ error: { ...error, message: '' } }, 1, defaultRetryPolicy, now)
+    expect(retried({ name: 'RequestError', code: 'ECONNRESET' })).toBeDefined()
+    expect(retried({ name: 'TimeoutError', code: 'ETIMEDOUT' })).toBeDefined()
+    expect(retried({ name: 'RequestError', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' })).toBeUndefined()
+    expect(retried({ name: 'RequestError', code: 'ERR_BODY_TOO_LARGE' })).toBeUndefined()
+    expect(retried({ name: 'AbortError', code: 'ABORT_ERR' })).toBeUndefined()
+  })
+
+  it('stops once the tries in a row reach policy.retries, and never repeats what is not repeatable', () => {
+    const now = new Date()
+    const busy = { status: 503, retryAfter: undefined }
+    expect(retryDelay(busy, defaultRetryPolicy.retries, defaultRetryPolicy, now)).toBeDefined()
+    expect(retryDelay(busy, defaultRetryPolicy.retries + 1, defaultRetryPolicy, now)).toBeUndefined()
+    expect(retryDelay(busy, 1, defaultRetryPolicy, now, false)).toBeUndefined()
+  })
+})
 
 describe('the same retry decisions for API calls, downloads and OAuth discovery', () => {
   const scenarios: { name: string; planned: Planned[]; requests: number; sleeps: (number | [number, number])[]; outcome: string }[] = [
