@@ -21,6 +21,7 @@ import {
   abortError,
   defaultRetryPolicy,
   eitherSignal,
+  failedStatus,
   header,
   isRetryableStatus,
   platformError,
@@ -236,9 +237,7 @@ async function fetchInto(
 }
 
 function tryFailure(outcome: Exclude<TryOutcome, { kind: 'complete' | 'rejected' }>): TryFailure {
-  if (outcome.kind === 'unavailable') {
-    return { status: outcome.response.statusCode, retryAfter: header(outcome.response, Headers.retryAfter) }
-  }
+  if (outcome.kind === 'unavailable') return failedStatus(outcome.response)
   return { error: outcome.kind === 'cut' ? outcome.error : undefined }
 }
 

@@ -61,6 +61,11 @@ export type TryFailure =
   /** No complete response: the request failed with `error`, or (undefined) the body ended short. */
   | { status?: undefined; error: RequestFailure | undefined }
 
+/** An error response as the retry decision sees it. */
+export function failedStatus(response: Pick<ErrorResponse, 'statusCode' | 'headers'>): TryFailure {
+  return { status: response.statusCode, retryAfter: header(response, Headers.retryAfter) }
+}
+
 /**
  * The wait before trying again, or undefined to give up now. `attempt` counts the tries in a row that failed, this one
  * included (a download that made progress counts from 0 again). `repeatable`: the request may be sent twice at all.
@@ -118,9 +123,13 @@ export function backoffMs(
 
 // Aborts --------------------------------------------------------------------------------------------------------------
 
-/** The run's signal and a call's own as one; no new signal when there is only one (the bulk submission's hot path). */
+/**
+ * The run's signal and a call's own as one. No new signal when there is only one, or both are the same: the bulk
+ * submission's hot path allocates nothing, and Node 20 keeps every AbortSignal.any signal listed on its (run-long)
+ * sources (~60 bytes each, measured on 20.20), which only calls with a signal of their own pay.
+ */
 export function eitherSignal(run: AbortSignal | undefined, call: AbortSignal | undefined): AbortSignal | undefined {
-  if (!run) return call
+  if (!run || run === call) return call
   if (!call) return run
   return AbortSignal.any([run, call])
 }

@@ -19,6 +19,7 @@ import {
   abortError,
   defaultRetryPolicy,
   eitherSignal,
+  failedStatus,
   header,
   isSafeToRepeat,
   platformError,
@@ -118,8 +119,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
           continue
         }
       }
-      const failure = { status: response.statusCode, retryAfter: header(response, Headers.retryAfter) }
-      const delay = retryDelay(failure, attempt, policy, options.clock.now(), repeatable)
+      const delay = retryDelay(failedStatus(response), attempt, policy, options.clock.now(), repeatable)
       if (delay === undefined) throw platformError(response, name, requestId)
       log?.(`  retrying in ${delay} ms`)
       await waitBeforeRetry(options.clock, delay, signal)

@@ -20,7 +20,7 @@ import {
   type TimeoutOverrides,
   abortError,
   defaultRetryPolicy,
-  header,
+  failedStatus,
   isRetryableStatus,
   isSafeToRepeat,
   proxyAgentFor,
@@ -86,7 +86,7 @@ export function createOAuthClient(options: OAuthClientOptions): AuthServer {
       }
       log?.(`← ${response.statusCode} ${target.pathname} ${redactBody(response.body)}`)
       if (response.statusCode < 400) return response
-      const delay = retryDelay({ status: response.statusCode, retryAfter: header(response, 'retry-after') }, attempt, policy, clock.now(), repeatable)
+      const delay = retryDelay(failedStatus(response), attempt, policy, clock.now(), repeatable)
       if (delay === undefined) return response
       await waitBeforeRetry(clock, delay, signal)
     }
