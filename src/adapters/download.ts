@@ -1,16 +1,36 @@
 // Resumable, verified file downloads on got: streamed to a partial file, continued with Range, checked, renamed in place.
+// got carries the stream (backpressure, progress); what is retried, how long it waits and what errors mean are the
+// policy's (./http-policy.js), as for API calls.
 import { createHash, type Hash } from 'node:crypto'
 import { constants } from 'node:fs'
 import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises'
-import type { Agents, PlainResponse, Request, RequestError } from 'got'
+import type { Got, PlainResponse, Request, RequestError } from 'got'
 import { assertSecureUrl } from '../core/api-url.js'
 import { LOGIN_HINT } from '../core/auth/session.js'
 import { Headers } from '../core/contract/conventions.js'
 import { ConflictError, IntegrityError, NetworkError, NotSignedInError } from '../core/errors.js'
 import type { Clock, Downloader, DownloadRequest, DownloadResult, Session } from '../core/ports.js'
-import { type RetryPolicy, defaultRetryPolicy, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../core/retry-policy.js'
 import type { Secret } from '../core/secret.js'
-import { type ErrorResponse, TLS_ERROR, agentsFor, header, loadGot, networkError, platformError } from './http.js'
+import {
+  type ErrorResponse,
+  type ProxyAgents,
+  type RetryPolicy,
+  type TimeoutOverrides,
+  type Timeouts,
+  type TryFailure,
+  abortError,
+  defaultRetryPolicy,
+  eitherSignal,
+  failedStatus,
+  header,
+  isRetryableStatus,
+  platformError,
+  proxyAgentsFor,
+  requestError,
+  retryDelay,
+  timeoutsWith,
+  waitBeforeRetry,
+} from './http-policy.js'
 
 export interface DownloaderOptions {
   baseUrl: string
@@ -18,19 +38,29 @@ export interface DownloaderOptions {
   clock: Clock
   session: Pick<Session, 'token' | 'afterRejection'>
   retry?: RetryPolicy
-  /** `idleMs`: a body that sends nothing for this long counts as cut, and is resumed like one. */
-  timeouts?: { connectMs: number; responseMs: number; idleMs: number }
+  /** Each one defaults to defaultTimeouts'. A body that sends nothing for `idleMs` counts as cut, and is resumed like one. */
+  timeouts?: TimeoutOverrides
+  /** The run's signal (Ctrl-C): it aborts every download, as a request's own signal aborts that one. */
+  signal?: AbortSignal | undefined
   debug?: ((line: string) => void) | undefined
 }
-
-const defaultTimeouts = { connectMs: 10_000, responseMs: 30_000, idleMs: 30_000 }
 // Reading files to hash them goes through one buffer of this size, so memory stays flat whatever the file size.
 const HASH_READ_BYTES = 1024 * 1024
 // An error response's body is read for its problem+json only; a server that streams more is not listened to.
 const MAX_ERROR_BODY_BYTES = 64 * 1024
 
 export function createDownloader(options: DownloaderOptions): Downloader {
-  return { download: (request) => downloadFile(request, options) }
+  const settings = { ...options, policy: options.retry ?? defaultRetryPolicy, timeouts: timeoutsWith(options.timeouts) }
+  return { download: (request) => downloadFile(request, settings) }
+}
+
+/** The options with their defaults filled in. */
+type Settings = DownloaderOptions & { policy: RetryPolicy; timeouts: Timeouts }
+
+let gotPromise: Promise<Got> | undefined
+function loadGot(): Promise<Got> {
+  gotPromise ??= import('got').then((m) => m.got)
+  return gotPromise
 }
 
 /** The bytes received so far: the open partial file, how many bytes it holds, and their running SHA-256. */
@@ -47,17 +77,18 @@ type TryOutcome =
   /** The connection broke, timed out or ended early; `error` is undefined when the body simply ended short. */
   | { kind: 'cut'; error: RequestError | undefined }
   /** A 5xx, 408 or 429: worth waiting for and asking again. */
-  | { kind: 'unavailable'; response: ErrorResponse; delayHintMs: number | undefined }
+  | { kind: 'unavailable'; response: ErrorResponse }
   /** The server cannot continue from our offset (416, or a 206 from elsewhere): the partial file is started over. */
   | { kind: 'restart' }
   | { kind: 'rejected'; response: ErrorResponse }
 
-async function downloadFile(request: DownloadRequest, options: DownloaderOptions): Promise<DownloadResult> {
+async function downloadFile(request: DownloadRequest, options: Settings): Promise<DownloadResult> {
   const { destination, expected } = request
   const log = options.debug
+  const signal = eitherSignal(options.signal, request.signal)
+  if (signal?.aborted) throw abortError(signal)
   const url = new URL(options.baseUrl + request.path)
   assertSecureUrl(url, options.baseUrl)
-  request.signal?.throwIfAborted()
 
   if (await destinationHolds(destination, expected, request.overwrite ?? false)) {
     log?.(`  ${destination} already holds ${expected.bytes} bytes with sha256 ${short(expected.sha256)}: not fetched`)
@@ -69,7 +100,7 @@ async function downloadFile(request: DownloadRequest, options: DownloaderOptions
 
   const partial = await openPartial(`${destination}.${expected.sha256.slice(0, 12)}.part`, expected.bytes)
   try {
-    const resumes = await fetchInto(partial, url, token, request, options)
+    const resumes = await fetchInto(partial, url, token, { ...request, signal }, options)
     await verify(partial, destination, expected)
     await partial.handle.sync()
     await partial.handle.close()
@@ -134,18 +165,18 @@ async function openPartial(path: string, expectedBytes: number): Promise<Partial
 /**
  * Requests until the partial file holds expected.bytes: each cut is continued with a ranged request. A try that
  * added bytes beyond any held before resets the retry budget; one that did not counts against policy.retries.
- * Returns the number of resumes (ranged requests the server answered with 206).
+ * Returns the number of resumes (ranged requests the server answered with 206). `request.signal` is the run's and the
+ * request's together.
  */
 async function fetchInto(
   partial: Partial,
   url: URL,
   sessionToken: Secret,
   request: DownloadRequest,
-  options: DownloaderOptions,
+  options: Settings,
 ): Promise<number> {
-  const policy = options.retry ?? defaultRetryPolicy
   const log = options.debug
-  const agent = await agentsFor(url.href)
+  const agent = await proxyAgentsFor(url.href)
   let token = sessionToken
   let reauthorized = false
   let etag: string | undefined
@@ -154,7 +185,7 @@ async function fetchInto(
   let mostHeld = partial.bytes
 
   for (let attempt = 1; partial.bytes < request.expected.bytes; attempt++) {
-    request.signal?.throwIfAborted()
+    if (request.signal?.aborted) throw abortError(request.signal)
     const offset = partial.bytes
     const headers: Record<string, string> = {
       accept: '*/*',
@@ -197,24 +228,25 @@ async function fetchInto(
     const progressed = partial.bytes > mostHeld
     mostHeld = Math.max(mostHeld, partial.bytes)
     failures = progressed ? 0 : failures + 1
-    const delay = failures <= policy.retries ? retryDelayMs(failures + 1, delayHint(outcome), policy) : undefined
-    if (delay === undefined) throw giveUp(outcome, url, attempt)
+    const delay = retryDelay(tryFailure(outcome), failures, options.policy, options.clock.now())
+    if (delay === undefined) throw giveUp(outcome, url, attempt, options.timeouts)
     log?.(`  ${partial.bytes} of ${request.expected.bytes} bytes held; retrying in ${delay} ms`)
-    await options.clock.sleep(delay, request.signal)
+    await waitBeforeRetry(options.clock, delay, request.signal)
   }
   return resumes
 }
 
-function delayHint(outcome: TryOutcome): number | undefined {
-  return outcome.kind === 'unavailable' ? outcome.delayHintMs : undefined
+function tryFailure(outcome: Exclude<TryOutcome, { kind: 'complete' | 'rejected' }>): TryFailure {
+  if (outcome.kind === 'unavailable') return failedStatus(outcome.response)
+  return { error: outcome.kind === 'cut' ? outcome.error : undefined }
 }
 
-/** The error once the retry budget is spent; the partial file is kept, so running the command again resumes. */
-function giveUp(outcome: TryOutcome, url: URL, attempts: number): Error {
+/** The error once the retry budget is spent (or a failure no retry mends); the partial file is kept for the next run. */
+function giveUp(outcome: TryOutcome, url: URL, attempts: number, timeouts: Timeouts): Error {
   if (outcome.kind === 'unavailable') {
     return platformError(outcome.response, `GET ${url.pathname}`, header(outcome.response, Headers.requestId))
   }
-  if (outcome.kind === 'cut' && outcome.error) return networkError(outcome.error, url, false, attempts)
+  if (outcome.kind === 'cut' && outcome.error) return requestError(outcome.error, { name: `GET ${url.pathname}`, url, timeouts }, attempts)
   return new NetworkError(`The download of ${url.pathname} kept stopping short, after ${attempts} attempts.`, {
     code: 'download_incomplete',
     hint: 'Run the same command again later: the bytes received so far are kept and resumed.',
@@ -226,13 +258,13 @@ async function oneTry(
   partial: Partial,
   url: URL,
   headers: Record<string, string>,
-  agent: Agents | undefined,
+  agent: ProxyAgents | undefined,
   request: DownloadRequest,
-  options: DownloaderOptions,
+  options: Settings,
   seen: { onEtag: (etag: string) => void; onResumed: () => void },
 ): Promise<TryOutcome> {
   const log = options.debug
-  const timeouts = options.timeouts ?? defaultTimeouts
+  const { timeouts } = options
   const got = await loadGot()
   const started = Date.now()
   const stream = got.stream(url, {
@@ -255,7 +287,7 @@ async function oneTry(
   try {
     response = await responseOf(stream)
   } catch (error) {
-    return failedTry(error as RequestError, url, started, request.signal, options)
+    return failedTry(error as RequestError, started, request.signal, options)
   }
   const status = response.statusCode
   const offset = partial.bytes
@@ -272,11 +304,7 @@ async function oneTry(
   if (status !== 200 && status !== 206) {
     const body = await readErrorBody(stream)
     const errorResponse = { statusCode: status, headers: response.headers, body }
-    if (isRetryableStatus(status)) {
-      const delayHintMs = parseRetryAfter(header(response, Headers.retryAfter), options.clock.now())
-      return { kind: 'unavailable', response: errorResponse, delayHintMs }
-    }
-    return { kind: 'rejected', response: errorResponse }
+    return { kind: isRetryableStatus(status) ? 'unavailable' : 'rejected', response: errorResponse }
   }
 
   if (status === 206) {
@@ -310,7 +338,7 @@ async function oneTry(
     await appendBody(stream, partial, request)
   } catch (error) {
     if (error instanceof IntegrityError) throw await discard(partial, error)
-    return failedTry(error as RequestError, url, started, request.signal, options)
+    return failedTry(error as RequestError, started, request.signal, options)
   }
   log?.(`  received ${partial.bytes - (status === 206 ? offset : 0)} bytes in ${Date.now() - started} ms`)
   if (partial.bytes < request.expected.bytes) return { kind: 'cut', error: undefined }
@@ -325,17 +353,10 @@ function responseOf(stream: Request): Promise<PlainResponse> {
   })
 }
 
-/** An error before or during the body: rethrown when aborted or not worth retrying, else a cut to resume after. */
-function failedTry(
-  error: RequestError,
-  url: URL,
-  started: number,
-  signal: AbortSignal | undefined,
-  options: DownloaderOptions,
-): TryOutcome {
+/** An error before or during the body: the abort's reason when aborted, else a cut for the policy to judge. */
+function failedTry(error: RequestError, started: number, signal: AbortSignal | undefined, options: Settings): TryOutcome {
   options.debug?.(`← ${error.code ?? error.name} after ${Date.now() - started} ms: ${error.message}`)
-  if (error.name === 'AbortError' || signal?.aborted) throw error
-  if (TLS_ERROR.test(error.code ?? '')) throw networkError(error, url, true, 1)
+  if (signal?.aborted) throw abortError(signal)
   return { kind: 'cut', error }
 }
 

@@ -1,34 +1,36 @@
 // The API client: contract-checked requests, retries with backoff, problem+json errors, redacted debug logs. Calls go
-// through ./transport.js (node:http); got, loaded from here for the adapters that stream, carries downloads.
+// through ./transport.js (node:http); what is retried, how long it waits, what errors mean and the proxy are the
+// policy's (./http-policy.js), shared with the downloader and the OAuth client.
 import { randomUUID } from 'node:crypto'
-import type { Agents, Got } from 'got'
 import type { z } from 'zod'
 import { assertSecureUrl } from '../core/api-url.js'
 import { LOGIN_HINT } from '../core/auth/session.js'
-import { Headers, PROBLEM_CONTENT_TYPE, Problem, fillPath } from '../core/contract/conventions.js'
+import { Headers, ResponseLimits, fillPath } from '../core/contract/conventions.js'
 // Types only: the client is loaded by every command, the endpoint registry only by those that call the platform.
 import type { AnyEndpoint } from '../core/contract/endpoints.js'
-import {
-  ClowdopsError,
-  NetworkError,
-  NotSignedInError,
-  PlatformError,
-  RefusedError,
-  ResponseShapeError,
-  exitCodeForStatus,
-} from '../core/errors.js'
+import { NotSignedInError, RefusedError, ResponseShapeError } from '../core/errors.js'
 import type { ApiClient, ApiResponse, CallInput, Clock, Session } from '../core/ports.js'
 import { redactBody, redactHeaders } from '../core/redact.js'
-import {
-  type RetryPolicy,
-  defaultRetryPolicy,
-  isRetryableStatus,
-  isSafeToRepeat,
-  parseRetryAfter,
-  retryDelayMs,
-} from '../core/retry-policy.js'
 import type { Secret } from '../core/secret.js'
-import { type TextResponse, TransportError, exchange } from './transport.js'
+import {
+  type ProxyAgents,
+  type RetryPolicy,
+  type TimeoutOverrides,
+  abortError,
+  defaultRetryPolicy,
+  eitherSignal,
+  failedStatus,
+  header,
+  isSafeToRepeat,
+  platformError,
+  proxyAgentFor,
+  proxyAgentsFor,
+  requestError,
+  retryDelay,
+  timeoutsWith,
+  waitBeforeRetry,
+} from './http-policy.js'
+import { type TextResponse, type TransportError, exchange } from './transport.js'
 
 export interface HttpClientOptions {
   baseUrl: string
@@ -36,62 +38,35 @@ export interface HttpClientOptions {
   clock: Clock
   session: Pick<Session, 'token' | 'afterRejection'>
   retry?: RetryPolicy
-  timeouts?: { connectMs: number; responseMs: number }
+  /** Each one defaults to defaultTimeouts'. */
+  timeouts?: TimeoutOverrides
+  /** The run's signal (Ctrl-C): it aborts every call, as a call's own signal aborts that call. */
+  signal?: AbortSignal | undefined
   debug?: ((line: string) => void) | undefined
-}
-
-/** What platformError reads of an error response; a streamed download reads its (small) error body first. */
-export type ErrorResponse = TextResponse
-
-/** What networkError reads of a failed request: got's RequestError or the transport's TransportError. */
-export interface RequestFailure {
-  name: string
-  code?: string | undefined
-  message: string
 }
 
 type Attempt = { kind: 'response'; response: TextResponse } | { kind: 'error'; error: TransportError }
 
-// TLS failures will not fix themselves on a retry, and want a different hint.
-export const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/
-
-let gotPromise: Promise<Got> | undefined
-export function loadGot(): Promise<Got> {
-  gotPromise ??= import('got').then((m) => m.got)
-  return gotPromise
-}
-
-/** The proxy a request to `url` goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
-export async function proxyFor(url: string): Promise<string | undefined> {
-  const { getProxyForUrl } = (await import('proxy-from-env')).default
-  return getProxyForUrl(url) || undefined
-}
-
-export async function agentsFor(url: string): Promise<Agents | undefined> {
-  const proxy = await proxyFor(url)
-  if (!proxy) return undefined
-  const { HttpProxyAgent, HttpsProxyAgent } = await import('hpagent')
-  const common = { proxy, keepAlive: true }
-  return { http: new HttpProxyAgent(common), https: new HttpsProxyAgent(common) }
-}
-
 export function createHttpClient(options: HttpClientOptions): ApiClient {
   const policy = options.retry ?? defaultRetryPolicy
-  const timeouts = options.timeouts ?? { connectMs: 10_000, responseMs: 30_000 }
+  const timeouts = timeoutsWith(options.timeouts)
   const log = options.debug
   // Every request goes to the same origin, so the proxy settings are read once, not at tens of µs a request.
-  let agents: Promise<Agents | undefined> | undefined
+  let agents: Promise<ProxyAgents | undefined> | undefined
 
   async function send<E extends AnyEndpoint>(
     endpoint: E,
     input: CallInput<E> = {},
   ): Promise<ApiResponse<z.output<E['response']>>> {
+    const signal = eitherSignal(options.signal, input.signal)
+    if (signal?.aborted) throw abortError(signal)
     const name = `${endpoint.method} ${endpoint.path}`
     const url = new URL(options.baseUrl + buildPath(endpoint, input))
     assertSecureUrl(url, options.baseUrl)
     appendQuery(url, endpoint, input)
     const body = !endpoint.body ? undefined : input.bodyChecked ? input.body : checkInput(endpoint.body, input.body, name, 'body')
     const text = body === undefined ? undefined : JSON.stringify(body)
+    const maxBodyBytes = endpoint.maxResponseBytes ?? ResponseLimits.default
 
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': options.userAgent }
     if (text !== undefined) headers['content-type'] = 'application/json'
@@ -106,11 +81,11 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     if (idempotencyKey) headers[Headers.idempotencyKey] = idempotencyKey
     const repeatable = input.retry !== false && isSafeToRepeat(endpoint.method, idempotencyKey !== undefined)
 
-    const agent = (await (agents ??= agentsFor(url.origin)))?.[url.protocol === 'https:' ? 'https' : 'http'] || undefined
+    const agent = proxyAgentFor(await (agents ??= proxyAgentsFor(url.origin)), url)
     for (let attempt = 1; ; attempt++) {
       const started = Date.now()
       log?.(`→ ${endpoint.method} ${url.href} attempt ${attempt} ${JSON.stringify(redactHeaders(headers))}`)
-      const outcome: Attempt = await exchange(url, { method: endpoint.method, headers, body: text, agent, timeouts, signal: input.signal }).then(
+      const outcome: Attempt = await exchange(url, { method: endpoint.method, headers, body: text, agent, timeouts, maxBodyBytes, signal }).then(
         (response) => ({ kind: 'response', response }) as const,
         (error: TransportError) => ({ kind: 'error', error }) as const,
       )
@@ -118,14 +93,11 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
       if (outcome.kind === 'error') {
         const { error } = outcome
         log?.(`← ${error.code ?? error.name} after ${Date.now() - started} ms: ${error.message}`)
-        if (error.name === 'AbortError' || input.signal?.aborted) throw error
-        const tls = TLS_ERROR.test(error.code ?? '')
-        const delay = retryDelayMs(attempt, undefined, policy)
-        if (!tls && repeatable && attempt <= policy.retries && delay !== undefined) {
-          await options.clock.sleep(delay, input.signal)
-          continue
-        }
-        throw networkError(error, url, tls, attempt)
+        if (signal?.aborted) throw abortError(signal)
+        const delay = retryDelay({ error }, attempt, policy, options.clock.now(), repeatable)
+        if (delay === undefined) throw requestError(error, { name, url, timeouts, maxBytes: maxBodyBytes }, attempt)
+        await waitBeforeRetry(options.clock, delay, signal)
+        continue
       }
 
       const { response } = outcome
@@ -147,16 +119,10 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
           continue
         }
       }
-      if (repeatable && isRetryableStatus(response.statusCode) && attempt <= policy.retries) {
-        const retryAfter = parseRetryAfter(header(response, Headers.retryAfter), options.clock.now())
-        const delay = retryDelayMs(attempt, retryAfter, policy)
-        if (delay !== undefined) {
-          log?.(`  retrying in ${delay} ms`)
-          await options.clock.sleep(delay, input.signal)
-          continue
-        }
-      }
-      throw platformError(response, name, requestId)
+      const delay = retryDelay(failedStatus(response), attempt, policy, options.clock.now(), repeatable)
+      if (delay === undefined) throw platformError(response, name, requestId)
+      log?.(`  retrying in ${delay} ms`)
+      await waitBeforeRetry(options.clock, delay, signal)
     }
   }
 
@@ -212,60 +178,3 @@ export function describeIssues(error: z.ZodError): string {
 function formatPath(path: PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('')
 }
-
-export function header(response: Pick<ErrorResponse, 'headers'>, name: string): string | undefined {
-  const value = response.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-/** An error response as a PlatformError: the problem+json code and request id, and the status's exit code. */
-export function platformError(response: ErrorResponse, name: string, requestId: string | undefined): ClowdopsError {
-  const status = response.statusCode
-  const contentType = header(response, 'content-type') ?? ''
-  let problem: Problem | undefined
-  if (contentType.startsWith(PROBLEM_CONTENT_TYPE) || contentType.startsWith('application/json')) {
-    try {
-      const parsed = Problem.safeParse(JSON.parse(response.body))
-      if (parsed.success) problem = parsed.data
-    } catch {
-      // not JSON: described from the status alone below
-    }
-  }
-  const code = problem?.code ?? `http_${status}`
-  const message = problem ? `${problem.title}${problem.detail ? `: ${problem.detail}` : ''}` : `${name} failed with HTTP ${status}.`
-  const retryAfterMs = parseRetryAfter(header(response, Headers.retryAfter), new Date())
-  return new PlatformError(message, {
-    code,
-    status,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    requestId: problem?.request_id ?? requestId,
-    exitCode: exitCodeForStatus(status, code),
-    hint: hintForStatus(status, code, header(response, Headers.retryAfter)),
-  })
-}
-
-function hintForStatus(status: number, code: string, retryAfter: string | undefined): string {
-  if (code === 'account_erased') return "Signing in again will not help. Clear this machine's sign-in for the profile: clowdops logout"
-  if (status === 401) return `The token was rejected. ${LOGIN_HINT}`
-  if (status === 403) return 'The token lacks a permission this needs: use a token with the scope named above.'
-  if (status === 404) return 'Check the id; list what exists with the matching list command.'
-  if (status === 429) return `Rate-limited by the platform; try again${retryAfter ? ` in ${retryAfter} s` : ' later'}.`
-  if (status >= 500) return 'The platform failed; try again, and quote the request id if you contact support.'
-  return 'Check the input; --debug shows the request and response.'
-}
-
-export function networkError(error: RequestFailure, url: URL, tls: boolean, attempts: number): NetworkError {
-  const code = error.code ?? error.name
-  if (tls) {
-    return new NetworkError(`TLS check failed for ${url.host}: ${code}.`, {
-      code: 'tls_failed',
-      hint: 'If this is a private deployment with its own CA, point NODE_EXTRA_CA_CERTS at the CA certificate (PEM).',
-    })
-  }
-  const timedOut = error.name === 'TimeoutError'
-  return new NetworkError(
-    `Could not reach ${url.host}${timedOut ? ' (timed out)' : ''}: ${code}, after ${attempts} attempt${attempts === 1 ? '' : 's'}.`,
-    { code: timedOut ? 'timeout' : 'unreachable' },
-  )
-}
-

@@ -1,5 +1,5 @@
-// The OAuth 2.0 client on got: discovery, the device grant, token requests and revocation, form-encoded as the RFCs say.
-import type { RequestError } from 'got'
+// The OAuth 2.0 client: discovery, the device grant, token requests and revocation, form-encoded as the RFCs say. Its
+// requests go through ./transport.js under the same policy as API calls (./http-policy.js): limits, retries, errors.
 import type { z } from 'zod'
 import { assertSecureUrl } from '../core/api-url.js'
 import {
@@ -9,47 +9,86 @@ import {
   OAuthError,
   TokenResponse,
 } from '../core/contract/oauth.js'
-import { NetworkError, PlatformError, ResponseShapeError } from '../core/errors.js'
-import type { AuthServer } from '../core/ports.js'
+import { NetworkError, type PlatformError, ResponseShapeError } from '../core/errors.js'
+import type { AuthServer, Clock } from '../core/ports.js'
 import { redactBody } from '../core/redact.js'
 import { Secret } from '../core/secret.js'
-import { TLS_ERROR, agentsFor, describeIssues, loadGot, networkError } from './http.js'
+import { systemClock } from './clock.js'
+import { describeIssues } from './http.js'
+import {
+  type RetryPolicy,
+  type TimeoutOverrides,
+  abortError,
+  defaultRetryPolicy,
+  failedStatus,
+  isRetryableStatus,
+  isSafeToRepeat,
+  proxyAgentFor,
+  proxyAgentsFor,
+  requestError,
+  retryDelay,
+  statusError,
+  timeoutsWith,
+  waitBeforeRetry,
+} from './http-policy.js'
+import { type TextResponse, type TransportError, exchange } from './transport.js'
 
 export interface OAuthClientOptions {
   userAgent: string
-  timeoutMs?: number
+  /** Waits between retries; the system clock unless a test records them. */
+  clock?: Clock
+  retry?: RetryPolicy
+  /** Each one defaults to defaultTimeouts'. */
+  timeouts?: TimeoutOverrides
+  /** The run's signal (Ctrl-C): it aborts every request of this client. */
+  signal?: AbortSignal | undefined
   debug?: ((line: string) => void) | undefined
 }
 
+// Discovery documents and token responses are a few KB: this leaves room, and bounds what a broken server costs.
+const MAX_RESPONSE_BYTES = 64 * 1024
+
 export function createOAuthClient(options: OAuthClientOptions): AuthServer {
-  const timeout = options.timeoutMs ?? 15_000
-  const log = options.debug
+  const clock = options.clock ?? systemClock
+  const policy = options.retry ?? defaultRetryPolicy
+  const timeouts = timeoutsWith(options.timeouts)
+  const { signal, debug: log } = options
   const discovered = new Map<string, Promise<AuthServerMetadata>>()
 
-  async function request(url: string, form?: Record<string, string | Secret>): Promise<{ status: number; body: string }> {
+  /**
+   * One GET, or a POST of `form`, with retries as the policy allows: a POST is never sent twice, since a token request
+   * may have been granted (and a refresh token spent) even when its answer was lost. Error statuses come back as values.
+   */
+  async function request(url: string, form?: Record<string, string | Secret>): Promise<TextResponse> {
     const target = new URL(url)
     assertSecureUrl(target, url)
-    const got = await loadGot()
-    const agent = await agentsFor(target.href)
-    log?.(`→ ${form ? 'POST' : 'GET'} ${target.href}${form ? ` form fields: ${Object.keys(form).join(', ')}` : ''}`)
-    try {
-      const response = await got(target, {
-        method: form ? 'POST' : 'GET',
-        headers: { accept: 'application/json', 'user-agent': options.userAgent },
-        ...(form
-          ? { form: Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v instanceof Secret ? v.reveal() : v])) }
-          : {}),
-        ...(agent ? { agent } : {}),
-        throwHttpErrors: false,
-        followRedirect: false,
-        retry: { limit: 0 },
-        timeout: { request: timeout },
-      })
+    const method = form ? 'POST' : 'GET'
+    const name = `${method} ${target.href}`
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': options.userAgent }
+    if (form) headers['content-type'] = 'application/x-www-form-urlencoded'
+    const body = form ? formBody(form) : undefined
+    const agent = proxyAgentFor(await proxyAgentsFor(target.href), target)
+    const repeatable = isSafeToRepeat(method, false)
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw abortError(signal)
+      log?.(`→ ${name} attempt ${attempt}${form ? ` form fields: ${Object.keys(form).join(', ')}` : ''}`)
+      let response: TextResponse
+      try {
+        response = await exchange(target, { method, headers, body, agent, timeouts, maxBodyBytes: MAX_RESPONSE_BYTES, signal })
+      } catch (error) {
+        const failure = error as TransportError
+        log?.(`← ${failure.code} ${target.pathname}: ${failure.message}`)
+        if (signal?.aborted) throw abortError(signal)
+        const delay = retryDelay({ error: failure }, attempt, policy, clock.now(), repeatable)
+        if (delay === undefined) throw requestError(failure, { name, url: target, timeouts, maxBytes: MAX_RESPONSE_BYTES }, attempt)
+        await waitBeforeRetry(clock, delay, signal)
+        continue
+      }
       log?.(`← ${response.statusCode} ${target.pathname} ${redactBody(response.body)}`)
-      return { status: response.statusCode, body: response.body }
-    } catch (error) {
-      const requestError = error as RequestError
-      throw networkError(requestError, target, TLS_ERROR.test(requestError.code ?? ''), 1)
+      if (response.statusCode < 400) return response
+      const delay = retryDelay(failedStatus(response), attempt, policy, clock.now(), repeatable)
+      if (delay === undefined) return response
+      await waitBeforeRetry(clock, delay, signal)
     }
   }
 
@@ -65,12 +104,14 @@ export function createOAuthClient(options: OAuthClientOptions): AuthServer {
     return result.data
   }
 
-  function failure(where: string, status: number, body: string): PlatformError {
-    const error = OAuthError.safeParse(safeJson(body))
+  /** An error status with its OAuth error (RFC 6749 §5.2) when the body is one, mapped as any error status is. */
+  function failure(where: string, response: TextResponse): PlatformError {
+    const status = response.statusCode
+    const error = OAuthError.safeParse(safeJson(response.body))
     const detail = error.success ? `${error.data.error}${error.data.error_description ? `: ${error.data.error_description}` : ''}` : `HTTP ${status}`
-    return new PlatformError(`The authorization server refused ${where} (${detail}).`, {
+    return statusError(response, {
       code: error.success ? error.data.error : `http_${status}`,
-      status,
+      message: `The authorization server refused ${where} (${detail}).`,
     })
   }
 
@@ -79,14 +120,17 @@ export function createOAuthClient(options: OAuthClientOptions): AuthServer {
       const url = `${apiUrl}/.well-known/openid-configuration`
       let metadata = discovered.get(url)
       if (!metadata) {
-        metadata = request(url).then(({ status, body }) => {
+        metadata = request(url).then((response) => {
+          const status = response.statusCode
+          // A server that failed is reported as such; any other answer means there is no document at this URL.
+          if (status >= 500 || isRetryableStatus(status)) throw failure('the discovery request', response)
           if (status !== 200) {
             throw new NetworkError(`No OAuth discovery document at ${url} (HTTP ${status}).`, {
               code: 'discovery_failed',
               hint: 'Check --api-url: it should be the platform (or private deployment) base URL.',
             })
           }
-          return parse(AuthServerMetadata, body, `GET ${url}`)
+          return parse(AuthServerMetadata, response.body, `GET ${url}`)
         })
         discovered.set(url, metadata)
       }
@@ -94,30 +138,31 @@ export function createOAuthClient(options: OAuthClientOptions): AuthServer {
     },
 
     async startDeviceFlow(metadata, scopes) {
-      const { status, body } = await request(metadata.device_authorization_endpoint, {
+      const response = await request(metadata.device_authorization_endpoint, {
         client_id: CLIENT_ID,
         scope: scopes.join(' '),
       })
-      if (status !== 200) throw failure('the device sign-in request', status, body)
-      return parse(DeviceAuthorization, body, `POST ${metadata.device_authorization_endpoint}`)
+      if (response.statusCode !== 200) throw failure('the device sign-in request', response)
+      return parse(DeviceAuthorization, response.body, `POST ${metadata.device_authorization_endpoint}`)
     },
 
     async token(metadata, grant) {
-      const { status, body } = await request(metadata.token_endpoint, grant)
-      if (status === 200) return { ok: true, tokens: parse(TokenResponse, body, `POST ${metadata.token_endpoint}`) }
-      const error = OAuthError.safeParse(safeJson(body))
+      const response = await request(metadata.token_endpoint, grant)
+      const status = response.statusCode
+      if (status === 200) return { ok: true, tokens: parse(TokenResponse, response.body, `POST ${metadata.token_endpoint}`) }
+      const error = OAuthError.safeParse(safeJson(response.body))
       if (status >= 400 && status < 500 && error.success) return { ok: false, error: error.data }
-      throw failure('the token request', status, body)
+      throw failure('the token request', response)
     },
 
     async revoke(metadata, token, hint) {
       if (!metadata.revocation_endpoint) throw new NetworkError('The authorization server offers no revocation endpoint.')
-      const { status, body } = await request(metadata.revocation_endpoint, {
+      const response = await request(metadata.revocation_endpoint, {
         token,
         token_type_hint: hint,
         client_id: CLIENT_ID,
       })
-      if (status !== 200) throw failure('the revocation', status, body)
+      if (response.statusCode !== 200) throw failure('the revocation', response)
     },
   }
 }
@@ -128,4 +173,10 @@ function safeJson(body: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** application/x-www-form-urlencoded, with secrets revealed here and only here, on their way into the request body. */
+function formBody(form: Record<string, string | Secret>): string {
+  const fields = Object.entries(form).map(([key, value]): [string, string] => [key, value instanceof Secret ? value.reveal() : value])
+  return new URLSearchParams(fields).toString()
 }

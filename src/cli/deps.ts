@@ -3,7 +3,8 @@
 import { resolve } from 'node:path'
 import { createConfigStore, configDirectory } from '../adapters/config.js'
 import { systemClock } from '../adapters/clock.js'
-import { createHttpClient, proxyFor } from '../adapters/http.js'
+import { createHttpClient } from '../adapters/http.js'
+import { proxyFor } from '../adapters/http-policy.js'
 import { loadIamActions } from '../adapters/iam-actions.js'
 import { RunInterruption, interruptOnSignals } from '../adapters/interruption.js'
 import { createKeychainStore } from '../adapters/keychain.js'
@@ -15,7 +16,7 @@ import { fileVault, keychainVault } from '../adapters/token-vaults.js'
 import { createSession } from '../core/auth/session.js'
 import { resolveContext, type ContextFlags } from '../core/context.js'
 import { secretInputOf } from '../core/credentials/secret-ref.js'
-import type { ApiClient, Browser, Clock, Deps, Downloader, IO, PendingRequests, Prompter, Runtime, UserFiles } from '../core/ports.js'
+import type { Browser, Clock, Deps, Downloader, IO, PendingRequests, Prompter, Runtime, UserFiles } from '../core/ports.js'
 import { redactPersonal, redactText } from '../core/redact.js'
 
 /** What the process running a command provides: its environment, terminal, a person to ask, a browser, Ctrl-C. */
@@ -51,24 +52,11 @@ export function userAgent(runtime: Runtime): string {
   return `clowdops/${runtime.cliVersion} (node ${runtime.nodeVersion}; ${runtime.platform} ${runtime.arch})`
 }
 
-function withRun(run: AbortSignal, own: AbortSignal | undefined): AbortSignal {
-  return own ? AbortSignal.any([run, own]) : run
-}
-
-/** Calls of this run end when it is interrupted, whoever made them. */
-function interruptibleApi(api: ApiClient, signal: AbortSignal): ApiClient {
-  return {
-    baseUrl: api.baseUrl,
-    call: (endpoint, input) => api.call(endpoint, { ...input, signal: withRun(signal, input?.signal) }),
-    send: (endpoint, input) => api.send(endpoint, { ...input, signal: withRun(signal, input?.signal) }),
-  }
-}
-
 /** Sleeps of this run end when it is interrupted, whoever asked for them. */
 function interruptibleClock(clock: Clock, signal: AbortSignal): Clock {
   return {
     now: () => clock.now(),
-    sleep: (ms, own) => clock.sleep(ms, withRun(signal, own)),
+    sleep: (ms, own) => clock.sleep(ms, own && own !== signal ? AbortSignal.any([signal, own]) : signal),
   }
 }
 
@@ -82,16 +70,17 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const secrets = createKeychainStore()
   const clock = interruptibleClock(systemClock, signal)
   const vaults = { keychain: keychainVault(secrets), file: fileVault(directory) }
-  const auth = createOAuthClient({ userAgent: userAgent(options.runtime), debug: options.debug })
+  const auth = createOAuthClient({ userAgent: userAgent(options.runtime), signal, debug: options.debug })
   const locks = fileLocks(directory, clock)
   const warn = (message: string) => void io.err.write(`${message}\n`)
   const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn, interruption })
-  const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, debug: options.debug }
-  const api = interruptibleApi(createHttpClient(platform), signal)
+  // Requests, downloads and sign-in calls of this run end when it is interrupted, whoever made them.
+  const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, signal, debug: options.debug }
+  const api = createHttpClient(platform)
   // Only the privacy commands download or reserve request ids: the others do not pay for loading those adapters.
   const downloads: Downloader = {
     download: async (request) =>
-      (await import('../adapters/download.js')).createDownloader(platform).download({ ...request, signal: withRun(signal, request.signal) }),
+      (await import('../adapters/download.js')).createDownloader(platform).download(request),
   }
   const pending: PendingRequests = {
     reserve: async (fingerprint, fresh) => (await pendingFile()).reserve(fingerprint, fresh),

@@ -194,6 +194,15 @@ export class ResponseShapeError extends ClowdopsError {
   }
 }
 
+/** A response bigger than its endpoint's cap: reading stopped there and the connection was dropped, so memory stays bounded. */
+export class ResponseTooLargeError extends ClowdopsError {
+  constructor(message: string) {
+    super('response_too_large', ExitCode.failure, message, {
+      hint: 'The platform, or a proxy on the way, sent far more than this request needs; try again, and report it if it persists.',
+    })
+  }
+}
+
 /** Exit code for an HTTP error status, so the same status always means the same exit. */
 export function exitCodeForStatus(status: number, code?: string): ExitCode {
   if (status === 401) return ExitCode.notSignedIn

@@ -13,6 +13,7 @@ import {
   ConflictError,
   ExitCode,
   IntegrityError,
+  InterruptedError,
   NetworkError,
   NotSignedInError,
   PlatformError,
@@ -20,9 +21,9 @@ import {
 } from '../../src/core/errors.js'
 import type { Clock, DownloadRequest, Session } from '../../src/core/ports.js'
 import { Secret } from '../../src/core/secret.js'
+import { MiB, drainedOrClosed } from '../support/loopback.js'
 
 const TOKEN = 'cop_download_test'
-const MiB = 1024 * 1024
 // Not a multiple of the block or of any chunk size, so off-by-one errors at the edges show.
 const SMALL_BYTES = 6 * MiB + 12_345
 const LARGE_BYTES = 300 * MiB
@@ -71,6 +72,8 @@ function bytesOf(file: Pick<ServedFile, 'block'>, start: number, end: number): B
 interface Knobs {
   /** The next responses send this many body bytes each, then the connection is closed. */
   cutAfter: number[]
+  /** The next responses send this many body bytes each, then nothing more: the connection stays open, silent. */
+  stallAfter: number[]
   /**
    * Waited for before a cut, with the bytes of the file sent so far: a client drops what it has buffered but not yet
    * written when the connection breaks, so tests wait until it has taken every byte, to know exactly where it resumes.
@@ -105,7 +108,7 @@ interface FileServer {
 async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, ServedFile>()
   const requests: SeenRequest[] = []
-  const server: FileServer = { url: '', files, knobs: { cutAfter: [], unavailable: [] }, requests, close: async () => {} }
+  const server: FileServer = { url: '', files, knobs: { cutAfter: [], stallAfter: [], unavailable: [] }, requests, close: async () => {} }
 
   const http = createServer((req, res) => {
     const seen: SeenRequest = {
@@ -147,6 +150,8 @@ async function startFileServer(): Promise<FileServer> {
     } else {
       reply(200, { ...common, 'content-length': file.size })
     }
+    const stallAfter = server.knobs.stallAfter.shift()
+    if (stallAfter !== undefined) return void res.write(bytesOf(file, start, Math.min(file.size, start + stallAfter)))
     void sendBody(res, file, start, server.knobs.cutAfter.shift(), server)
   })
 
@@ -196,7 +201,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 afterEach(() => {
-  server.knobs = { cutAfter: [], unavailable: [] }
+  server.knobs = { cutAfter: [], stallAfter: [], unavailable: [] }
   server.requests.length = 0
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
@@ -207,13 +212,24 @@ function recordingClock(): Clock & { sleeps: number[] } {
   return { sleeps, now: systemClock.now, sleep: (ms, signal) => (sleeps.push(ms), systemClock.sleep(0, signal)) }
 }
 
-function downloader(options: { clock?: Clock; session?: Pick<Session, 'token' | 'afterRejection'>; baseUrl?: string; debug?: (line: string) => void } = {}) {
+interface DownloaderTestOptions {
+  clock?: Clock
+  session?: Pick<Session, 'token' | 'afterRejection'>
+  baseUrl?: string
+  debug?: (line: string) => void
+  idleMs?: number
+  signal?: AbortSignal
+}
+
+function downloader(options: DownloaderTestOptions = {}) {
   return createDownloader({
     baseUrl: options.baseUrl ?? server.url,
     userAgent: 'clowdops/0.0.0-test (node test; test)',
     clock: options.clock ?? recordingClock(),
     session: options.session ?? { token: async () => new Secret(TOKEN), afterRejection: async () => undefined },
     retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 5000 },
+    ...(options.idleMs === undefined ? {} : { timeouts: { idleMs: options.idleMs } }),
+    signal: options.signal,
     debug: options.debug,
   })
 }
@@ -323,6 +339,29 @@ describe('fetching', () => {
   })
 })
 
+describe('a stalled body', () => {
+  it('counts as a cut after the idle limit, and is resumed from the bytes received', async () => {
+    newDir()
+    server.knobs.stallAfter = [1_000_000]
+    const started = Date.now()
+    const result = await downloader({ idleMs: 300 }).download(requestFor(small))
+    expect(result).toMatchObject({ outcome: 'fetched', resumes: 1, sha256: small.sha256 })
+    expect(server.requests.map((r) => r.status)).toEqual([200, 206])
+    expect(server.requests[1]!.range).toMatch(/^bytes=\d+-$/)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('gives up after policy.retries stalls that brought no bytes: exit 7, naming the file and the idle limit', async () => {
+    newDir()
+    server.knobs.stallAfter = [0, 0, 0, 0, 0]
+    const error = await downloader({ idleMs: 200 }).download(requestFor(small)).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'timeout', exitCode: ExitCode.network })
+    expect((error as Error).message).toContain('/v1/files/export.zip')
+    expect((error as Error).message).toContain('200 ms')
+    expect(server.requests).toHaveLength(4)
+  })
+})
+
 describe('resuming across runs', () => {
   it('continues a partial file left by an earlier run from its size', async () => {
     newDir()
@@ -385,6 +424,30 @@ describe('resuming across runs', () => {
     expect(result).toMatchObject({ outcome: 'fetched', resumes: 1 })
     expect(server.requests.at(-1)!.range).toBe(`bytes=${kept}-`)
     expect(await sha256Of(request.destination)).toBe(small.sha256)
+  })
+})
+
+describe("the run's abort signal", () => {
+  it('rejects with its reason, keeps the partial file and does not retry', async () => {
+    newDir()
+    const controller = new AbortController()
+    const reason = new Error('the run was cancelled')
+    server.knobs.stallAfter = [1_000_000]
+    setTimeout(() => controller.abort(reason), 300)
+    const request = requestFor(small)
+    const error = await downloader({ signal: controller.signal }).download(request).catch((e: unknown) => e)
+    expect(error).toBe(reason)
+    expect(server.requests).toHaveLength(1)
+    expect(statSync(partialPathOf(request)).size).toBeGreaterThan(0)
+  })
+
+  it('turns a reason that is not an Error into InterruptedError (exit 130), before any request', async () => {
+    newDir()
+    const controller = new AbortController()
+    controller.abort('SIGINT')
+    const error = await downloader({ signal: controller.signal }).download(requestFor(small)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(InterruptedError)
+    expect(server.requests).toHaveLength(0)
   })
 })
 
@@ -494,16 +557,3 @@ describe('memory', () => {
     expect(peak - baseline, 'RSS growth in bytes').toBeLessThan(64 * MiB)
   }, 30_000)
 })
-
-/** Waits for the response to drain or close, and removes the other listener: one pair per chunk would pile up. */
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.once('drain', done)
-    res.once('close', done)
-  })
-}

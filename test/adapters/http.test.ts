@@ -8,10 +8,11 @@ import { z } from 'zod'
 import { systemClock } from '../../src/adapters/clock.js'
 import { createHttpClient } from '../../src/adapters/http.js'
 import { endpoints } from '../../src/core/contract/index.js'
-import { ExitCode, PlatformError, RefusedError, ResponseShapeError } from '../../src/core/errors.js'
+import { ExitCode, InterruptedError, PlatformError, RefusedError, ResponseShapeError } from '../../src/core/errors.js'
 import type { Clock } from '../../src/core/ports.js'
 import { Secret } from '../../src/core/secret.js'
 import { type Platform, startPlatform } from '../platform/server.js'
+import { MiB, answer, drip, flood, startLoopbackServer } from '../support/loopback.js'
 
 let platform: Platform
 
@@ -30,13 +31,25 @@ function recordingClock(): Clock & { sleeps: number[] } {
   return { sleeps, now: systemClock.now, sleep: (ms, signal) => (sleeps.push(ms), systemClock.sleep(ms, signal)) }
 }
 
-function client(options: { clock?: Clock; baseUrl?: string; token?: string; debug?: (line: string) => void } = {}) {
+interface ClientOptions {
+  clock?: Clock
+  baseUrl?: string
+  token?: string
+  debug?: (line: string) => void
+  idleMs?: number
+  retries?: number
+  signal?: AbortSignal
+}
+
+function client(options: ClientOptions = {}) {
   return createHttpClient({
     baseUrl: options.baseUrl ?? platform.url,
     userAgent: 'clowdops/0.0.0-test (node test; test)',
     clock: options.clock ?? systemClock,
     session: { token: async () => new Secret(options.token ?? platform.token), afterRejection: async () => undefined },
-    retry: { retries: 3, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 },
+    retry: { retries: options.retries ?? 3, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 },
+    ...(options.idleMs === undefined ? {} : { timeouts: { idleMs: options.idleMs } }),
+    signal: options.signal,
     debug: options.debug,
   })
 }
@@ -254,6 +267,110 @@ describe('timeouts and aborts', () => {
         .catch((e: unknown) => e)
       expect((error as Error).name).toBe('AbortError')
       expect(server.requests()).toBe(1)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('limits after the headers', () => {
+  it('gives up on a body that drips one byte at a time, each try, with exit 7 naming the endpoint and the idle limit', async () => {
+    const server = await startLoopbackServer((_req, res, sent) => drip(res, sent, { length: 1000, everyMs: 2000 }))
+    try {
+      const started = Date.now()
+      const error = await client({ baseUrl: server.url, idleMs: 300, retries: 1 })
+        .call(endpoints.health)
+        .catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'timeout', exitCode: ExitCode.network })
+      expect((error as Error).message).toContain('GET /v1/health')
+      expect((error as Error).message).toContain('300 ms')
+      expect((error as Error).message).toMatch(/after 2 attempts/)
+      expect(server.responses).toHaveLength(2)
+      // Two tries of 300 ms and a short backoff, not the 2000 s the drip would take to finish.
+      expect(Date.now() - started).toBeLessThan(5000)
+    } finally {
+      await server.close()
+    }
+  }, 10_000)
+
+  it.each([
+    ['streamed without a length', false],
+    ['announced by Content-Length', true],
+  ])('refuses a body over the endpoint\'s cap (%s) and drops the connection early, without a retry', async (_, declared) => {
+    const total = 50 * MiB
+    const server = await startLoopbackServer((_req, res, sent) => flood(res, sent, { total, declared }))
+    const capped = { ...endpoints.health, maxResponseBytes: MiB }
+    try {
+      const error = await client({ baseUrl: server.url }).call(capped).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'response_too_large', exitCode: ExitCode.failure })
+      expect((error as Error).message).toContain('GET /v1/health')
+      expect((error as Error).message).toContain('1 MiB')
+      expect(server.responses).toHaveLength(1)
+      const [response] = server.responses
+      await response!.closed
+      expect(response!.finished).toBe(false)
+      // What sat in socket buffers on both sides at most: far from the 50 MB the server meant to send.
+      expect(response!.written).toBeLessThan(16 * MiB)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('reads a body up to the cap', async () => {
+    const body = { status: 'ok', padding: 'x'.repeat(1000) }
+    const server = await startLoopbackServer((_req, res) => answer(res, 200, body))
+    const capped = { ...endpoints.health, response: z.object({ status: z.string() }), maxResponseBytes: 2000 }
+    try {
+      expect(await client({ baseUrl: server.url }).call(capped)).toEqual({ status: 'ok' })
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe("the run's abort signal", () => {
+  it('rejects with its reason at once, without retrying', async () => {
+    const server = await startLoopbackServer((_req, res, sent) => drip(res, sent, { length: 1000, everyMs: 2000 }))
+    try {
+      const controller = new AbortController()
+      const reason = new Error('the run was cancelled')
+      setTimeout(() => controller.abort(reason), 100)
+      const error = await client({ baseUrl: server.url, signal: controller.signal }).call(endpoints.health).catch((e: unknown) => e)
+      expect(error).toBe(reason)
+      expect(server.responses).toHaveLength(1)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('ends a wait for Retry-After, and a reason that is not an Error becomes InterruptedError (exit 130)', async () => {
+    const server = await startLoopbackServer((_req, res) => answer(res, 503, { title: 'busy' }, { 'retry-after': '4' }))
+    try {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort('SIGINT'), 200)
+      const started = Date.now()
+      const error = await client({ baseUrl: server.url, signal: controller.signal }).call(endpoints.health).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(InterruptedError)
+      expect((error as InterruptedError).exitCode).toBe(ExitCode.interrupted)
+      expect(Date.now() - started).toBeLessThan(3000)
+      expect(server.responses).toHaveLength(1)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('is combined with a per-call signal: either one stops the call', async () => {
+    const server = await startLoopbackServer((_req, res, sent) => drip(res, sent, { length: 1000, everyMs: 2000 }))
+    try {
+      const run = new AbortController()
+      const call = new AbortController()
+      const reason = new Error('this call was cancelled')
+      setTimeout(() => call.abort(reason), 100)
+      const error = await client({ baseUrl: server.url, signal: run.signal })
+        .call(endpoints.health, { signal: call.signal })
+        .catch((e: unknown) => e)
+      expect(error).toBe(reason)
+      expect(run.signal.aborted).toBe(false)
     } finally {
       await server.close()
     }

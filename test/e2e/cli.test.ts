@@ -111,6 +111,16 @@ describe('clowdops as a user runs it', () => {
     expect(result.code).toBe(0)
     expect(ProjectList.parse(JSON.parse(result.stdout))).toHaveLength(4)
   })
+
+  it('a response body that never ends stops at the endpoint\'s cap: under --json the usual error body, exit 1', async () => {
+    platform.faults.floodNext(1)
+    const result = await runCli(['projects', 'list', '--json'], env)
+    expect(result.code).toBe(1)
+    const body = ErrorOutput.parse(JSON.parse(result.stdout))
+    expect(body.error).toMatchObject({ code: 'response_too_large', exitCode: 1 })
+    expect(body.error.message).toContain('GET /v1/projects')
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
 })
 
 describe('config', () => {

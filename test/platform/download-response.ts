@@ -151,7 +151,8 @@ async function writeChunks(res: ServerResponse, body: Buffer, entry: DownloadLog
   return flushed
 }
 
-function drained(res: ServerResponse): Promise<boolean> {
+/** Resolves true on `drain`, false when the connection closes first; either way no listener stays behind. */
+export function drained(res: ServerResponse): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       res.off('drain', onDrain)

@@ -1,4 +1,5 @@
-// Fault knobs for tests and the demo: failed requests, latency, connections reset or truncated mid-response.
+// Fault knobs for tests and the demo: failed requests, latency, connections reset or truncated mid-response, bodies
+// that never end.
 export type FaultStatus = 500 | 502 | 503 | 429 | 408
 
 export interface Faults {
@@ -10,6 +11,11 @@ export interface Faults {
   resetNext(count: number): void
   /** For the next `count` responses: announce the full Content-Length, send half the bytes, then close. */
   truncateNext(count: number): void
+  /**
+   * For the next `count` JSON responses: the body never ends. Filler (JSON whitespace) follows it, without a
+   * Content-Length, until the client hangs up (or after FLOOD_LIMIT_BYTES). A file response that takes one is unchanged.
+   */
+  floodNext(count: number): void
   clear(): void
 }
 
@@ -27,7 +33,11 @@ export const FAULT_CODES: Record<FaultStatus, string> = {
 export interface FaultPlan {
   fail?: { status: FaultStatus; retryAfter?: number }
   broken?: 'reset' | 'truncate'
+  flood?: true
 }
+
+/** Where a flooded body stops if the client never hangs up: a bound for the loop, far past any client's limit. */
+export const FLOOD_LIMIT_BYTES = 1024 * 1024 * 1024
 
 function count(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`)
@@ -39,6 +49,7 @@ export class FaultState implements Faults {
   private failures: { remaining: number; status: FaultStatus; retryAfter?: number }[] = []
   private resets = 0
   private truncations = 0
+  private floods = 0
   latencyMs = 0
 
   failNext(n: number, status: FaultStatus, options: { retryAfter?: number } = {}): void {
@@ -59,14 +70,19 @@ export class FaultState implements Faults {
     this.truncations += count('count', n)
   }
 
+  floodNext(n: number): void {
+    this.floods += count('count', n)
+  }
+
   clear(): void {
     this.failures = []
     this.resets = 0
     this.truncations = 0
+    this.floods = 0
     this.latencyMs = 0
   }
 
-  /** Consume the faults for one arriving request: a failure first; otherwise a reset, then a truncation. */
+  /** Consume the faults for one arriving request: a failure first; otherwise a reset, then a truncation, then a flood. */
   take(): FaultPlan {
     const failure = this.failures[0]
     if (failure) {
@@ -82,6 +98,10 @@ export class FaultState implements Faults {
       this.truncations -= 1
       return { broken: 'truncate' }
     }
+    if (this.floods > 0) {
+      this.floods -= 1
+      return { flood: true }
+    }
     return {}
   }
 
@@ -91,6 +111,7 @@ export class FaultState implements Faults {
       latency_ms: this.latencyMs,
       reset_next: this.resets,
       truncate_next: this.truncations,
+      flood_next: this.floods,
     }
   }
 }

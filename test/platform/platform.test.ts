@@ -247,6 +247,24 @@ describe('local platform: faults', () => {
     expect((await api('/v1/me')).status).toBe(200)
   })
 
+  it('floods the next JSON response: the answer, then whitespace without end until the client hangs up', async () => {
+    platform.faults.floodNext(1)
+    const response = await api('/v1/health', { token: null })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-length')).toBeNull()
+    const reader = response.body!.getReader()
+    let text = ''
+    while (text.length < 4 * 1024 * 1024) {
+      const { value, done } = await reader.read()
+      expect(done).toBe(false)
+      text += Buffer.from(value!).toString('latin1')
+    }
+    await reader.cancel()
+    // Parses only if everything after the answer is whitespace.
+    expect(JSON.parse(text)).toMatchObject({ status: 'ok' })
+    expect((await api('/v1/health', { token: null })).headers.get('content-length')).not.toBeNull()
+  })
+
   it('applies no faults to the admin endpoints, which need the admin key', async () => {
     platform.faults.failNext(1, 500)
     const denied = await fetch(`${platform.url}/_admin/stats`)

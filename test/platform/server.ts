@@ -13,9 +13,9 @@ import {
   type Endpoints,
   type FileBody,
 } from '../../src/core/contract/index.js'
-import { FAULT_CODES, FAULT_STATUSES, FaultState, type FaultPlan, type Faults, type FaultStatus } from './faults.js'
+import { FAULT_CODES, FAULT_STATUSES, FLOOD_LIMIT_BYTES, FaultState, type FaultPlan, type Faults, type FaultStatus } from './faults.js'
 import { createCredentialKeyring, type CredentialKeyring } from './credential-keys.js'
-import { DownloadKnobs, sendFile } from './download-response.js'
+import { DownloadKnobs, drained, sendFile } from './download-response.js'
 import { handlers, type Caller, type HandlerContext, type PlatformStats } from './handlers.js'
 import { createOAuthServer, type CiIssuer, type CiTrustPolicy, type OAuthKnobs, type OAuthServer } from './oauth.js'
 import { PrivacyEngine, type PrivacySettings } from './privacy.js'
@@ -202,6 +202,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const plan = faults.take()
     if (plan.fail) log.fault = `fail ${plan.fail.status}`
     else if (plan.broken) log.fault = plan.broken
+    else if (plan.flood) log.fault = 'flood'
 
     let outcome: Outcome
     try {
@@ -219,7 +220,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: shutdown.signal })
     if (outcome.kind === 'problem') {
       const { error } = outcome
-      return send(res, error.status, error.toBody(requestId), PROBLEM_CONTENT_TYPE, error.extra.headers, plan.broken)
+      return send(res, error.status, error.toBody(requestId), PROBLEM_CONTENT_TYPE, error.extra.headers, plan)
     }
     const response = outcome.kind === 'run' ? await execute(outcome, requestId) : outcome
     if (response.file) {
@@ -228,7 +229,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       return sendFile(req, res, response.file, plan.broken, downloads, unsatisfiable)
     }
     const type = response.status >= 400 ? PROBLEM_CONTENT_TYPE : JSON_CONTENT_TYPE
-    send(res, response.status, response.body, type, response.headers, plan.broken)
+    send(res, response.status, response.body, type, response.headers, plan)
   }
 
   /**
@@ -462,6 +463,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (change.latency_ms !== undefined) faults.latency(change.latency_ms)
       if (change.reset_next !== undefined) faults.resetNext(change.reset_next)
       if (change.truncate_next !== undefined) faults.truncateNext(change.truncate_next)
+      if (change.flood_next !== undefined) faults.floodNext(change.flood_next)
       return reply(faults.describe())
     }
     if (route === 'POST /_admin/rate-limit') {
@@ -565,6 +567,7 @@ const AdminFaults = z
     latency_ms: z.number().int().min(0).optional(),
     reset_next: z.number().int().min(0).optional(),
     truncate_next: z.number().int().min(0).optional(),
+    flood_next: z.number().int().min(0).optional(),
     clear: z.literal(true).optional(),
   })
   .strict()
@@ -645,23 +648,31 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-/** A JSON response, or on a `broken` fault the same response cut short: reset (RST) or truncated (FIN). */
+/**
+ * A JSON response; on a `broken` fault the same response cut short: reset (RST) or truncated (FIN); on a `flood` one, the
+ * same response followed by filler that never ends.
+ */
 function send(
   res: ServerResponse,
   status: number,
   body: unknown,
   contentType: string,
   headers: Record<string, string> = {},
-  broken?: FaultPlan['broken'],
+  { broken, flood }: FaultPlan = {},
 ): void {
   if (res.destroyed || res.headersSent) return
   const payload = Buffer.from(JSON.stringify(body))
   res.writeHead(status, {
     'content-type': contentType,
-    'content-length': payload.length,
+    ...(flood ? {} : { 'content-length': payload.length }),
     'cache-control': 'no-store',
     ...headers,
   })
+  if (flood) {
+    res.write(payload)
+    void floodUntilClosed(res)
+    return
+  }
   if (!broken) {
     res.end(payload)
     return
@@ -671,4 +682,13 @@ function send(
     if (broken === 'reset') socket?.resetAndDestroy()
     else socket?.end()
   })
+}
+
+/** JSON whitespace in 64 KiB chunks, as fast as the client reads, until it hangs up or FLOOD_LIMIT_BYTES are sent. */
+async function floodUntilClosed(res: ServerResponse): Promise<void> {
+  const filler = Buffer.alloc(64 * 1024, 0x20)
+  for (let sent = 0; sent < FLOOD_LIMIT_BYTES && !res.destroyed; sent += filler.length) {
+    if (!res.write(filler) && !(await drained(res))) return
+  }
+  if (!res.destroyed) res.end()
 }

@@ -17,6 +17,18 @@ export const Headers = {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
+/**
+ * The most bytes the client reads of a response (an endpoint's `maxResponseBytes`, else `default`). A body over it is
+ * refused (response_too_large) and its connection dropped: a broken server or proxy cannot exhaust memory.
+ */
+export const ResponseLimits = {
+  default: 1024 * 1024,
+  /** A cursor page of up to 100 items, or the results of a batch of up to 1,000. */
+  page: 8 * 1024 * 1024,
+  /** Health and discovery: a few hundred bytes in practice. */
+  small: 64 * 1024,
+} as const
+
 /** An error response, `application/problem+json` (RFC 9457) with our `code` and `request_id` extensions. */
 export const Problem = z
   .object({

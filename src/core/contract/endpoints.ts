@@ -1,7 +1,7 @@
 // Every endpoint of the platform API, once: the client calls them, the local platform serves them,
 // and the OpenAPI document is generated from them.
 import { z } from 'zod'
-import { PageQuery, page } from './conventions.js'
+import { PageQuery, ResponseLimits, page } from './conventions.js'
 import { CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
 import {
   BatchResult,
@@ -52,6 +52,8 @@ export interface Endpoint<
    * honoured. `response` then describes what the server hands over (bytes, content type, ETag), not a JSON body.
    */
   download?: { contentTypes: string[] }
+  /** The most bytes of a JSON response the client reads (ResponseLimits.default when absent); not for downloads. */
+  maxResponseBytes?: number
 }
 
 /** What a download endpoint's handler returns; on the wire it is the bytes alone. */
@@ -94,6 +96,7 @@ export const endpoints = {
     tag: 'meta',
     response: Health,
     status: 200,
+    maxResponseBytes: ResponseLimits.small,
   }),
   me: endpoint({
     id: 'me.get',
@@ -115,6 +118,7 @@ export const endpoints = {
     query: PageQuery,
     response: ProjectPage,
     status: 200,
+    maxResponseBytes: ResponseLimits.page,
   }),
   createProject: endpoint({
     id: 'projects.create',
@@ -139,6 +143,7 @@ export const endpoints = {
     query: PageQuery,
     response: SandboxPage,
     status: 200,
+    maxResponseBytes: ResponseLimits.page,
   }),
   credentialKeys: endpoint({
     id: 'credential-keys.list',
@@ -161,6 +166,7 @@ export const endpoints = {
     query: PageQuery,
     response: CredentialPage,
     status: 200,
+    maxResponseBytes: ResponseLimits.page,
   }),
   createCredential: endpoint({
     id: 'credentials.create',
@@ -256,6 +262,7 @@ export const endpoints = {
     scopes: [],
     response: PrivacyDiscovery,
     status: 200,
+    maxResponseBytes: ResponseLimits.small,
   }),
   listPrivacyRequests: endpoint({
     id: 'privacy-requests.list',
@@ -267,6 +274,7 @@ export const endpoints = {
     query: PrivacyRequestQuery,
     response: PrivacyRequestPage,
     status: 200,
+    maxResponseBytes: ResponseLimits.page,
   }),
   createPrivacyRequest: endpoint({
     id: 'privacy-requests.create',
@@ -296,6 +304,7 @@ export const endpoints = {
     response: BatchResult,
     status: 200,
     idempotent: true,
+    maxResponseBytes: ResponseLimits.page,
   }),
   getPrivacyRequest: endpoint({
     id: 'privacy-requests.get',
@@ -408,6 +417,7 @@ export const endpoints = {
     query: PageQuery,
     response: ConsentEventPage,
     status: 200,
+    maxResponseBytes: ResponseLimits.page,
   }),
 } as const
 
