@@ -14,16 +14,13 @@ import type { Secret } from '../core/secret.js'
 import {
   type ErrorResponse,
   type ProxyAgents,
-  type RetryPolicy,
   type TimeoutOverrides,
   type Timeouts,
   type TryFailure,
   abortError,
-  defaultRetryPolicy,
   eitherSignal,
   failedStatus,
   header,
-  isRetryableStatus,
   platformError,
   proxyAgentsFor,
   requestError,
@@ -31,6 +28,7 @@ import {
   timeoutsWith,
   waitBeforeRetry,
 } from './http-policy.js'
+import { type RetryPolicy, defaultRetryPolicy, isRetryableStatus } from '../core/retry-policy.js'
 
 export interface DownloaderOptions {
   baseUrl: string

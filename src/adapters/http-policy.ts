@@ -14,36 +14,10 @@ import {
   exitCodeForStatus,
 } from '../core/errors.js'
 import type { Clock } from '../core/ports.js'
+import { type RetryPolicy, backoffMs, isRetryableStatus, parseRetryAfter } from '../core/retry-policy.js'
 import { BODY_TOO_LARGE } from './transport.js'
 
 // Retries -------------------------------------------------------------------------------------------------------------
-
-export interface RetryPolicy {
-  /** Attempts after the first. */
-  retries: number
-  baseDelayMs: number
-  maxDelayMs: number
-  /** A Retry-After longer than this is not waited for: the error is reported instead. */
-  maxRetryAfterMs: number
-}
-
-export const defaultRetryPolicy: RetryPolicy = {
-  retries: 4,
-  baseDelayMs: 250,
-  maxDelayMs: 8000,
-  maxRetryAfterMs: 60_000,
-}
-
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
-
-export function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUS.has(status)
-}
-
-/** POST and PATCH change things: only a request carrying an Idempotency-Key may be sent twice. */
-export function isSafeToRepeat(method: string, hasIdempotencyKey: boolean): boolean {
-  return method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE' || hasIdempotencyKey
-}
 
 /** What a request that got no usable response reports: got's RequestError or the transport's TransportError. */
 export interface RequestFailure {
@@ -92,33 +66,6 @@ const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/
 /** Failures that the same request cannot escape: a TLS check, a response over its cap, an abort. */
 function isFinal(error: RequestFailure): boolean {
   return error.name === 'AbortError' || error.code === BODY_TOO_LARGE || TLS_ERROR.test(error.code ?? '')
-}
-
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
-  if (!value) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  if (Number.isNaN(date)) return undefined
-  return Math.max(0, date - now.getTime())
-}
-
-/**
- * Exponential backoff with full jitter (AWS's "full jitter"), replaced by Retry-After when the server sent one.
- * Returns undefined when the server asks for a longer wait than the policy allows.
- */
-export function backoffMs(
-  attempt: number,
-  retryAfterMs: number | undefined,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): number | undefined {
-  if (retryAfterMs !== undefined) {
-    return retryAfterMs > policy.maxRetryAfterMs ? undefined : retryAfterMs
-  }
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
 }
 
 // Aborts --------------------------------------------------------------------------------------------------------------

@@ -14,14 +14,11 @@ import { redactBody, redactHeaders } from '../core/redact.js'
 import type { Secret } from '../core/secret.js'
 import {
   type ProxyAgents,
-  type RetryPolicy,
   type TimeoutOverrides,
   abortError,
-  defaultRetryPolicy,
   eitherSignal,
   failedStatus,
   header,
-  isSafeToRepeat,
   platformError,
   proxyAgentFor,
   proxyAgentsFor,
@@ -30,6 +27,7 @@ import {
   timeoutsWith,
   waitBeforeRetry,
 } from './http-policy.js'
+import { type RetryPolicy, defaultRetryPolicy, isSafeToRepeat } from '../core/retry-policy.js'
 import { type TextResponse, type TransportError, exchange } from './transport.js'
 
 export interface HttpClientOptions {

@@ -16,13 +16,9 @@ import { Secret } from '../core/secret.js'
 import { systemClock } from './clock.js'
 import { describeIssues } from './http.js'
 import {
-  type RetryPolicy,
   type TimeoutOverrides,
   abortError,
-  defaultRetryPolicy,
   failedStatus,
-  isRetryableStatus,
-  isSafeToRepeat,
   proxyAgentFor,
   proxyAgentsFor,
   requestError,
@@ -31,6 +27,7 @@ import {
   timeoutsWith,
   waitBeforeRetry,
 } from './http-policy.js'
+import { type RetryPolicy, defaultRetryPolicy, isRetryableStatus, isSafeToRepeat } from '../core/retry-policy.js'
 import { type TextResponse, type TransportError, exchange } from './transport.js'
 
 export interface OAuthClientOptions {

@@ -10,7 +10,10 @@ import { z } from 'zod'
 import { systemClock } from '../../src/adapters/clock.js'
 import { createDownloader } from '../../src/adapters/download.js'
 import { createHttpClient } from '../../src/adapters/http.js'
-import { backoffMs, defaultRetryPolicy, isSafeToRepeat, parseRetryAfter, retryDelay } from '../../src/adapters/http-policy.js'
+import {
+  retryDelay,
+} from '../../src/adapters/http-policy.js'
+import { backoffMs, defaultRetryPolicy, isSafeToRepeat, parseRetryAfter } from '../../src/core/retry-policy.js'
 import { createOAuthClient } from '../../src/adapters/oauth.js'
 import type { AnyEndpoint } from '../../src/core/contract/endpoints.js'
 import { CLIENT_ID } from '../../src/core/contract/oauth.js'

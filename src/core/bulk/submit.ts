@@ -2,8 +2,9 @@
 // bad rows; every transition journaled; every row reported with exactly one outcome.
 import { hash } from 'node:crypto'
 import { type Attestation, type BatchItemResult, endpoints } from '../contract/index.js'
-import { ClowdopsError, NetworkError, PlatformError, ResponseShapeError } from '../errors.js'
+import { ClowdopsError, PlatformError, ResponseShapeError } from '../errors.js'
 import type { ApiClient, Clock } from '../ports.js'
+import { type RetryPolicy, backoffMs, isRetryableError } from '../retry-policy.js'
 import type { JournalState, JournalWriter } from './journal.js'
 import type { BulkCounts, BulkSummary, CheckedRow, RowOutcome, RowReport, ValidRow } from './model.js'
 import { duplicateKeyOf } from './rows.js'
@@ -49,9 +50,11 @@ export interface SubmitDeps {
 }
 
 const DEFAULT_ATTEMPTS = 8
-const BACKOFF_BASE_MS = 250
-const BACKOFF_CAP_MS = 20_000
-const RETRY_AFTER_CAP_MS = 60_000
+/**
+ * The shared retry rules with a longer reach than one interactive call: a bulk run would rather wait out a busy
+ * platform (backoff up to 20 s, Retry-After honoured up to a minute) than fail rows. `retries` is set per run.
+ */
+const BULK_RETRY: Omit<RetryPolicy, 'retries'> = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 }
 
 export async function submitBulk(
   chunks: AsyncIterable<readonly CheckedRow[]>,
@@ -200,7 +203,7 @@ class BatchSender {
       const outcome = await this.post(rows)
       if (outcome.kind === 'results') return this.record(rows, outcome.results)
       const error = outcome.error
-      if (isRetryable(error)) {
+      if (isRetryableError(error)) {
         if (attempt >= this.attempts) return this.fail(rows, error)
         this.counters.retried += rows.length
         const delay = this.retryDelay(error, attempt)
@@ -281,11 +284,11 @@ class BatchSender {
     for (const row of rows) await this.report(row, row.identityKey, { outcome: 'failed', id: row.item.id, code, message })
   }
 
+  /** A Retry-After beyond the policy's reach is waited for only that long, then the batch tries again. */
   private retryDelay(error: unknown, attempt: number): number {
     const retryAfter = error instanceof PlatformError ? error.retryAfterMs : undefined
-    if (retryAfter !== undefined) return Math.min(retryAfter, RETRY_AFTER_CAP_MS)
-    // Full jitter: spread concurrent batches out instead of retrying in lockstep.
-    return Math.floor(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)))
+    const policy = { ...BULK_RETRY, retries: this.attempts - 1 }
+    return backoffMs(attempt, retryAfter === undefined ? undefined : Math.min(retryAfter, policy.maxRetryAfterMs), policy) ?? policy.maxRetryAfterMs
   }
 
   private async waitForPause(): Promise<void> {
@@ -295,13 +298,6 @@ class BatchSender {
   private now(): number {
     return this.deps.clock.now().getTime()
   }
-}
-
-/** Worth the same request again later: the network, the platform being busy, or our own earlier try still running. */
-function isRetryable(error: unknown): boolean {
-  if (error instanceof NetworkError) return error.code !== 'tls_failed'
-  if (!(error instanceof PlatformError)) return false
-  return error.status === 408 || error.status === 429 || error.status >= 500 || error.code === 'idempotency_key_in_use'
 }
 
 function outcomeOf(result: BatchItemResult): RowOutcome {
