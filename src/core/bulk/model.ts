@@ -1,5 +1,5 @@
 // Bulk privacy submissions: the shapes that flow from the input file, through validation and the journal, to the report.
-import type { BatchItem, RequestType } from '../contract/index.js'
+import type { BatchItem } from '../contract/index.js'
 
 /** One record as read from the input, before any validation. CSV gives strings; JSONL whatever JSON the line held. */
 export interface RawRow {
@@ -83,6 +83,3 @@ export interface BulkSummary extends BulkCounts {
   elapsed_ms: number
   rows_per_second: number
 }
-
-/** Types a bulk file may carry (erasure included: an organisation offboarding people is a main use). */
-export type BulkType = RequestType
