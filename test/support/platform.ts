@@ -29,11 +29,11 @@ export function usePlatform(options: PlatformOptions = {}): () => Platform {
 
 /**
  * The environment that points the built CLI at `platform`: its URL (or `url`, e.g. a proxy in front of it), its
- * token unless `signedIn` is false, and `configDir` or a fresh config directory.
+ * token in CLOWDOPS_TOKEN unless `withToken` is false, and `configDir` or a fresh config directory.
  */
-export function envFor(platform: Platform, options: { configDir?: string; signedIn?: boolean; url?: string } = {}): Record<string, string> {
-  const { configDir = freshConfigDir(), signedIn = true, url = platform.url } = options
-  return { CLOWDOPS_API_URL: url, ...(signedIn ? { CLOWDOPS_TOKEN: platform.token } : {}), CLOWDOPS_CONFIG_DIR: configDir }
+export function envFor(platform: Platform, options: { configDir?: string; withToken?: boolean; url?: string } = {}): Record<string, string> {
+  const { configDir = freshConfigDir(), withToken = true, url = platform.url } = options
+  return { CLOWDOPS_API_URL: url, ...(withToken ? { CLOWDOPS_TOKEN: platform.token } : {}), CLOWDOPS_CONFIG_DIR: configDir }
 }
 
 /** A client for one platform and token: plain fetch, so what is tested is the wire. */
