@@ -130,12 +130,6 @@ export class RefusedError extends ClowdopsError {
   }
 }
 
-export class PartialFailureError extends ClowdopsError {
-  constructor(message: string, options: ErrorOptions = {}) {
-    super('partial_failure', ExitCode.partial, message, options)
-  }
-}
-
 export class InterruptedError extends ClowdopsError {
   constructor() {
     super('interrupted', ExitCode.interrupted, 'Interrupted.')

@@ -33,4 +33,3 @@ export type ConfigFile = z.infer<typeof ConfigFile>
 
 /** The keys `clowdops config set` accepts; `account` and `org` are written by sign-in. */
 export const SETTABLE_KEYS = ['api_url', 'default_project', 'default_sandbox'] as const
-export type SettableKey = (typeof SETTABLE_KEYS)[number]

@@ -1,7 +1,7 @@
 // auth commands in-process on a fake terminal (test/support/terminal.ts): the hidden token prompt of login --with-token
 // and the profile picker of auth switch, answered, refused and interrupted, with the real adapters pointed at the
 // local platform, a temporary config directory and the test keyring.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import AuthList from '../../commands/auth/list.js'
 import AuthStatus from '../../commands/auth/status.js'
 import AuthSwitch from '../../commands/auth/switch.js'
@@ -9,23 +9,19 @@ import ConfigSet from '../../commands/config/set.js'
 import Login from '../../commands/login.js'
 import { ProfileList } from '../../src/core/auth/profiles.js'
 import { ErrorOutput } from '../../src/core/errors.js'
-import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir } from '../support/cli.js'
+import { usePlatform } from '../support/platform.js'
 import { testKeyringReady } from '../support/keyring.js'
 import { runCommand } from '../support/terminal.js'
 
-let platform: Platform
-beforeAll(async () => {
-  platform = await startPlatform()
-})
-afterAll(() => platform.close())
+const platform = usePlatform()
 
 const profileName = () => `inproc-${Math.random().toString(36).slice(2, 10)}`
 
 describe.skipIf(!testKeyringReady)('login --with-token', () => {
   it('on a terminal asks for the token at a hidden prompt, stores it, and shows it nowhere', async () => {
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
-    const token = platform.issueToken(['projects:read'])
+    const env = { CLOWDOPS_API_URL: platform().url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+    const token = platform().issueToken(['projects:read'])
     const profile = profileName()
     const login = await runCommand(Login, ['--with-token', '--profile', profile], { env, answers: [token] })
     expect(login.exitCode, login.stderr).toBe(0)
@@ -37,8 +33,8 @@ describe.skipIf(!testKeyringReady)('login --with-token', () => {
   })
 
   it('piped: reads stdin and asks nothing', async () => {
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
-    const token = platform.issueToken(['projects:read'])
+    const env = { CLOWDOPS_API_URL: platform().url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+    const token = platform().issueToken(['projects:read'])
     const login = await runCommand(Login, ['--with-token', '--profile', profileName(), '--json'], { env, stdin: `${token}\n` })
     expect(login.exitCode, login.stdout).toBe(0)
     expect(login.terminal.asked).toEqual([])
@@ -46,7 +42,7 @@ describe.skipIf(!testKeyringReady)('login --with-token', () => {
   })
 
   it('Ctrl-C at the prompt is exit 130 with the interrupted body, and nothing is stored', async () => {
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+    const env = { CLOWDOPS_API_URL: platform().url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
     const profile = profileName()
     const login = await runCommand(Login, ['--with-token', '--profile', profile], { env, answers: [{ interrupt: true }] })
     expect(login.exitCode).toBe(130)
@@ -58,7 +54,7 @@ describe.skipIf(!testKeyringReady)('login --with-token', () => {
 
 describe('login on a terminal where prompts are off', () => {
   it('--with-token under CI with stdin a terminal refuses at once (exit 2) instead of waiting', async () => {
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: freshConfigDir(), CI: 'true' }
+    const env = { CLOWDOPS_API_URL: platform().url, CLOWDOPS_CONFIG_DIR: freshConfigDir(), CI: 'true' }
     const login = await runCommand(Login, ['--with-token', '--json'], { env })
     expect(login.exitCode).toBe(2)
     expect(login.terminal.asked).toEqual([])

@@ -1,7 +1,7 @@
 // Commands in-process (oclif's captureOutput): flags, rendering, --json result types and exit codes,
 // with the real adapters pointed at the local platform and a temp config directory through the deps factory.
 import { captureOutput } from '@oclif/test'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import ConfigGet from '../../commands/config/get.js'
 import ConfigSet from '../../commands/config/set.js'
 import ProjectsList from '../../commands/projects/list.js'
@@ -10,10 +10,10 @@ import { BaseCommand } from '../../src/cli/base-command.js'
 import { createDeps } from '../../src/cli/deps.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { ProjectList, SandboxList } from '../../src/core/projects/list.js'
-import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir } from '../support/cli.js'
+import { usePlatform } from '../support/platform.js'
 
-let platform: Platform
+const platform = usePlatform({ seed: { projects: 3, sandboxesPerProject: 1 } })
 const root = process.cwd()
 
 /** Point every command at the local platform and a fresh config dir, whatever this process's environment says. */
@@ -21,18 +21,14 @@ function useEnvironment(env: Record<string, string>): void {
   BaseCommand.depsFactory = (options) => createDeps({ ...options, env: { CLOWDOPS_CONFIG_DIR: freshConfigDir(), ...env } })
 }
 
-beforeAll(async () => {
-  platform = await startPlatform({ seed: { projects: 3, sandboxesPerProject: 1 } })
-})
 afterEach(() => {
   BaseCommand.depsFactory = createDeps
   process.exitCode = undefined
 })
-afterAll(() => platform.close())
 
 describe('commands in-process', () => {
   it('projects list --json returns the contract type; the table goes to stdout otherwise', async () => {
-    useEnvironment({ CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token })
+    useEnvironment({ CLOWDOPS_API_URL: platform().url, CLOWDOPS_TOKEN: platform().token })
     const json = await captureOutput(() => ProjectsList.run(['--json'], { root }))
     expect(json.error).toBeUndefined()
     expect(ProjectList.parse(JSON.parse(json.stdout))).toHaveLength(3)
@@ -41,7 +37,7 @@ describe('commands in-process', () => {
   })
 
   it('sandboxes list returns sandboxes of the given project', async () => {
-    useEnvironment({ CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token })
+    useEnvironment({ CLOWDOPS_API_URL: platform().url, CLOWDOPS_TOKEN: platform().token })
     const projects = ProjectList.parse(JSON.parse((await captureOutput(() => ProjectsList.run(['--json'], { root }))).stdout))
     const id = projects[1]!.id
     const result = await captureOutput(() => SandboxesList.run(['--project', id, '--json'], { root }))
@@ -49,7 +45,7 @@ describe('commands in-process', () => {
   })
 
   it('a missing token fails with exit 4 and the error body under --json', async () => {
-    useEnvironment({ CLOWDOPS_API_URL: platform.url })
+    useEnvironment({ CLOWDOPS_API_URL: platform().url })
     const result = await captureOutput(() => ProjectsList.run(['--json'], { root }))
     expect((result.error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit).toBe(4)
     expect(ErrorOutput.parse(JSON.parse(result.stdout)).error.code).toBe('not_signed_in')

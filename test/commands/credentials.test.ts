@@ -1,7 +1,7 @@
 // credentials and keychain commands in-process on a fake terminal: the removal confirmation and the hidden prompt of
 // keychain set, each answered, refused and interrupted, against the local platform and the test keyring.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import CredentialsAdd from '../../commands/credentials/add.js'
 import CredentialsRemove from '../../commands/credentials/remove.js'
 import CredentialsShow from '../../commands/credentials/show.js'
@@ -10,22 +10,19 @@ import { createKeychainStore } from '../../src/adapters/keychain.js'
 import { Registration } from '../../src/core/credentials/register.js'
 import { ProjectList } from '../../src/core/projects/list.js'
 import ProjectsList from '../../commands/projects/list.js'
-import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 import { fake } from '../support/credential-fakes.js'
 import { testKeyringReady } from '../support/keyring.js'
 import { runCommand } from '../support/terminal.js'
 
-let platform: Platform
+const platform = usePlatform({ seed: { projects: 1, sandboxesPerProject: 1 } })
 let projectId: string
 beforeAll(async () => {
-  platform = await startPlatform({ seed: { projects: 1, sandboxesPerProject: 1 } })
-  const projects = await runCommand(ProjectsList, ['--json'], { env: envFor(), stdin: '' })
+  const projects = await runCommand(ProjectsList, ['--json'], { env: envFor(platform()), stdin: '' })
   projectId = ProjectList.parse(JSON.parse(projects.stdout))[0]!.id
 })
-afterAll(() => platform.close())
 
-const envFor = () => ({ CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() })
 
 describe('credentials remove', () => {
   async function registered(env: Record<string, string>): Promise<string> {
@@ -40,7 +37,7 @@ describe('credentials remove', () => {
   const exists = async (env: Record<string, string>, id: string) => (await runCommand(CredentialsShow, [id, '--json'], { env, stdin: '' })).exitCode === 0
 
   it('on a terminal asks first; yes removes it', async () => {
-    const env = envFor()
+    const env = envFor(platform())
     const id = await registered(env)
     const run = await runCommand(CredentialsRemove, [id], { env, answers: [true] })
     expect(run.exitCode, run.stderr).toBe(0)
@@ -49,7 +46,7 @@ describe('credentials remove', () => {
   })
 
   it('no keeps it (exit 3)', async () => {
-    const env = envFor()
+    const env = envFor(platform())
     const id = await registered(env)
     const run = await runCommand(CredentialsRemove, [id], { env, answers: [false] })
     expect(run.exitCode).toBe(3)
@@ -57,7 +54,7 @@ describe('credentials remove', () => {
   })
 
   it('Ctrl-C at the question keeps it (exit 130)', async () => {
-    const env = envFor()
+    const env = envFor(platform())
     const id = await registered(env)
     const run = await runCommand(CredentialsRemove, [id], { env, answers: [{ interrupt: true }] })
     expect(run.exitCode).toBe(130)
@@ -65,7 +62,7 @@ describe('credentials remove', () => {
   })
 
   it('--json on a terminal asks nothing and wants --yes (exit 2)', async () => {
-    const env = envFor()
+    const env = envFor(platform())
     const id = await registered(env)
     const run = await runCommand(CredentialsRemove, [id, '--json'], { env })
     expect(run.exitCode).toBe(2)

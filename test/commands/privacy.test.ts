@@ -1,32 +1,27 @@
 // privacy commands in-process on a fake terminal: the typed email that confirms an erasure, the verification code
-// (mistyped, then right), each answered, refused and interrupted, against the local platform.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+// (mistyped, then right), each answered, refused and interrupted, against the local platform().
+import { describe, expect, it } from 'vitest'
 import PrivacyDelete from '../../commands/privacy/delete.js'
 import PrivacyVerify from '../../commands/privacy/verify.js'
 import PrivacyRequest from '../../commands/privacy/request.js'
 import PrivacySubmit from '../../commands/privacy/submit.js'
 import type { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
-import { FAST_PRIVACY_SETTINGS, type Platform, startPlatform } from '../platform/server.js'
-import { freshConfigDir } from '../support/cli.js'
+import { FAST_PRIVACY_SETTINGS } from '../platform/server.js'
+import { envFor, usePlatform } from '../support/platform.js'
 import { runCommand } from '../support/terminal.js'
 
-let platform: Platform
-beforeAll(async () => {
-  platform = await startPlatform({ rateLimit: null, privacy: FAST_PRIVACY_SETTINGS })
-})
-afterAll(() => platform.close())
+const platform = usePlatform({ rateLimit: null, privacy: FAST_PRIVACY_SETTINGS })
 
-const envFor = () => ({ CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() })
 const newestCode = () => {
-  const email = platform.privacy.outbox().at(-1)
+  const email = platform().privacy.outbox().at(-1)
   if (!email) throw new Error('no verification email sent')
   return email.code
 }
-const erasures = () => platform.privacy.requests().filter((r) => r.type === 'erasure').length
+const erasures = () => platform().privacy.requests().filter((r) => r.type === 'erasure').length
 
 describe('privacy delete', () => {
   it('explains what is lost, takes the typed email and then the code', async () => {
-    const run = await runCommand(PrivacyDelete, [], { env: envFor(), answers: ['ADA@example.com ', newestCode] })
+    const run = await runCommand(PrivacyDelete, [], { env: envFor(platform()), answers: ['ADA@example.com ', newestCode] })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.terminal.asked.map((a) => a.message)).toEqual([
       'Type ada@example.com to confirm erasure:',
@@ -38,7 +33,7 @@ describe('privacy delete', () => {
 
   it('another email is refused: exit 3 and nothing requested', async () => {
     const before = erasures()
-    const run = await runCommand(PrivacyDelete, [], { env: envFor(), answers: ['someone@example.org'] })
+    const run = await runCommand(PrivacyDelete, [], { env: envFor(platform()), answers: ['someone@example.org'] })
     expect(run.exitCode).toBe(3)
     expect(run.stderr).toContain('nothing was requested')
     expect(erasures()).toBe(before)
@@ -46,13 +41,13 @@ describe('privacy delete', () => {
 
   it('Ctrl-C at the confirmation: exit 130 and nothing requested', async () => {
     const before = erasures()
-    const run = await runCommand(PrivacyDelete, [], { env: envFor(), answers: [{ interrupt: true }] })
+    const run = await runCommand(PrivacyDelete, [], { env: envFor(platform()), answers: [{ interrupt: true }] })
     expect(run.exitCode).toBe(130)
     expect(erasures()).toBe(before)
   })
 
   it('without a terminal it asks nothing and wants --yes --confirm-email (exit 2)', async () => {
-    const run = await runCommand(PrivacyDelete, [], { env: envFor(), stdin: '' })
+    const run = await runCommand(PrivacyDelete, [], { env: envFor(platform()), stdin: '' })
     expect(run.exitCode).toBe(2)
     expect(run.terminal.asked).toEqual([])
     expect(run.stderr).toContain('--confirm-email')
@@ -67,9 +62,9 @@ describe('privacy verify', () => {
   }
 
   it('a mistyped code is asked again with the attempts left; the right one verifies', async () => {
-    const env = envFor()
+    const env = envFor(platform())
     const id = await pendingRequest(env)
-    const code = platform.privacy.lastCode(id) ?? ''
+    const code = platform().privacy.lastCode(id) ?? ''
     const wrong = code === '000000' ? '111111' : '000000'
     const run = await runCommand(PrivacyVerify, [id], { env, answers: [wrong, code] })
     expect(run.exitCode, run.stderr).toBe(0)
@@ -79,11 +74,11 @@ describe('privacy verify', () => {
   })
 
   it('Ctrl-C at the code: exit 130, the request still waits for its code', async () => {
-    const env = envFor()
+    const env = envFor(platform())
     const id = await pendingRequest(env)
     const run = await runCommand(PrivacyVerify, [id], { env, answers: [{ interrupt: true }] })
     expect(run.exitCode).toBe(130)
-    expect(platform.privacy.requests().find((r) => r.id === id)?.status).toBe('pending_verification')
+    expect(platform().privacy.requests().find((r) => r.id === id)?.status).toBe('pending_verification')
   })
 })
 
@@ -92,7 +87,7 @@ describe('privacy submit', () => {
   const csv = (prefix: string) => `type,email\n${Array.from({ length: 30 }, (_, i) => `access,${prefix}-${i}@example.com`).join('\n')}\nteleport,x@example.com\n`
 
   it('--file - reads the piped input through the terminal port; --json writes each row, then the summary', async () => {
-    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(), stdin: csv('piped') })
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(platform()), stdin: csv('piped') })
     expect(run.exitCode).toBe(11) // one invalid row
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as RowReport | BulkSummary)
     const summary = lines.at(-1) as BulkSummary
@@ -102,7 +97,7 @@ describe('privacy submit', () => {
   })
 
   it('on a terminal: the summary on stdout, the rows that failed and the progress on stderr', async () => {
-    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST], { env: envFor(), stdin: csv('terminal'), stderrTTY: true })
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST], { env: envFor(platform()), stdin: csv('terminal'), stderrTTY: true })
     expect(run.exitCode).toBe(11)
     expect(run.stdout).toMatch(/accepted\s+30/)
     expect(run.stderr).toContain('Rows not submitted:')

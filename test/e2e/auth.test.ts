@@ -1,23 +1,18 @@
 // Sign-in as users and pipelines do it, against the local platform and the real OS keychain (scripts/with-keyring.sh).
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createKeychainStore } from '../../src/adapters/keychain.js'
 import { SignIn } from '../../src/core/auth/login.js'
 import { AuthStatus } from '../../src/core/auth/profiles.js'
 import { KEYCHAIN_SERVICE, StoredTokens } from '../../src/core/auth/tokens.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { ProjectList } from '../../src/core/projects/list.js'
-import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 import { testKeyringReady } from '../support/keyring.js'
+import { envFor, usePlatform } from '../support/platform.js'
 
-let platform: Platform
-
-beforeAll(async () => {
-  platform = await startPlatform()
-})
-afterAll(() => platform.close())
+const platform = usePlatform()
 
 /** Every file under a directory, read as text: where a leaked token would show. */
 function allFiles(directory: string): { path: string; text: string }[] {
@@ -32,7 +27,7 @@ function allFiles(directory: string): { path: string; text: string }[] {
 describe('login without a keychain or a terminal', () => {
   it('fails at once with the flags to use when stdin is not a terminal and no --with-token is given', async () => {
     const started = Date.now()
-    const result = await runCli(['login'], { CLOWDOPS_API_URL: platform.url })
+    const result = await runCli(['login'], { CLOWDOPS_API_URL: platform().url })
     expect(result.code).toBe(2)
     expect(Date.now() - started).toBeLessThan(2000)
     expect(result.stderr).toContain('--with-token')
@@ -41,10 +36,10 @@ describe('login without a keychain or a terminal', () => {
 
   it('exits 9 when no keychain is reachable, stores nothing, and offers --insecure-storage', async () => {
     const configDir = freshConfigDir()
-    const token = platform.issueToken(['projects:read'])
+    const token = platform().issueToken(['projects:read'])
     const result = await runCli(
       ['login', '--with-token'],
-      { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+      { ...envFor(platform(), { configDir, withToken: false }), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
       token,
     )
     expect(result.code).toBe(9)
@@ -56,8 +51,8 @@ describe('login without a keychain or a terminal', () => {
 
   it('--insecure-storage keeps the token in a 0600 file and warns on every later use', async () => {
     const configDir = freshConfigDir()
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }
-    const token = platform.issueToken(['projects:read'])
+    const env = { ...envFor(platform(), { configDir, withToken: false }), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }
+    const token = platform().issueToken(['projects:read'])
     const login = await runCli(['login', '--with-token', '--insecure-storage', '--json'], env, token)
     expect(SignIn.parse(JSON.parse(login.stdout)).stored_in).toBe('file')
     const file = join(configDir, 'tokens', 'default.json')
@@ -72,8 +67,8 @@ describe('login without a keychain or a terminal', () => {
 describe.skipIf(!testKeyringReady)('login with the real keychain', () => {
   it('stores a --with-token token in the keychain only, and every command then uses it', async () => {
     const configDir = freshConfigDir()
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir }
-    const canary = platform.issueToken(['projects:read', 'projects:write'])
+    const env = envFor(platform(), { configDir, withToken: false })
+    const canary = platform().issueToken(['projects:read', 'projects:write'])
 
     const login = await runCli(['login', '--with-token', '--json'], env, `${canary}\n`)
     expect(login.code).toBe(0)
@@ -105,18 +100,18 @@ describe.skipIf(!testKeyringReady)('login with the real keychain', () => {
 
   it('CLOWDOPS_TOKEN wins over the keychain, and auth status says so', async () => {
     const configDir = freshConfigDir()
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir }
-    await runCli(['login', '--with-token'], env, platform.issueToken(['projects:read']))
-    const status = await runCli(['whoami', '--json'], { ...env, CLOWDOPS_TOKEN: platform.token })
+    const env = envFor(platform(), { configDir, withToken: false })
+    await runCli(['login', '--with-token'], env, platform().issueToken(['projects:read']))
+    const status = await runCli(['whoami', '--json'], { ...env, CLOWDOPS_TOKEN: platform().token })
     expect(AuthStatus.parse(JSON.parse(status.stdout)).profiles[0]?.source).toBe('env')
     await runCli(['logout'], env)
   })
 
   it('keeps one sign-in per profile; switch changes the active one', async () => {
     const configDir = freshConfigDir()
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir }
-    await runCli(['login', '--with-token', '--profile', 'work'], env, platform.issueToken(['projects:read']))
-    await runCli(['login', '--with-token', '--profile', 'home'], env, platform.issueToken(['projects:read']))
+    const env = envFor(platform(), { configDir, withToken: false })
+    await runCli(['login', '--with-token', '--profile', 'work'], env, platform().issueToken(['projects:read']))
+    await runCli(['login', '--with-token', '--profile', 'home'], env, platform().issueToken(['projects:read']))
     const switched = await runCli(['auth', 'switch', 'work'], env)
     expect(switched.code).toBe(0)
     const status = AuthStatus.parse(JSON.parse((await runCli(['auth', 'status', '--json'], env)).stdout))
@@ -130,7 +125,7 @@ describe.skipIf(!testKeyringReady)('login with the real keychain', () => {
 
   it('a rejected token is not stored', async () => {
     const configDir = freshConfigDir()
-    const env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir }
+    const env = envFor(platform(), { configDir, withToken: false })
     const result = await runCli(['login', '--with-token'], env, 'cop_notAValidTokenAtAllxxxxxxxxxxxxxxxx')
     expect(result.code).toBe(4)
     expect(await createKeychainStore().get(KEYCHAIN_SERVICE, 'default')).toBeUndefined()

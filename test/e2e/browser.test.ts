@@ -5,9 +5,9 @@ import { type Browser, chromium } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DeviceStep } from '../../src/core/auth/login.js'
 import { AuthStatus } from '../../src/core/auth/profiles.js'
-import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
 import { inCI } from '../support/keyring.js'
+import { envFor, usePlatform } from '../support/platform.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -25,27 +25,23 @@ describe('Chromium', () => {
 })
 
 describe.skipIf(!haveChromium)('device sign-in in a real browser', () => {
-  let platform: Platform
+  const platform = usePlatform()
   let browser: Browser
 
   beforeAll(async () => {
-    platform = await startPlatform()
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     })
   }, 60_000)
-  afterEach(() => platform.oauth.reset())
+  afterEach(() => platform().oauth.reset())
   afterAll(async () => {
     await browser?.close()
-    await platform?.close()
   })
-
-  const envFor = (configDir: string) => ({ CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir })
 
   /** Starts `login`, opens the printed URL, types the printed code, and checks the page shows that same code. */
   async function openSignIn(configDir: string) {
-    const cli = startCli(['login', '--json', '--no-browser', '--insecure-storage'], envFor(configDir))
+    const cli = startCli(['login', '--json', '--no-browser', '--insecure-storage'], envFor(platform(), { configDir, withToken: false }))
     const step = DeviceStep.parse(JSON.parse(await cli.line(/user_code/)))
     const context = await browser.newContext()
     const page = await context.newPage()
@@ -56,13 +52,13 @@ describe.skipIf(!haveChromium)('device sign-in in a real browser', () => {
   }
 
   it('approving signs the CLI in, and both sides showed the same code', async () => {
-    platform.oauth.setPollInterval(1)
+    platform().oauth.setPollInterval(1)
     const configDir = freshConfigDir()
     const { cli, step, page, context } = await openSignIn(configDir)
     await expect(page.textContent('#user-code')).resolves.toContain(step.user_code)
     await page.click('#confirm')
-    await page.fill('#email', platform.user.email)
-    await page.fill('#password', platform.user.password)
+    await page.fill('#email', platform().user.email)
+    await page.fill('#password', platform().user.password)
     await page.click('#sign-in')
     await expect(page.textContent('#user-code')).resolves.toContain(step.user_code) // the consent page, too
     await page.click('#approve')
@@ -71,30 +67,30 @@ describe.skipIf(!haveChromium)('device sign-in in a real browser', () => {
 
     const result = await cli.done
     expect(result.code, result.stderr).toBe(0)
-    const status = AuthStatus.parse(JSON.parse((await runCli(['auth', 'status', '--json', '--verify'], envFor(configDir))).stdout))
+    const status = AuthStatus.parse(JSON.parse((await runCli(['auth', 'status', '--json', '--verify'], envFor(platform(), { configDir, withToken: false }))).stdout))
     expect(status.profiles[0]).toMatchObject({ account: 'ada@example.com', verified: true })
   })
 
   it('denying ends the CLI with exit 3 and nothing stored', async () => {
-    platform.oauth.setPollInterval(1)
+    platform().oauth.setPollInterval(1)
     const configDir = freshConfigDir()
     const { cli, page, context } = await openSignIn(configDir)
     await page.click('#confirm')
-    await page.fill('#email', platform.user.email)
-    await page.fill('#password', platform.user.password)
+    await page.fill('#email', platform().user.email)
+    await page.fill('#password', platform().user.password)
     await page.click('#sign-in')
     await page.click('#deny')
     await page.waitForSelector('#denied')
     await context.close()
     expect((await cli.done).code).toBe(3)
-    expect((await runCli(['auth', 'status', '--json'], envFor(configDir))).code).toBe(4)
+    expect((await runCli(['auth', 'status', '--json'], envFor(platform(), { configDir, withToken: false }))).code).toBe(4)
   })
 
   it('a code entered after it expired is refused by the page, and the CLI ends with exit 4', async () => {
-    platform.oauth.setPollInterval(1)
-    platform.oauth.setDeviceCodeTtl(2)
+    platform().oauth.setPollInterval(1)
+    platform().oauth.setDeviceCodeTtl(2)
     const configDir = freshConfigDir()
-    const cli = startCli(['login', '--json', '--no-browser', '--insecure-storage'], envFor(configDir))
+    const cli = startCli(['login', '--json', '--no-browser', '--insecure-storage'], envFor(platform(), { configDir, withToken: false }))
     const step = DeviceStep.parse(JSON.parse(await cli.line(/user_code/)))
     expect((await cli.done).code).toBe(4)
     const context = await browser.newContext()

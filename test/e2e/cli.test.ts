@@ -1,23 +1,22 @@
 // The built CLI run as a child process against the local platform: output, --json contracts and exit codes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SettingsReport } from '../../src/core/config/settings.js'
 import { DoctorReport } from '../../src/core/doctor.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { ProjectList, SandboxList } from '../../src/core/projects/list.js'
-import { type Platform, startPlatform } from '../platform/server.js'
+import { startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
+import { usePlatform } from '../support/platform.js'
 
-let platform: Platform
+const platform = usePlatform({ seed: { projects: 4, sandboxesPerProject: 2 } })
 let env: Record<string, string>
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
 
-beforeAll(async () => {
-  platform = await startPlatform({ seed: { projects: 4, sandboxesPerProject: 2 } })
-  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token }
+beforeAll(() => {
+  env = { CLOWDOPS_API_URL: platform().url, CLOWDOPS_TOKEN: platform().token }
 })
-afterAll(() => platform.close())
 
 async function firstProjectId(): Promise<string> {
   const { stdout } = await runCli(['projects', 'list', '--json'], env)
@@ -80,7 +79,7 @@ describe('clowdops as a user runs it', () => {
   })
 
   it('exits 4 when no token is set, and when the token is rejected', async () => {
-    const none = await runCli(['projects', 'list'], { CLOWDOPS_API_URL: platform.url })
+    const none = await runCli(['projects', 'list'], { CLOWDOPS_API_URL: platform().url })
     expect(none.code).toBe(4)
     expect(none.stderr).toContain('CLOWDOPS_TOKEN')
     const rejected = await runCli(['projects', 'list', '--json'], { ...env, CLOWDOPS_TOKEN: 'cop_revokedRevokedRevoked000000000000' })
@@ -101,9 +100,9 @@ describe('clowdops as a user runs it', () => {
   })
 
   it('retries through platform faults set over the admin API', async () => {
-    const response = await fetch(`${platform.url}/_admin/faults`, {
+    const response = await fetch(`${platform().url}/_admin/faults`, {
       method: 'POST',
-      headers: { 'x-admin-key': platform.adminKey, 'content-type': 'application/json' },
+      headers: { 'x-admin-key': platform().adminKey, 'content-type': 'application/json' },
       body: JSON.stringify({ fail_next: { count: 2, status: 503 } }),
     })
     expect(response.status).toBe(200)
@@ -113,7 +112,7 @@ describe('clowdops as a user runs it', () => {
   })
 
   it('a response body that never ends stops at the endpoint\'s cap: under --json the usual error body, exit 1', async () => {
-    platform.faults.floodNext(1)
+    platform().faults.floodNext(1)
     const result = await runCli(['projects', 'list', '--json'], env)
     expect(result.code).toBe(1)
     const body = ErrorOutput.parse(JSON.parse(result.stdout))
@@ -133,7 +132,7 @@ describe('config', () => {
     const list = SettingsReport.parse(JSON.parse((await runCli(['config', 'list', '--json'], local)).stdout))
     expect(list.settings.find((s) => s.key === 'api_url')).toEqual({ key: 'api_url', value: 'https://clowd.acme.example', source: 'profile' })
     const overridden = SettingsReport.parse(
-      JSON.parse((await runCli(['config', 'list', '--json'], { ...local, CLOWDOPS_API_URL: platform.url })).stdout),
+      JSON.parse((await runCli(['config', 'list', '--json'], { ...local, CLOWDOPS_API_URL: platform().url })).stdout),
     )
     expect(overridden.settings.find((s) => s.key === 'api_url')?.source).toBe('env')
     expect((await runCli(['config', 'unset', 'api_url'], local)).code).toBe(0)
@@ -191,7 +190,7 @@ describe('doctor', () => {
 describe('Ctrl-C', () => {
   it('stops a command waiting on the platform with exit 130', async () => {
     const { spawn } = await import('node:child_process')
-    platform.faults.latency(10_000)
+    platform().faults.latency(10_000)
     try {
       const child = spawn(process.execPath, ['bin/run.js', 'projects', 'list'], {
         env: { ...process.env, ...env, CLOWDOPS_CONFIG_DIR: freshConfigDir(), CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true' },
@@ -208,7 +207,7 @@ describe('Ctrl-C', () => {
       expect(stderr).toContain('Interrupted')
       expect(Date.now() - started).toBeLessThan(9000) // it did not sit out the 10 s of latency
     } finally {
-      platform.faults.latency(0)
+      platform().faults.latency(0)
     }
   })
 })

@@ -3,14 +3,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ApplyResult } from '../../src/core/credentials/apply.js'
 import { ErrorOutput } from '../../src/core/errors.js'
-import { type Platform, startPlatform, storedState } from '../platform/server.js'
-import { freshConfigDir, runCli } from '../support/cli.js'
+import { storedState } from '../platform/server.js'
+import { runCli } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 import { stringify } from 'yaml'
 
-let platform: Platform
+const platform = usePlatform()
 let projectId: string
 let sandboxes: string[]
 let env: Record<string, string>
@@ -19,19 +20,17 @@ let dir: string
 let serial = 0
 const fakeKey = (prefix: 'sk-svcacct-' | 'sk-admin-') => `${prefix}FAKEfakeFAKEfakeFAKEfake${Date.now()}x${String((serial += 1)).padStart(4, '0')}`
 
-beforeAll(async () => {
-  platform = await startPlatform()
-  const [own] = Object.entries(storedState(platform).sandboxes).filter(([, list]) => list.length > 0)
+beforeAll(() => {
+  const [own] = Object.entries(storedState(platform()).sandboxes).filter(([, list]) => list.length > 0)
   projectId = own![0]
   sandboxes = own![1].map((s) => s.id)
-  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+  env = envFor(platform())
   dir = mkdtempSync(join(tmpdir(), 'clowdops-apply-'))
 })
-afterAll(() => platform.close())
 
 const MUTATIONS = ['credentials.create', 'credentials.rotate', 'credentials.delete', 'credentials.attach', 'credentials.detach']
-const mutations = () => Object.fromEntries(MUTATIONS.map((id) => [id, platform.stats.byRoute[id] ?? 0]))
-const delta = (before: Record<string, number>) => Object.fromEntries(MUTATIONS.map((id) => [id, (platform.stats.byRoute[id] ?? 0) - (before[id] ?? 0)]))
+const mutations = () => Object.fromEntries(MUTATIONS.map((id) => [id, platform().stats.byRoute[id] ?? 0]))
+const delta = (before: Record<string, number>) => Object.fromEntries(MUTATIONS.map((id) => [id, (platform().stats.byRoute[id] ?? 0) - (before[id] ?? 0)]))
 const none = Object.fromEntries(MUTATIONS.map((id) => [id, 0]))
 
 function writeFile(name: string, entries: { label: string; env: string; sandboxes?: string[] }[]): string {
@@ -46,7 +45,7 @@ async function apply(path: string, secrets: Record<string, string>, extra: strin
   return { ...result, json: () => ApplyResult.parse(JSON.parse(result.stdout)) }
 }
 
-const labels = () => storedState(platform).credentials.filter((c) => c.project_id === projectId).map((c) => c.label).sort()
+const labels = () => storedState(platform()).credentials.filter((c) => c.project_id === projectId).map((c) => c.label).sort()
 
 describe('credentials apply', () => {
   const secrets = { KEY_A: fakeKey('sk-svcacct-'), KEY_B: fakeKey('sk-svcacct-') }
@@ -62,7 +61,7 @@ describe('credentials apply', () => {
     expect(out.summary).toMatchObject({ create: 2, failed: 0 })
     expect(delta(before)).toMatchObject({ 'credentials.create': 2 })
     expect(labels()).toEqual(['agent-a', 'agent-b'])
-    expect(storedState(platform).credentials.find((c) => c.label === 'agent-a')?.sandboxes).toEqual([sandboxes[0]])
+    expect(storedState(platform()).credentials.find((c) => c.label === 'agent-a')?.sandboxes).toEqual([sandboxes[0]])
     expect(result.stdout + result.stderr).not.toContain(secrets.KEY_A)
   })
 
@@ -82,12 +81,12 @@ describe('credentials apply', () => {
   it('a changed env secret is one update (a rotation); changed sandboxes are attach and detach', async () => {
     const rotated = { ...secrets, KEY_A: fakeKey('sk-svcacct-') }
     const before = mutations()
-    const fingerprint = storedState(platform).credentials.find((c) => c.label === 'agent-a')?.secrets.api_key?.fingerprint
+    const fingerprint = storedState(platform()).credentials.find((c) => c.label === 'agent-a')?.secrets.api_key?.fingerprint
     const result = await apply(path, rotated)
     expect(result.code, result.stderr + result.stdout).toBe(0)
     expect(result.json().plan.filter((i) => i.action !== 'unchanged')).toMatchObject([{ action: 'update', label: 'agent-a', changed: ['api_key'], status: 'done' }])
     expect(delta(before)).toEqual({ ...none, 'credentials.rotate': 1 })
-    expect(storedState(platform).credentials.find((c) => c.label === 'agent-a')?.secrets.api_key?.fingerprint).not.toBe(fingerprint)
+    expect(storedState(platform()).credentials.find((c) => c.label === 'agent-a')?.secrets.api_key?.fingerprint).not.toBe(fingerprint)
     Object.assign(secrets, rotated)
 
     expect(sandboxes.length).toBeGreaterThanOrEqual(2)
@@ -97,7 +96,7 @@ describe('credentials apply', () => {
     expect(again.code, again.stderr + again.stdout).toBe(0)
     expect(again.json().summary).toMatchObject({ attach: 1, detach: 1, update: 0 })
     expect(delta(before2)).toEqual({ ...none, 'credentials.attach': 1, 'credentials.detach': 1 })
-    expect(storedState(platform).credentials.find((c) => c.label === 'agent-a')?.sandboxes).toEqual([sandboxes[1]])
+    expect(storedState(platform()).credentials.find((c) => c.label === 'agent-a')?.sandboxes).toEqual([sandboxes[1]])
     path = moved
   })
 
@@ -115,7 +114,7 @@ describe('credentials apply', () => {
   })
 
   it('without --prune counts what would be removed; with --prune removes only what the file dropped', async () => {
-    const onlyA = writeFile('only-a.yaml', [{ label: 'agent-a', env: 'KEY_A', sandboxes: storedState(platform).credentials.find((c) => c.label === 'agent-a')!.sandboxes }])
+    const onlyA = writeFile('only-a.yaml', [{ label: 'agent-a', env: 'KEY_A', sandboxes: storedState(platform()).credentials.find((c) => c.label === 'agent-a')!.sandboxes }])
     const kept = await apply(onlyA, secrets)
     expect(kept.code).toBe(0)
     expect(kept.json().summary).toMatchObject({ prune: 0, not_pruned: 1, unchanged: 1 })
@@ -131,17 +130,17 @@ describe('credentials apply', () => {
 
   it('an admin-class key anywhere in the file is refused with exit 10 and nothing is applied', async () => {
     const file = writeFile('admin.yaml', [{ label: 'agent-new', env: 'KEY_NEW' }, { label: 'agent-admin', env: 'KEY_ADMIN' }])
-    const before = { ...mutations(), requests: platform.stats.requests }
+    const before = { ...mutations(), requests: platform().stats.requests }
     const result = await apply(file, { KEY_NEW: fakeKey('sk-svcacct-'), KEY_ADMIN: fakeKey('sk-admin-') }, ['--prune'])
     expect(result.code).toBe(10)
     expect(ErrorOutput.parse(JSON.parse(result.stdout)).error.message).toContain('openai.admin-key')
-    expect(platform.stats.requests).toBe(before.requests)
+    expect(platform().stats.requests).toBe(before.requests)
     expect(labels()).toEqual(['agent-a'])
   })
 
   it('a mutation the platform rejects is reported as failed; the others are applied (exit 11)', async () => {
-    const other = Object.entries(storedState(platform).sandboxes).find(([project, list]) => project !== projectId && list.length > 0)![1][0]!.id
-    const current = storedState(platform).credentials.find((c) => c.label === 'agent-a')!.sandboxes
+    const other = Object.entries(storedState(platform()).sandboxes).find(([project, list]) => project !== projectId && list.length > 0)![1][0]!.id
+    const current = storedState(platform()).credentials.find((c) => c.label === 'agent-a')!.sandboxes
     const file = writeFile('partial.yaml', [
       { label: 'agent-a', env: 'KEY_A', sandboxes: [...current, other] },
       { label: 'agent-ok', env: 'KEY_OK' },
@@ -153,7 +152,7 @@ describe('credentials apply', () => {
     expect(out.plan.find((i) => i.action === 'attach')).toMatchObject({ sandbox: other, status: 'failed', error: expect.stringContaining('another project') })
     expect(out.plan.find((i) => i.label === 'agent-ok')).toMatchObject({ action: 'create', status: 'done' })
     expect(labels()).toEqual(['agent-a', 'agent-ok'])
-    const pruned = await apply(writeFile('back.yaml', [{ label: 'agent-a', env: 'KEY_A', sandboxes: storedState(platform).credentials.find((c) => c.label === 'agent-a')!.sandboxes }]), secrets, ['--prune'])
+    const pruned = await apply(writeFile('back.yaml', [{ label: 'agent-a', env: 'KEY_A', sandboxes: storedState(platform()).credentials.find((c) => c.label === 'agent-a')!.sandboxes }]), secrets, ['--prune'])
     expect(pruned.code).toBe(0)
     expect(labels()).toEqual(['agent-a'])
   })

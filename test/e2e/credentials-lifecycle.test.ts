@@ -1,15 +1,16 @@
 // A registered credential over its life, with the built CLI against the local platform: attached to and detached from
 // sandboxes, rotated under add's checks (refused before sending), and verified against the platform's probe fixtures.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { CredentialVerification } from '../../src/core/contract/credentials.js'
 import { Credential } from '../../src/core/contract/index.js'
 import { Rotation } from '../../src/core/credentials/lifecycle.js'
 import { Registration } from '../../src/core/credentials/register.js'
 import { ErrorOutput } from '../../src/core/errors.js'
-import { type Platform, startPlatform, storedState } from '../platform/server.js'
-import { freshConfigDir, runCli } from '../support/cli.js'
+import { storedState } from '../platform/server.js'
+import { runCli } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 
-let platform: Platform
+const platform = usePlatform()
 let projectId: string
 let ownSandboxes: string[]
 let otherSandbox: string
@@ -19,16 +20,14 @@ let env: Record<string, string>
 let serial = 0
 const fakeKey = (prefix: 'sk-svcacct-' | 'sk-admin-') => `${prefix}FAKEfakeFAKEfakeFAKEfake${Date.now()}x${String((serial += 1)).padStart(4, '0')}`
 
-beforeAll(async () => {
-  platform = await startPlatform()
-  const { sandboxes } = storedState(platform)
+beforeAll(() => {
+  const { sandboxes } = storedState(platform())
   const [own, other] = Object.entries(sandboxes).filter(([, list]) => list.length > 0)
   projectId = own![0]
   ownSandboxes = own![1].map((s) => s.id)
   otherSandbox = other![1][0]!.id
-  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+  env = envFor(platform())
 })
-afterAll(() => platform.close())
 
 async function addOpenAi(label: string, key: string, extra: string[] = []): Promise<Credential> {
   const result = await runCli(['credentials', 'add', 'openai', '--label', label, '--project', projectId, '--field', 'api_key=env:KEY', ...extra, '--json'], { ...env, KEY: key })
@@ -65,7 +64,7 @@ describe('attach and detach', () => {
 
     expect((await runCli(['credentials', 'attach', credential.id, '--sandbox', 'sbx_doesnotexist'], env)).code).toBe(5)
     expect((await runCli(['credentials', 'detach', 'cred_doesnotexist', '--sandbox', ownSandboxes[0]!], env)).code).toBe(5)
-    const stored = storedState(platform).credentials.find((c) => c.id === credential.id)
+    const stored = storedState(platform()).credentials.find((c) => c.id === credential.id)
     expect(stored?.sandboxes).toEqual([])
   })
 })
@@ -87,14 +86,14 @@ describe('rotate', () => {
 
   it('refuses an admin key with exit 10, and only the read of the credential reached the platform', async () => {
     const credential = await addOpenAi('rotate-to-admin', fakeKey('sk-svcacct-'))
-    const before = { requests: platform.stats.requests, get: platform.stats.byRoute['credentials.get'] ?? 0, rotate: platform.stats.byRoute['credentials.rotate'] ?? 0 }
+    const before = { requests: platform().stats.requests, get: platform().stats.byRoute['credentials.get'] ?? 0, rotate: platform().stats.byRoute['credentials.rotate'] ?? 0 }
     const result = await runCli(['credentials', 'rotate', credential.id, '--field', 'api_key=env:ADMIN', '--json'], { ...env, ADMIN: fakeKey('sk-admin-') })
     expect(result.code).toBe(10)
     expect(ErrorOutput.parse(JSON.parse(result.stdout)).error.message).toContain('openai.admin-key')
-    expect(platform.stats.requests - before.requests).toBe(1)
-    expect((platform.stats.byRoute['credentials.get'] ?? 0) - before.get).toBe(1)
-    expect(platform.stats.byRoute['credentials.rotate'] ?? 0).toBe(before.rotate)
-    const stored = storedState(platform).credentials.find((c) => c.id === credential.id)
+    expect(platform().stats.requests - before.requests).toBe(1)
+    expect((platform().stats.byRoute['credentials.get'] ?? 0) - before.get).toBe(1)
+    expect(platform().stats.byRoute['credentials.rotate'] ?? 0).toBe(before.rotate)
+    const stored = storedState(platform()).credentials.find((c) => c.id === credential.id)
     expect(stored?.secrets.api_key?.fingerprint).toBe(credential.secrets.api_key!.fingerprint)
   })
 

@@ -9,14 +9,15 @@ import { CredentialList } from '../../src/core/credentials/manage.js'
 import { Registration } from '../../src/core/credentials/register.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { ProjectList } from '../../src/core/projects/list.js'
-import { type Platform, type RequestLogEntry, startPlatform, storedState } from '../platform/server.js'
+import { type RequestLogEntry, storedState } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 import { testKeyringReady } from '../support/keyring.js'
+import { envFor, usePlatform } from '../support/platform.js'
 
-let platform: Platform
+const requestLog: RequestLogEntry[] = []
+const platform = usePlatform({ log: (entry) => requestLog.push(entry) })
 let wire: { url: string; bytes: () => Buffer; close: () => Promise<void> }
 let projectId: string
-const requestLog: RequestLogEntry[] = []
 
 /** A TCP relay on loopback that keeps every byte both ways: what an observer of the connection would see. */
 async function startWireTap(target: URL): Promise<typeof wire> {
@@ -41,23 +42,17 @@ async function startWireTap(target: URL): Promise<typeof wire> {
 }
 
 beforeAll(async () => {
-  platform = await startPlatform({ log: (entry) => requestLog.push(entry) })
-  wire = await startWireTap(new URL(platform.url))
-  const projects = await runCli(['projects', 'list', '--json'], { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token })
+  wire = await startWireTap(new URL(platform().url))
+  const projects = await runCli(['projects', 'list', '--json'], { CLOWDOPS_API_URL: platform().url, CLOWDOPS_TOKEN: platform().token })
   projectId = ProjectList.parse(JSON.parse(projects.stdout))[0]!.id
 })
-afterAll(async () => {
-  await wire.close()
-  await platform.close()
-})
-
-const envFor = (configDir: string) => ({ CLOWDOPS_API_URL: wire.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: configDir })
+afterAll(() => wire.close())
 
 describe.skipIf(!testKeyringReady)('a credential from the real keychain', () => {
   it('is registered, and the canary secret appears nowhere afterwards', async () => {
     const canary = `sk-svcacct-CANARY${Date.now()}fakefakefakefakeFAKEfakefakefake`
     const configDir = freshConfigDir()
-    const env = { ...envFor(configDir), DEBUG: 'clowdops*' }
+    const env = { ...envFor(platform(), { configDir, url: wire.url }), DEBUG: 'clowdops*' }
     const stored = await runCli(['keychain', 'set', 'clowdops-test/openai'], env, canary)
     expect(stored.code, stored.stderr).toBe(0)
 
@@ -80,7 +75,7 @@ describe.skipIf(!testKeyringReady)('a credential from the real keychain', () => 
       stderr: add.stderr + list.stderr + stored.stderr,
       wire: wire.bytes().toString('latin1'),
       'platform log': JSON.stringify(requestLog),
-      'platform store': JSON.stringify(storedState(platform)),
+      'platform store': JSON.stringify(storedState(platform())),
       ...Object.fromEntries(
         readdirSync(configDir, { recursive: true, withFileTypes: true })
           .filter((e) => e.isFile())
@@ -95,19 +90,19 @@ describe.skipIf(!testKeyringReady)('a credential from the real keychain', () => 
 
 describe('refused before sending', () => {
   it('an admin-class key is refused with exit 10, and nothing reaches the platform', async () => {
-    const before = platform.stats.requests
+    const before = platform().stats.requests
     const result = await runCli(
       ['credentials', 'add', 'openai', '--label', 'admin', '--project', projectId, '--field', 'api_key=env:ADMIN_KEY', '--json'],
-      { ...envFor(freshConfigDir()), ADMIN_KEY: `sk-admin-FAKEfakeFAKEfakeFAKEfakeFAKEfake${Date.now()}` },
+      { ...envFor(platform(), { url: wire.url }), ADMIN_KEY: `sk-admin-FAKEfakeFAKEfakeFAKEfakeFAKEfake${Date.now()}` },
     )
     expect(result.code).toBe(10)
     expect(ErrorOutput.parse(JSON.parse(result.stdout)).error.message).toContain('openai.admin-key')
-    expect(platform.stats.requests).toBe(before)
+    expect(platform().stats.requests).toBe(before)
   })
 
   it('a literal secret on the command line is refused with exit 2 and not repeated', async () => {
     const literal = 'sk-svcacct-LITERALfakefakefakefakefakeFAKE'
-    const result = await runCli(['credentials', 'add', 'openai', '--label', 'x', '--project', projectId, '--field', `api_key=${literal}`], envFor(freshConfigDir()))
+    const result = await runCli(['credentials', 'add', 'openai', '--label', 'x', '--project', projectId, '--field', `api_key=${literal}`], envFor(platform(), { url: wire.url }))
     expect(result.code).toBe(2)
     expect(result.stderr + result.stdout).not.toContain(literal)
   })
@@ -127,7 +122,7 @@ describe('refused before sending', () => {
 
 describe('managing credentials', () => {
   it('lists, shows and removes (with --yes off a terminal), and a duplicate label is a conflict', async () => {
-    const env = { ...envFor(freshConfigDir()), KEY: `sk-svcacct-FAKEfakefakefakefakefakefake${Date.now()}` }
+    const env = { ...envFor(platform(), { url: wire.url }), KEY: `sk-svcacct-FAKEfakefakefakefakefakefake${Date.now()}` }
     const add = await runCli(['credentials', 'add', 'openai', '--label', 'to-remove', '--project', projectId, '--field', 'api_key=env:KEY', '--json'], env)
     expect(add.code, add.stderr).toBe(0)
     const { credential } = Registration.parse(JSON.parse(add.stdout))

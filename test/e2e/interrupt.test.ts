@@ -5,27 +5,23 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { fileVault } from '../../src/adapters/token-vaults.js'
 import { DeviceStep } from '../../src/core/auth/login.js'
 import { StoredTokens } from '../../src/core/auth/tokens.js'
 import type { BulkSummary } from '../../src/core/bulk/model.js'
 import { ErrorOutput } from '../../src/core/errors.js'
-import { type Platform, startPlatform } from '../platform/server.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 import { approveDeviceFlow } from '../support/oauth.js'
 
-let platform: Platform
-beforeAll(async () => {
-  platform = await startPlatform({ rateLimit: null })
-})
+const platform = usePlatform({ rateLimit: null })
 afterEach(() => {
-  platform.oauth.reset()
-  platform.faults.clear()
+  platform().oauth.reset()
+  platform().faults.clear()
 })
-afterAll(() => platform.close())
 
-const envFor = (configDir: string) => ({ CLOWDOPS_API_URL: platform.url, CLOWDOPS_CONFIG_DIR: configDir })
+const signedOut = (configDir: string) => envFor(platform(), { configDir, withToken: false })
 
 /** Polls `condition` every 20 ms for up to 15 s. */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -51,25 +47,25 @@ async function storedTokens(configDir: string): Promise<StoredTokens> {
 
 /** A device-flow sign-in kept in a 0600 file (no keychain needed), with access tokens that need a refresh at once. */
 async function signedInWithShortTokens(): Promise<string> {
-  platform.oauth.setPollInterval(1)
-  platform.oauth.setAccessTokenTtl(30) // inside the CLI's refresh margin: every run refreshes first
+  platform().oauth.setPollInterval(1)
+  platform().oauth.setAccessTokenTtl(30) // inside the CLI's refresh margin: every run refreshes first
   const configDir = freshConfigDir()
-  const cli = startCli(['login', '--json', '--insecure-storage', '--no-browser'], envFor(configDir))
+  const cli = startCli(['login', '--json', '--insecure-storage', '--no-browser'], signedOut(configDir))
   const step = DeviceStep.parse(JSON.parse(await cli.line(/^\{.*user_code/)))
-  await approveDeviceFlow(step.verification_uri_complete ?? step.verification_uri, { email: platform.user.email, password: platform.user.password, decision: 'approve' })
+  await approveDeviceFlow(step.verification_uri_complete ?? step.verification_uri, { email: platform().user.email, password: platform().user.password, decision: 'approve' })
   expect((await cli.done).code).toBe(0)
   return configDir
 }
 
-const refreshGrants = () => platform.stats.oauth.tokenRequests.refresh_token ?? 0
+const refreshGrants = () => platform().stats.oauth.tokenRequests.refresh_token ?? 0
 
 describe('Ctrl-C during a token refresh', () => {
   it('after the grant is made, the rotated tokens are still stored: exit 130, no lock left, the next run works', async () => {
     const configDir = await signedInWithShortTokens()
     const before = await storedTokens(configDir)
-    platform.oauth.setTokenResponseDelay(1_500) // the grant is made at once; its answer comes 1.5 s later
+    platform().oauth.setTokenResponseDelay(1_500) // the grant is made at once; its answer comes 1.5 s later
     const grants = refreshGrants()
-    const cli = startCli(['projects', 'list', '--json'], envFor(configDir))
+    const cli = startCli(['projects', 'list', '--json'], signedOut(configDir))
     await until(() => refreshGrants() > grants, 'the refresh grant')
     cli.kill('SIGINT')
     const result = await cli.done
@@ -77,19 +73,19 @@ describe('Ctrl-C during a token refresh', () => {
     expect(interrupted(result.stdout).code).toBe('interrupted')
     expect(locksLeft(configDir)).toEqual([])
 
-    platform.oauth.setTokenResponseDelay(0)
+    platform().oauth.setTokenResponseDelay(0)
     const after = await storedTokens(configDir)
     expect(after.refresh_token).not.toBe(before.refresh_token) // the rotated token was kept...
-    expect(await platform.oauth.isRefreshTokenActive(after.refresh_token!)).toBe(true) // ...and is the live one
-    const next = await runCli(['projects', 'list', '--json'], envFor(configDir))
+    expect(await platform().oauth.isRefreshTokenActive(after.refresh_token!)).toBe(true) // ...and is the live one
+    const next = await runCli(['projects', 'list', '--json'], signedOut(configDir))
     expect(next.code, next.stderr).toBe(0)
   })
 
   it('a second Ctrl-C does not wait for the grant: the process ends at once with 130', async () => {
     const configDir = await signedInWithShortTokens()
-    platform.oauth.setTokenResponseDelay(8_000)
+    platform().oauth.setTokenResponseDelay(8_000)
     const grants = refreshGrants()
-    const cli = startCli(['projects', 'list'], envFor(configDir))
+    const cli = startCli(['projects', 'list'], signedOut(configDir))
     await until(() => refreshGrants() > grants, 'the refresh grant')
     cli.kill('SIGINT')
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -102,9 +98,9 @@ describe('Ctrl-C during a token refresh', () => {
 
 describe('Ctrl-C during a device sign-in', () => {
   it('while polling: exit 130, nothing stored, no lock left', async () => {
-    platform.oauth.setPollInterval(1)
+    platform().oauth.setPollInterval(1)
     const configDir = freshConfigDir()
-    const cli = startCli(['login', '--json', '--insecure-storage', '--no-browser'], envFor(configDir))
+    const cli = startCli(['login', '--json', '--insecure-storage', '--no-browser'], signedOut(configDir))
     await cli.line(/user_code/)
     cli.kill('SIGINT')
     const result = await cli.done
@@ -122,9 +118,9 @@ describe('Ctrl-C during a bulk submission', () => {
     writeFileSync(file, ['type,email', ...Array.from({ length: 3_000 }, (_, i) => `access,interrupt-${i}@example.com`)].join('\n'))
     const report = join(dir, 'report.ndjson')
     const journal = join(dir, 'people.journal.jsonl')
-    const env = { ...envFor(freshConfigDir()), CLOWDOPS_TOKEN: platform.token }
+    const env = envFor(platform())
     const args = ['privacy', 'submit', '--file', file, '--journal', journal, '--report', report, '--attest-method', 'government_id', '--attested-by', 'privacy-team@example.com']
-    platform.faults.latency(60) // slow enough to be interrupted in the middle
+    platform().faults.latency(60) // slow enough to be interrupted in the middle
     const first = startCli([...args, '--concurrency', '2', '--batch-size', '50', '--json'], env)
     await first.line(/"outcome":"accepted"/, 30_000)
     first.kill('SIGINT')
@@ -138,26 +134,26 @@ describe('Ctrl-C during a bulk submission', () => {
     expect(acceptedBefore).toBeGreaterThan(0)
     expect(acceptedBefore).toBeLessThan(3_000)
 
-    platform.faults.latency(0)
+    platform().faults.latency(0)
     const second = await runCli([...args, '--json'], env)
     expect(second.code, second.stderr).toBe(0)
     const summary = JSON.parse(second.stdout.trim().split('\n').at(-1)!) as BulkSummary
     expect(summary.resumed).toBeGreaterThanOrEqual(acceptedBefore)
-    const onPlatform = platform.privacy.requests().filter((r) => r.batch_id === summary.batch_id)
+    const onPlatform = platform().privacy.requests().filter((r) => r.batch_id === summary.batch_id)
     expect(onPlatform).toHaveLength(3_000)
-    expect(onPlatform.every((r) => platform.privacy.creations(r.id) === 1)).toBe(true)
+    expect(onPlatform.every((r) => platform().privacy.creations(r.id) === 1)).toBe(true)
     expect(existsSync(report)).toBe(true)
   }, 60_000)
 })
 
 describe('Ctrl-C while waiting', () => {
   it('privacy wait --json: exit 130 with the interrupted body', async () => {
-    const env = { ...envFor(freshConfigDir()), CLOWDOPS_TOKEN: platform.token }
+    const env = envFor(platform())
     const created = await runCli(['privacy', 'request', 'access', '--json'], env)
     expect(created.code, created.stderr).toBe(0)
     const { id } = (JSON.parse(created.stdout) as { request: { id: string } }).request
-    expect((await runCli(['privacy', 'verify', id, '--code', platform.privacy.lastCode(id) ?? ''], env)).code).toBe(0)
-    const listCalls = () => platform.stats.byRoute['privacy-requests.list'] ?? 0
+    expect((await runCli(['privacy', 'verify', id, '--code', platform().privacy.lastCode(id) ?? ''], env)).code).toBe(0)
+    const listCalls = () => platform().stats.byRoute['privacy-requests.list'] ?? 0
     const calls = listCalls()
     const cli = startCli(['privacy', 'wait', id, '--timeout', '1h', '--json'], env)
     await until(() => listCalls() > calls, 'the first poll')

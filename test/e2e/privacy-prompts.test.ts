@@ -3,35 +3,23 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FAST_PRIVACY_SETTINGS, type Platform, startPlatform } from '../platform/server.js'
-import { freshConfigDir } from '../support/cli.js'
+import { describe, expect, it } from 'vitest'
+import { FAST_PRIVACY_SETTINGS } from '../platform/server.js'
+import { envFor, usePlatform } from '../support/platform.js'
 import { runInPty } from '../support/pty.js'
 
-let platform: Platform
-
-beforeAll(async () => {
-  platform = await startPlatform({ rateLimit: null, privacy: FAST_PRIVACY_SETTINGS })
-})
-afterAll(() => platform.close())
-
-const envFor = () => ({
-  CLOWDOPS_API_URL: platform.url,
-  CLOWDOPS_TOKEN: platform.token,
-  CLOWDOPS_CONFIG_DIR: freshConfigDir(),
-  CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true',
-})
+const platform = usePlatform({ rateLimit: null, privacy: FAST_PRIVACY_SETTINGS })
 
 /** The newest request's code, once the platform has emailed it. */
 function newestCode(): { id: string; code: string } {
-  const email = platform.privacy.outbox().at(-1)
+  const email = platform().privacy.outbox().at(-1)
   if (!email) throw new Error('no verification email sent')
   return { id: email.request_id, code: email.code }
 }
 
 describe('privacy delete on a terminal', () => {
   it('explains what is lost, takes the typed email, then asks for the code', async () => {
-    const pty = runInPty(['privacy', 'delete'], envFor())
+    const pty = runInPty(['privacy', 'delete'], envFor(platform()))
     await pty.waitFor(/Type ada@example\.com to confirm erasure/)
     expect(pty.screen()).toContain('grace period of 7 days')
     expect(pty.screen()).toContain('projects, sandboxes and registered credentials')
@@ -46,24 +34,24 @@ describe('privacy delete on a terminal', () => {
     expect(pty.screen()).toContain(id)
     expect(pty.screen()).toMatch(/Status\s+(received|in_progress|awaiting_grace_period)/)
     expect(pty.screen()).toContain('clowdops logout')
-    platform.privacy.requests().filter((r) => r.id === id).forEach((r) => expect(r.type).toBe('erasure'))
+    platform().privacy.requests().filter((r) => r.id === id).forEach((r) => expect(r.type).toBe('erasure'))
   })
 
   it('a different email cancels (exit 3) and requests nothing', async () => {
-    const before = platform.privacy.requests().length
-    const pty = runInPty(['privacy', 'delete'], envFor())
+    const before = platform().privacy.requests().length
+    const pty = runInPty(['privacy', 'delete'], envFor(platform()))
     await pty.waitFor(/to confirm erasure/)
     pty.type('someone@example.org\r')
     expect(await pty.exit).toBe(3)
     expect(pty.screen()).toContain('nothing was requested')
-    expect(platform.privacy.requests().length).toBe(before)
+    expect(platform().privacy.requests().length).toBe(before)
   })
 })
 
 describe('privacy export --wait on a terminal', () => {
   it('asks for the code, follows the request to completion and downloads the verified archive', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
-    const pty = runInPty(['privacy', 'export', '--wait', '--output', `${directory}/`], envFor())
+    const pty = runInPty(['privacy', 'export', '--wait', '--output', `${directory}/`], envFor(platform()))
     await pty.waitFor(/Verification code sent to/)
     pty.type(`${newestCode().code}\r`)
     expect(await pty.exit).toBe(0)

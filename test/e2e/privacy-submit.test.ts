@@ -5,23 +5,21 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
-import { type Platform, startPlatform } from '../platform/server.js'
-import { freshConfigDir, runCli, startCli } from '../support/cli.js'
+import { runCli, startCli } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 
-let platform: Platform
+const platform = usePlatform({ rateLimit: null })
 let env: Record<string, string>
 const ATTEST = ['--attest-method', 'government_id', '--attested-by', 'privacy-team@example.com']
 
-beforeAll(async () => {
-  platform = await startPlatform({ rateLimit: null })
-  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+beforeAll(() => {
+  env = envFor(platform())
 })
-afterAll(() => platform.close())
 beforeEach(() => {
-  platform.faults.clear()
-  platform.rateLimit.set(null)
+  platform().faults.clear()
+  platform().rateLimit.set(null)
 })
 
 const workdir = () => mkdtempSync(join(tmpdir(), 'clowdops-bulk-'))
@@ -35,8 +33,8 @@ function ndjson(text: string): { rows: RowReport[]; summary: BulkSummary } {
 
 /** Requests on the platform that came from this batch, and how often each id was created (must be once). */
 function platformBatch(batchId: string) {
-  const requests = platform.privacy.requests().filter((r) => r.batch_id === batchId)
-  return { requests, creations: requests.map((r) => platform.privacy.creations(r.id)) }
+  const requests = platform().privacy.requests().filter((r) => r.batch_id === batchId)
+  return { requests, creations: requests.map((r) => platform().privacy.creations(r.id)) }
 }
 
 /** n unique people, access requests: a plain CSV. */
@@ -113,11 +111,11 @@ describe('10,000 rows with every CSV edge case', () => {
     expect(first?.identity_sha256).toBe(createHash('sha256').update('email:person-1@example.com').digest('hex'))
 
     // The same file again: the journal says everything is finished, so nothing is sent.
-    const calls = platform.privacy.batchCalls()
+    const calls = platform().privacy.batchCalls()
     const again = await runCli(['privacy', 'submit', '--file', file, ...ATTEST, '--json'], env)
     expect(again.code).toBe(11)
     expect(ndjson(again.stdout).summary).toMatchObject({ resumed: unique.size, accepted: unique.size, batches: 0 })
-    expect(platform.privacy.batchCalls()).toBe(calls)
+    expect(platform().privacy.batchCalls()).toBe(calls)
   }, 120_000)
 })
 
@@ -126,9 +124,9 @@ describe('faults', () => {
     const dir = workdir()
     const file = join(dir, 'faults.csv')
     writeFileSync(file, simpleCsv(3_000, 'fault'))
-    platform.rateLimit.set({ capacity: 5, refillPerSecond: 20 })
-    platform.faults.failNext(3, 503, { retryAfter: 0 })
-    platform.faults.resetNext(4)
+    platform().rateLimit.set({ capacity: 5, refillPerSecond: 20 })
+    platform().faults.failNext(3, 503, { retryAfter: 0 })
+    platform().faults.resetNext(4)
     const result = await runCli(['privacy', 'submit', '--file', file, ...ATTEST, '--concurrency', '8', '--batch-size', '50', '--json'], env)
     expect(result.code, result.stderr).toBe(0)
     const { summary } = ndjson(result.stdout)
@@ -144,7 +142,7 @@ describe('faults', () => {
     const dir = workdir()
     const file = join(dir, 'split.csv')
     writeFileSync(file, simpleCsv(200, 'split').replace('split-77@example.com', 'poison-77@example.com'))
-    platform.privacy.rejectBatchesContaining('poison')
+    platform().privacy.rejectBatchesContaining('poison')
     try {
       const result = await runCli(['privacy', 'submit', '--file', file, ...ATTEST, '--json'], env)
       expect(result.code).toBe(11)
@@ -152,7 +150,7 @@ describe('faults', () => {
       expect(summary).toMatchObject({ accepted: 199, rejected: 1 })
       expect(rows.find((r) => r.outcome === 'rejected')).toMatchObject({ line: 78, code: 'invalid_batch' })
     } finally {
-      platform.privacy.rejectBatchesContaining(null)
+      platform().privacy.rejectBatchesContaining(null)
     }
   })
 })
@@ -163,7 +161,7 @@ describe('crash and resume', () => {
     const file = join(dir, 'crash.csv')
     writeFileSync(file, simpleCsv(6_000, 'crash'))
     const journal = join(dir, 'crash.journal.jsonl')
-    platform.faults.latency(40) // slow enough to be killed in the middle
+    platform().faults.latency(40) // slow enough to be killed in the middle
     const first = startCli(['privacy', 'submit', '--file', file, '--journal', journal, ...ATTEST, '--concurrency', '2', '--batch-size', '100', '--json'], env)
     await first.line(/"outcome":"accepted"/, 30_000)
     // Let a few more batches finish, then kill it without warning.
@@ -171,7 +169,7 @@ describe('crash and resume', () => {
     first.kill('SIGKILL')
     const killed = await first.done
     expect(killed.code).toBeNull()
-    platform.faults.latency(0)
+    platform().faults.latency(0)
 
     const acceptedBefore = readFileSync(journal, 'utf8')
       .split('\n')
@@ -190,7 +188,7 @@ describe('crash and resume', () => {
     expect(onPlatform.requests).toHaveLength(6_000)
     expect(onPlatform.creations.every((n) => n === 1)).toBe(true)
     // The second run sent none of the rows the journal had as accepted: each of those arrived exactly once, in run one.
-    expect(acceptedBefore.every((id) => platform.privacy.received(id) === 1)).toBe(true)
+    expect(acceptedBefore.every((id) => platform().privacy.received(id) === 1)).toBe(true)
   }, 120_000)
 
   it('refuses a changed input against its journal (exit 10) unless --force, which still creates nothing twice', async () => {
@@ -226,11 +224,11 @@ describe('input, attestation and exit codes', () => {
     const dir = workdir()
     const file = join(dir, 'plan.csv')
     writeFileSync(file, simpleCsv(25, 'plan'))
-    const calls = platform.privacy.batchCalls()
+    const calls = platform().privacy.batchCalls()
     const plan = await runCli(['privacy', 'submit', '--file', file, '--dry-run'], env)
     expect(plan.code, plan.stderr).toBe(0)
     expect(plan.stdout).toContain('would send 25')
-    expect(platform.privacy.batchCalls()).toBe(calls)
+    expect(platform().privacy.batchCalls()).toBe(calls)
     expect(existsSync(`${file}.journal.jsonl`)).toBe(false)
 
     const noAttestation = await runCli(['privacy', 'submit', '--file', file], env)
@@ -241,7 +239,7 @@ describe('input, attestation and exit codes', () => {
     writeFileSync(nothing, 'type,email\nteleport,a@example.com\naccess,not-an-email\n')
     const empty = await runCli(['privacy', 'submit', '--file', nothing, ...ATTEST], env)
     expect(empty.code).toBe(10)
-    expect(platform.privacy.batchCalls()).toBe(calls)
+    expect(platform().privacy.batchCalls()).toBe(calls)
   })
 
   it('refuses a file with an unknown column before sending anything (exit 2)', async () => {

@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { BulkReportLine, type RowReport } from '../../src/core/bulk/model.js'
 import { ErrorOutput } from '../../src/core/errors.js'
-import { type Platform, type RequestLogEntry, startPlatform } from '../platform/server.js'
-import { freshConfigDir, runCli, startCli } from '../support/cli.js'
+import type { RequestLogEntry } from '../platform/server.js'
+import { runCli, startCli } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -17,23 +18,21 @@ const ATTEST = ['--attest-method', 'government_id', '--attested-by', 'privacy-te
 const LIST_PATH = '/v1/privacy/requests'
 const BY_ID = /^\/v1\/privacy\/requests\/[0-9a-f-]{36}$/
 
-let platform: Platform
 let env: Record<string, string>
 /** Set while a test records the platform's log, with what to do after each list call. */
 let recording: { entries: RequestLogEntry[]; afterList: (listCalls: number) => void } | undefined
 
-beforeAll(async () => {
-  platform = await startPlatform({
-    rateLimit: null,
-    log: (entry) => {
-      if (!recording) return
-      recording.entries.push(entry)
-      if (entry.method === 'GET' && entry.path === LIST_PATH) recording.afterList(recording.entries.filter(isListCall).length)
-    },
-  })
-  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+const platform = usePlatform({
+  rateLimit: null,
+  log: (entry) => {
+    if (!recording) return
+    recording.entries.push(entry)
+    if (entry.method === 'GET' && entry.path === LIST_PATH) recording.afterList(recording.entries.filter(isListCall).length)
+  },
 })
-afterAll(() => platform.close())
+beforeAll(() => {
+  env = envFor(platform())
+})
 
 const workdir = () => mkdtempSync(join(tmpdir(), 'clowdops-wait-'))
 const isListCall = (entry: RequestLogEntry) => entry.method === 'GET' && entry.path === LIST_PATH
@@ -87,10 +86,10 @@ describe('privacy wait --from a submit report of thousands of rows', () => {
       entries: [],
       afterList: (calls) => {
         if (calls === firstPoll) {
-          platform.privacy.advance(HOUR + 60_000)
-          for (const id of denied) platform.privacy.deny(id, 'not the person named')
+          platform().privacy.advance(HOUR + 60_000)
+          for (const id of denied) platform().privacy.deny(id, 'not the person named')
         }
-        if (calls === firstPoll + secondPoll) platform.privacy.advance(3 * DAY)
+        if (calls === firstPoll + secondPoll) platform().privacy.advance(3 * DAY)
       },
     }
     const result = await startCli(['privacy', 'wait', '--from', report, '--timeout', '2m'], env).done
@@ -113,7 +112,7 @@ describe('privacy wait --from a submit report of thousands of rows', () => {
 
   it('privacy list reads a large --limit 100 a page, filtered by state and time', async () => {
     recording = { entries: [], afterList: () => undefined }
-    const since = new Date(platform.privacy.now().getTime() - 2 * DAY).toISOString()
+    const since = new Date(platform().privacy.now().getTime() - 2 * DAY).toISOString()
     const result = await runCli(['privacy', 'list', '--status', 'completed', '--since', since, '--limit', '250', '--json'], env)
     const log = recording.entries
     recording = undefined
@@ -195,7 +194,7 @@ describe('privacy wait input errors', () => {
     expect(single.code).toBe(5)
     expect(single.error.message).toBe(`No privacy request ${unknown}.`)
 
-    const known = platform.privacy.requests()[0]!.id
+    const known = platform().privacy.requests()[0]!.id
     const several = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]
     const some = await failing(['privacy', 'wait', known, ...several])
     expect(some.code).toBe(5)

@@ -4,29 +4,28 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ConsentWrite } from '../../src/core/contract/index.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { Consents } from '../../src/core/privacy/consent.js'
 import { DownloadedExport } from '../../src/core/privacy/exports.js'
 import { Created, RequestView, RequestViewList } from '../../src/core/privacy/requests.js'
-import { type Platform, startPlatform, storedState } from '../platform/server.js'
+import { storedState } from '../platform/server.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 /** Past received → in_progress → done under the default settings (1 hour, then 2 days). */
 const WORK_DONE = 3 * DAY
 
-let platform: Platform
+const platform = usePlatform({ rateLimit: null })
 let env: Record<string, string>
 
-beforeAll(async () => {
-  platform = await startPlatform({ rateLimit: null })
-  env = { CLOWDOPS_API_URL: platform.url, CLOWDOPS_TOKEN: platform.token, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+beforeAll(() => {
+  env = envFor(platform())
 })
-afterAll(() => platform.close())
 
 async function cli(args: string[], extraEnv: Record<string, string> = {}) {
   return runCli(args, { ...env, ...extraEnv })
@@ -45,7 +44,7 @@ async function failure(args: string[], exitCode: number) {
 }
 
 function codeFor(id: string): string {
-  const code = platform.privacy.lastCode(id)
+  const code = platform().privacy.lastCode(id)
   if (!code) throw new Error(`no verification email for ${id}`)
   return code
 }
@@ -69,7 +68,7 @@ describe('the rights, one by one', () => {
     expect(request.days_left).toBeGreaterThanOrEqual(28)
     expect(request.next_step).toContain(`clowdops privacy wait ${request.id}`)
 
-    platform.privacy.advance(WORK_DONE)
+    platform().privacy.advance(WORK_DONE)
     const done = await ok(['privacy', 'status', request.id], RequestView)
     expect(done.status).toBe('completed')
     expect(done.next_step).toBe(`Download it: clowdops privacy download ${request.id}`)
@@ -96,7 +95,7 @@ describe('the rights, one by one', () => {
     const objection = await verified(['objection', '--purpose', 'marketing', '--regulation', 'uk_gdpr'])
     expect(objection.regulation).toBe('uk_gdpr')
 
-    platform.privacy.advance(WORK_DONE)
+    platform().privacy.advance(WORK_DONE)
     for (const request of [rectification, restriction, objection]) {
       const done = await ok(['privacy', 'status', request.id], RequestView)
       expect(done.status, request.type).toBe('completed')
@@ -105,11 +104,11 @@ describe('the rights, one by one', () => {
   })
 
   it('refuses incomplete requests before sending: rectification without --set, objection without --purpose (exit 2)', async () => {
-    const before = platform.privacy.requests().length
+    const before = platform().privacy.requests().length
     expect((await failure(['privacy', 'request', 'rectification'], 2)).hint).toContain('--set')
     expect((await failure(['privacy', 'request', 'objection'], 2)).hint).toContain('--purpose')
     expect((await failure(['privacy', 'request', 'rectification', '--set', 'password=x'], 2)).message).toContain('name, email')
-    expect(platform.privacy.requests().length).toBe(before)
+    expect(platform().privacy.requests().length).toBe(before)
   })
 
   it('CCPA: know is due in 45 days; opt-out needs no code and withdraws marketing consent at once', async () => {
@@ -134,7 +133,7 @@ describe('the rights, one by one', () => {
 
   it('list filters by state and type; denial shows its reason', async () => {
     const request = await verified(['access', '--note', 'for the list test'])
-    platform.privacy.deny(request.id, 'manifestly unfounded: duplicate of an answered request')
+    platform().privacy.deny(request.id, 'manifestly unfounded: duplicate of an answered request')
     const denied = await ok(['privacy', 'list', '--status', 'denied', '--type', 'access'], RequestViewList)
     expect(denied.map((r) => r.id)).toContain(request.id)
     expect(denied.every((r) => r.status === 'denied' && r.type === 'access')).toBe(true)
@@ -159,13 +158,13 @@ describe('verification', () => {
   it('an expired code is refused; --resend emails a new one that works', async () => {
     const { request } = await ok(['privacy', 'request', 'access'], Created)
     const old = codeFor(request.id)
-    platform.privacy.advance(16 * 60_000)
+    platform().privacy.advance(16 * 60_000)
     const error = await failure(['privacy', 'verify', request.id, '--code', old], 1)
     expect(error.code).toBe('code_expired')
 
-    const emails = platform.privacy.outbox().length
+    const emails = platform().privacy.outbox().length
     await ok(['privacy', 'verify', request.id, '--resend'], RequestView)
-    expect(platform.privacy.outbox().length).toBe(emails + 1)
+    expect(platform().privacy.outbox().length).toBe(emails + 1)
     const fresh = codeFor(request.id)
     expect((await ok(['privacy', 'verify', request.id, '--code', fresh], RequestView)).status).toBe('received')
   })
@@ -185,13 +184,13 @@ describe('export', () => {
 
   it('a download cut mid-stream resumes from the byte it reached, and verifies', async () => {
     const request = await verified(['portability', '--format', 'tar.gz'])
-    platform.privacy.advance(WORK_DONE)
+    platform().privacy.advance(WORK_DONE)
     const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
-    const before = platform.privacy.downloads.length
-    platform.privacy.cutNextDownloadAt(1000)
+    const before = platform().privacy.downloads.length
+    platform().privacy.cutNextDownloadAt(1000)
     const downloaded = await ok(['privacy', 'download', request.id, '--output', join(directory, 'mine.tar.gz')], DownloadedExport)
     expect(downloaded.files[0]).toMatchObject({ outcome: 'fetched', resumes: 1, path: join(directory, 'mine.tar.gz') })
-    const requests = platform.privacy.downloads.slice(before)
+    const requests = platform().privacy.downloads.slice(before)
     expect(requests.map((r) => r.range)).toEqual([null, 'bytes=1000-'])
     expect(requests[1]?.status).toBe(206)
     expect(readFileSync(join(directory, 'mine.tar.gz')).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])) // gzip
@@ -199,9 +198,9 @@ describe('export', () => {
 
   it('a corrupted body is detected: exit 1, nothing at the output path, no partial file left', async () => {
     const request = await verified(['access'])
-    platform.privacy.advance(WORK_DONE)
+    platform().privacy.advance(WORK_DONE)
     const directory = mkdtempSync(join(tmpdir(), 'clowdops-export-'))
-    platform.privacy.corruptNextDownload()
+    platform().privacy.corruptNextDownload()
     const error = await failure(['privacy', 'download', request.id, '--output', join(directory, 'export.zip')], 1)
     expect(error.code).toBe('checksum_mismatch')
     expect(readdirSync(directory)).toEqual([])
@@ -218,11 +217,11 @@ describe('wait', () => {
   it('exit 0 when all completed, 1 when one was denied, 8 on timeout or a missing code', async () => {
     const a = await verified(['access'])
     const b = await verified(['restriction', '--purpose', 'analytics'])
-    platform.privacy.advance(WORK_DONE)
+    platform().privacy.advance(WORK_DONE)
     expect((await cli(['privacy', 'wait', a.id, b.id])).code).toBe(0)
 
     const denied = await verified(['access'])
-    platform.privacy.deny(denied.id, 'not the account holder')
+    platform().privacy.deny(denied.id, 'not the account holder')
     const ended = await cli(['privacy', 'wait', a.id, denied.id, '--json'])
     expect(ended.code).toBe(1)
     expect(JSON.parse(ended.stdout)).toMatchObject({ outcome: 'ended' })
@@ -260,10 +259,10 @@ describe('consent', () => {
 
   it('a write older than the stored choice is reported as not applied, and changes nothing', async () => {
     // A newer choice made on the web, timestamped ahead of this machine's clock (and of the platform's, moved on above).
-    const future = new Date(Math.max(Date.now(), platform.privacy.now().getTime()) + HOUR).toISOString()
-    const response = await fetch(`${platform.url}/v1/privacy/consents/marketing_email`, {
+    const future = new Date(Math.max(Date.now(), platform().privacy.now().getTime()) + HOUR).toISOString()
+    const response = await fetch(`${platform().url}/v1/privacy/consents/marketing_email`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${platform.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${platform().token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ state: 'granted', collected_at: future, method: 'web' }),
     })
     expect(response.status).toBe(200)
@@ -277,20 +276,20 @@ describe('consent', () => {
 
 describe('exactly once', () => {
   it('a connection reset after the platform created the request is retried with the same id: one request', async () => {
-    const before = platform.privacy.requests().length
-    platform.faults.resetNext(1)
+    const before = platform().privacy.requests().length
+    platform().faults.resetNext(1)
     const created = await ok(['privacy', 'request', 'access'], Created)
     expect(created.replayed).toBe(true)
-    expect(platform.privacy.creations(created.request.id)).toBe(1)
-    expect(platform.privacy.requests().length).toBe(before + 1)
+    expect(platform().privacy.creations(created.request.id)).toBe(1)
+    expect(platform().privacy.requests().length).toBe(before + 1)
   })
 
   it('a run that never got an answer leaves its id on disk; running it again creates that one request, once', async () => {
     const configDir = freshConfigDir()
-    const before = platform.privacy.requests().length
-    platform.faults.resetNext(10) // every attempt of the first run loses its response, after the platform acted
+    const before = platform().privacy.requests().length
+    platform().faults.resetNext(10) // every attempt of the first run loses its response, after the platform acted
     const lost = await runCli(['privacy', 'request', 'restriction', '--purpose', 'profiling', '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })
-    platform.faults.clear()
+    platform().faults.clear()
     expect(lost.code).toBe(7)
     const { error } = ErrorOutput.parse(JSON.parse(lost.stdout))
     const id = /request ([0-9a-f-]{36})/.exec(error.hint ?? '')?.[1]
@@ -301,8 +300,8 @@ describe('exactly once', () => {
     const created = Created.parse(JSON.parse(again.stdout))
     expect(created.request.id).toBe(id)
     expect(created.replayed).toBe(true)
-    expect(platform.privacy.creations(id!)).toBe(1)
-    expect(platform.privacy.requests().length).toBe(before + 1)
+    expect(platform().privacy.creations(id!)).toBe(1)
+    expect(platform().privacy.requests().length).toBe(before + 1)
 
     // Answered for good, the reservation is gone: the same command now makes a new request.
     const third = Created.parse(JSON.parse((await runCli(['privacy', 'request', 'restriction', '--purpose', 'profiling', '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })).stdout))
@@ -317,9 +316,9 @@ describe('nothing personal in debug logs', () => {
     const result = await cli(['privacy', 'verify', request.id, '--code', code, '--debug'])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).toContain('clowdops →')
-    expect(result.stderr).not.toContain(platform.user.email)
+    expect(result.stderr).not.toContain(platform().user.email)
     expect(result.stderr).toContain('a***@example.com')
     expect(result.stderr).not.toContain(code)
-    expect(JSON.stringify(storedState(platform).privacy)).not.toContain(`"${code}"`)
+    expect(JSON.stringify(storedState(platform()).privacy)).not.toContain(`"${code}"`)
   })
 })

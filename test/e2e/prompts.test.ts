@@ -1,23 +1,17 @@
 // Prompts as a person meets them: on a pseudo-terminal, with hidden input and Ctrl-C.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Platform, startPlatform } from '../platform/server.js'
+import { describe, expect, it } from 'vitest'
 import { freshConfigDir } from '../support/cli.js'
+import { envFor, usePlatform } from '../support/platform.js'
 import { runInPty } from '../support/pty.js'
 
-let platform: Platform
+const platform = usePlatform()
 
-beforeAll(async () => {
-  platform = await startPlatform()
-})
-afterAll(() => platform.close())
-
-// No keychain here on purpose (--insecure-storage): this is about the terminal, not where the token goes.
-const envFor = (configDir: string) => ({
-  CLOWDOPS_API_URL: platform.url,
-  CLOWDOPS_CONFIG_DIR: configDir,
-  CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true',
+// No keychain here on purpose (--insecure-storage): this is about the terminal, not where the token goes. The terminal
+// gets this process's environment too, so a token there is unset.
+const terminalEnv = (configDir: string) => ({
+  ...envFor(platform(), { configDir, withToken: false }),
   CLOWDOPS_TOKEN: undefined,
   DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
 })
@@ -25,8 +19,8 @@ const envFor = (configDir: string) => ({
 describe('login --with-token on a terminal', () => {
   it('asks for the token with a hidden prompt that never shows it', async () => {
     const configDir = freshConfigDir()
-    const canary = platform.issueToken(['projects:read'])
-    const pty = runInPty(['login', '--with-token', '--insecure-storage'], envFor(configDir))
+    const canary = platform().issueToken(['projects:read'])
+    const pty = runInPty(['login', '--with-token', '--insecure-storage'], terminalEnv(configDir))
     await pty.waitFor(/Personal access token/)
     pty.type(`${canary}\r`)
     expect(await pty.exit).toBe(0)
@@ -38,7 +32,7 @@ describe('login --with-token on a terminal', () => {
 
   it('Ctrl-C at the prompt exits 130 and stores nothing', async () => {
     const configDir = freshConfigDir()
-    const pty = runInPty(['login', '--with-token', '--insecure-storage'], envFor(configDir))
+    const pty = runInPty(['login', '--with-token', '--insecure-storage'], terminalEnv(configDir))
     await pty.waitFor(/Personal access token/)
     pty.type('cop_halfTyped')
     pty.type('\x03')
@@ -50,7 +44,7 @@ describe('login --with-token on a terminal', () => {
 describe('a secret field nobody referenced, on a terminal', () => {
   it('is asked for with a hidden prompt and never shown', async () => {
     const canary = `sk-svcacct-CANARY${Date.now()}fakefakefakefakefakeFAKE`
-    const pty = runInPty(['credentials', 'lint', 'openai'], envFor(freshConfigDir()))
+    const pty = runInPty(['credentials', 'lint', 'openai'], terminalEnv(freshConfigDir()))
     await pty.waitFor(/Value of api_key/)
     pty.type(`${canary}\r`)
     expect(await pty.exit).toBe(0)

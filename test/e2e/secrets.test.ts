@@ -1,19 +1,17 @@
 // A canary token must never surface: not on stdout, stderr, in DEBUG logs, error output or the config file.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Platform, startPlatform } from '../platform/server.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { freshConfigDir, runCli } from '../support/cli.js'
+import { usePlatform } from '../support/platform.js'
 
-let platform: Platform
+const platform = usePlatform()
 let projectId: string
 
 beforeAll(async () => {
-  platform = await startPlatform()
-  const response = await fetch(`${platform.url}/v1/projects`, { headers: { authorization: `Bearer ${platform.token}` } })
+  const response = await fetch(`${platform().url}/v1/projects`, { headers: { authorization: `Bearer ${platform().token}` } })
   projectId = ((await response.json()) as { data: { id: string }[] }).data[0]!.id
 })
-afterAll(() => platform.close())
 
 const COMMANDS = [
   ['doctor'],
@@ -29,7 +27,7 @@ const COMMANDS = [
 describe('a canary token never appears in output', () => {
   // A valid token (the platform accepts it) and a rejected one (the error path) are both canaries.
   const cases = () => [
-    { name: 'accepted', token: platform.issueToken(['projects:read', 'projects:write']) },
+    { name: 'accepted', token: platform().issueToken(['projects:read', 'projects:write']) },
     { name: 'rejected', token: `cop_CANARY${Date.now()}xxxxxxxxxxxxxxxxxxxxxx` },
   ]
 
@@ -40,7 +38,7 @@ describe('a canary token never appears in output', () => {
         const args = [...command.map((word) => (word === 'PROJECT' ? projectId : word)), '--debug']
         if (mode === 'json') args.push('--json')
         const result = await runCli(args, {
-          CLOWDOPS_API_URL: platform.url,
+          CLOWDOPS_API_URL: platform().url,
           CLOWDOPS_TOKEN: token,
           CLOWDOPS_CONFIG_DIR: configDir,
           DEBUG: 'clowdops*',

@@ -2,27 +2,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DoctorReport } from '../../src/core/doctor.js'
 import { ProjectList } from '../../src/core/projects/list.js'
-import { type Platform, startPlatform } from '../platform/server.js'
 import { runCli } from '../support/cli.js'
+import { usePlatform } from '../support/platform.js'
 import { makePrivateCa, startTlsFront, type PrivateCa } from '../support/tls.js'
 
-let platform: Platform
+const platform = usePlatform()
 let front: Awaited<ReturnType<typeof startTlsFront>>
 let ca: PrivateCa
 
 beforeAll(async () => {
-  platform = await startPlatform()
   ca = makePrivateCa()
-  front = await startTlsFront(ca, platform.url)
+  front = await startTlsFront(ca, platform().url)
 })
-afterAll(async () => {
-  await front.close()
-  await platform.close()
-})
+afterAll(() => front.close())
 
 describe('a private deployment over TLS', () => {
   it('works when NODE_EXTRA_CA_CERTS names its CA', async () => {
-    const env = { CLOWDOPS_API_URL: front.url, CLOWDOPS_TOKEN: platform.token, NODE_EXTRA_CA_CERTS: ca.caFile }
+    const env = { CLOWDOPS_API_URL: front.url, CLOWDOPS_TOKEN: platform().token, NODE_EXTRA_CA_CERTS: ca.caFile }
     const projects = await runCli(['projects', 'list', '--json'], env)
     expect(projects.code).toBe(0)
     expect(ProjectList.parse(JSON.parse(projects.stdout)).length).toBeGreaterThan(0)
@@ -31,12 +27,12 @@ describe('a private deployment over TLS', () => {
   })
 
   it('fails at once, without retrying, and points at NODE_EXTRA_CA_CERTS when the CA is unknown', async () => {
-    const before = platform.stats.requests
-    const result = await runCli(['projects', 'list', '--json'], { CLOWDOPS_API_URL: front.url, CLOWDOPS_TOKEN: platform.token })
+    const before = platform().stats.requests
+    const result = await runCli(['projects', 'list', '--json'], { CLOWDOPS_API_URL: front.url, CLOWDOPS_TOKEN: platform().token })
     expect(result.code).toBe(7)
     const { error } = JSON.parse(result.stdout) as { error: { code: string; hint: string } }
     expect(error.code).toBe('tls_failed')
     expect(error.hint).toContain('NODE_EXTRA_CA_CERTS')
-    expect(platform.stats.requests).toBe(before)
+    expect(platform().stats.requests).toBe(before)
   })
 })

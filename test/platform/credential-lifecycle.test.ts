@@ -1,30 +1,29 @@
 // The local platform's credential lifecycle endpoints over real HTTP: rotation opens envelopes only under the
 // credential's own context, and attachment stays inside the credential's project.
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { Credential, CredentialKeys, CredentialVerification, Me, Problem } from '../../src/core/contract/index.js'
 import { sealSecret } from '../../src/core/credentials/seal.js'
 import { Secret } from '../../src/core/secret.js'
-import { type Platform, startPlatform, storedState } from './server.js'
+import { usePlatform } from '../support/platform.js'
+import { storedState } from './server.js'
 
-let platform: Platform
+const platform = usePlatform({ port: 0 })
 let projectId: string
 let otherProjectSandbox: string
 let ownSandbox: string
 
-beforeAll(async () => {
-  platform = await startPlatform({ port: 0 })
-  const [own, other] = Object.entries(storedState(platform).sandboxes)
+beforeAll(() => {
+  const [own, other] = Object.entries(storedState(platform()).sandboxes)
   projectId = own![0]
   ownSandbox = own![1][0]!.id
   otherProjectSandbox = other![1][0]!.id
 })
-afterAll(() => platform.close())
 
 async function call(method: string, path: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { authorization: `Bearer ${platform.token}`, 'idempotency-key': randomUUID() }
+  const headers: Record<string, string> = { authorization: `Bearer ${platform().token}`, 'idempotency-key': randomUUID() }
   if (body !== undefined) headers['content-type'] = 'application/json'
-  return fetch(`${platform.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  return fetch(`${platform().url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
 }
 
 async function seal(value: string, label: string) {
@@ -59,7 +58,7 @@ describe('local platform: credential lifecycle', () => {
     const sealed = await seal('sk-svcacct-FAKEfakeFAKEfakeFAKEfake0003', 'rotation')
     const forged = await call('POST', `/v1/credentials/${credential.id}/rotate`, { secrets: { api_key: { ...sealed, fingerprint: credential.secrets.api_key!.fingerprint } } })
     expect(await problemCode(forged, 422)).toBe('fingerprint_mismatch')
-    expect(storedState(platform).credentials.find((c) => c.id === credential.id)?.secrets).toEqual(credential.secrets)
+    expect(storedState(platform()).credentials.find((c) => c.id === credential.id)?.secrets).toEqual(credential.secrets)
 
     const rotated = await call('POST', `/v1/credentials/${credential.id}/rotate`, { secrets: { api_key: sealed }, hint: 'sk-svcacct-…0003' })
     expect(rotated.status).toBe(200)

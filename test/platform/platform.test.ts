@@ -1,42 +1,27 @@
 // The local platform keeps to the contract and its fault knobs do what the CLI's tests rely on: real HTTP on loopback.
 import { createHash, randomUUID } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Me, Problem, Project, ProjectPage, SandboxPage } from '../../src/core/contract/index.js'
-import { DEFAULT_RATE_LIMIT, startPlatform, storedState, type Platform } from './server.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Me, Project, ProjectPage, SandboxPage } from '../../src/core/contract/index.js'
+import { expectProblem, usePlatform } from '../support/platform.js'
+import { DEFAULT_RATE_LIMIT, startPlatform, storedState } from './server.js'
 
-let platform: Platform
-
-beforeAll(async () => {
-  platform = await startPlatform({ port: 0 })
-})
-afterAll(async () => {
-  await platform.close()
-})
+const platform = usePlatform({ port: 0 })
 afterEach(() => {
-  platform.faults.clear()
-  platform.rateLimit.set(DEFAULT_RATE_LIMIT)
+  platform().faults.clear()
+  platform().rateLimit.set(DEFAULT_RATE_LIMIT)
 })
 
 function api(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
-  const { token = platform.token, ...rest } = init
+  const { token = platform().token, ...rest } = init
   const headers = new Headers(rest.headers)
   if (token !== null) headers.set('authorization', `Bearer ${token}`)
-  return fetch(`${platform.url}${path}`, { ...rest, headers })
+  return fetch(`${platform().url}${path}`, { ...rest, headers })
 }
 
 function createProject(name: string, key: string | null, token?: string): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (key !== null) headers['idempotency-key'] = key
   return api('/v1/projects', { method: 'POST', headers, body: JSON.stringify({ name }), ...(token ? { token } : {}) })
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<Problem> {
-  expect(response.status).toBe(status)
-  expect(response.headers.get('content-type')).toBe('application/problem+json')
-  const problem = Problem.parse(await response.json())
-  expect(problem.code).toBe(code)
-  expect(problem.request_id).toBe(response.headers.get('x-request-id'))
-  return problem
 }
 
 describe('local platform: conventions', () => {
@@ -58,7 +43,7 @@ describe('local platform: conventions', () => {
   })
 
   it('returns the caller and the scopes of its token from /v1/me', async () => {
-    const readOnly = platform.issueToken(['projects:read'])
+    const readOnly = platform().issueToken(['projects:read'])
     expect(readOnly).toMatch(/^cop_[0-9A-Za-z]{36}$/)
     const me = Me.parse(await (await api('/v1/me', { token: readOnly })).json())
     expect(me).toMatchObject({ scopes: ['projects:read'], token_type: 'personal_access_token' })
@@ -66,10 +51,10 @@ describe('local platform: conventions', () => {
   })
 
   it('refuses a token without the endpoint scope with 403 insufficient_scope and creates nothing', async () => {
-    const before = platform.stats.projectsCreated
-    const response = await createProject('not-allowed', randomUUID(), platform.issueToken(['projects:read']))
+    const before = platform().stats.projectsCreated
+    const response = await createProject('not-allowed', randomUUID(), platform().issueToken(['projects:read']))
     await expectProblem(response, 403, 'insufficient_scope')
-    expect(platform.stats.projectsCreated).toBe(before)
+    expect(platform().stats.projectsCreated).toBe(before)
   })
 
   it('answers an unknown path with 404 not_found and a wrong method with 405 and Allow', async () => {
@@ -87,10 +72,10 @@ describe('local platform: conventions', () => {
   })
 
   it('keeps only SHA-256 hashes of tokens, never the tokens themselves', async () => {
-    const minted = platform.issueToken(['projects:read', 'projects:write'])
+    const minted = platform().issueToken(['projects:read', 'projects:write'])
     await createProject('hashed-token-project', randomUUID(), minted)
-    const stored = JSON.stringify(storedState(platform))
-    for (const token of [platform.token, minted]) {
+    const stored = JSON.stringify(storedState(platform()))
+    for (const token of [platform().token, minted]) {
       expect(stored).not.toContain(token)
       expect(stored).not.toContain(token.slice(4))
       expect(stored).toContain(createHash('sha256').update(token).digest('hex'))
@@ -181,7 +166,7 @@ describe('local platform: idempotency', () => {
   })
 
   it('answers 409 idempotency_key_in_use while the first request with the key is still running', async () => {
-    platform.faults.latency(80)
+    platform().faults.latency(80)
     const key = randomUUID()
     const first = createProject('in-flight', key)
     await new Promise((resolve) => setTimeout(resolve, 20))
@@ -192,7 +177,7 @@ describe('local platform: idempotency', () => {
 
 describe('local platform: rate limiting', () => {
   it('answers 429 rate_limited with Retry-After in whole seconds once the bucket is empty', async () => {
-    platform.rateLimit.set({ capacity: 2, refillPerSecond: 0.5 })
+    platform().rateLimit.set({ capacity: 2, refillPerSecond: 0.5 })
     expect((await api('/v1/me')).status).toBe(200)
     expect((await api('/v1/me')).status).toBe(200)
     const limited = await api('/v1/me')
@@ -204,41 +189,41 @@ describe('local platform: rate limiting', () => {
 
 describe('local platform: faults', () => {
   it('fails the next N requests with the chosen status and Retry-After, without their effect', async () => {
-    const before = platform.stats.projectsCreated
-    platform.faults.failNext(2, 503, { retryAfter: 3 })
+    const before = platform().stats.projectsCreated
+    platform().faults.failNext(2, 503, { retryAfter: 3 })
     const key = randomUUID()
     for (let i = 0; i < 2; i++) {
       const response = await createProject('after-failures', key)
       expect(response.headers.get('retry-after')).toBe('3')
       await expectProblem(response, 503, 'unavailable')
     }
-    expect(platform.stats.projectsCreated).toBe(before)
+    expect(platform().stats.projectsCreated).toBe(before)
     const third = await createProject('after-failures', key)
     expect(third.status).toBe(201)
     expect(third.headers.get('idempotent-replayed')).toBeNull()
   })
 
   it('adds the configured latency to every response', async () => {
-    platform.faults.latency(60)
+    platform().faults.latency(60)
     const started = performance.now()
     await api('/v1/health', { token: null })
     expect(performance.now() - started).toBeGreaterThanOrEqual(60)
   })
 
   it('resets the connection mid-response after the effect, so a retry with the key replays it', async () => {
-    const before = platform.stats.projectsCreated
-    platform.faults.resetNext(1)
+    const before = platform().stats.projectsCreated
+    platform().faults.resetNext(1)
     const key = randomUUID()
     await expect(createProject('reset-once', key).then((response) => response.text())).rejects.toThrow()
-    expect(platform.stats.projectsCreated).toBe(before + 1)
+    expect(platform().stats.projectsCreated).toBe(before + 1)
     const retry = await createProject('reset-once', key)
     expect(retry.status).toBe(201)
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
-    expect(platform.stats.projectsCreated).toBe(before + 1)
+    expect(platform().stats.projectsCreated).toBe(before + 1)
   })
 
   it('truncates the next response body to half its announced Content-Length', async () => {
-    platform.faults.truncateNext(1)
+    platform().faults.truncateNext(1)
     const response = await api('/v1/me')
     expect(response.status).toBe(200)
     const announced = Number(response.headers.get('content-length'))
@@ -248,7 +233,7 @@ describe('local platform: faults', () => {
   })
 
   it('floods the next JSON response: the answer, then whitespace without end until the client hangs up', async () => {
-    platform.faults.floodNext(1)
+    platform().faults.floodNext(1)
     const response = await api('/v1/health', { token: null })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-length')).toBeNull()
@@ -266,20 +251,20 @@ describe('local platform: faults', () => {
   })
 
   it('applies no faults to the admin endpoints, which need the admin key', async () => {
-    platform.faults.failNext(1, 500)
-    const denied = await fetch(`${platform.url}/_admin/stats`)
+    platform().faults.failNext(1, 500)
+    const denied = await fetch(`${platform().url}/_admin/stats`)
     await expectProblem(denied, 401, 'invalid_admin_key')
-    const stats = await fetch(`${platform.url}/_admin/stats`, { headers: { 'x-admin-key': platform.adminKey } })
+    const stats = await fetch(`${platform().url}/_admin/stats`, { headers: { 'x-admin-key': platform().adminKey } })
     expect(stats.status).toBe(200)
-    expect(await stats.json()).toMatchObject({ requests: platform.stats.requests })
+    expect(await stats.json()).toMatchObject({ requests: platform().stats.requests })
     await expectProblem(await api('/v1/health', { token: null }), 500, 'internal_error')
   })
 
   it('drives the fault knobs over HTTP for child processes', async () => {
     const admin = (path: string, body: unknown) =>
-      fetch(`${platform.url}${path}`, {
+      fetch(`${platform().url}${path}`, {
         method: 'POST',
-        headers: { 'x-admin-key': platform.adminKey, 'content-type': 'application/json' },
+        headers: { 'x-admin-key': platform().adminKey, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
     expect((await admin('/_admin/faults', { fail_next: { count: 1, status: 429, retry_after: 7 } })).status).toBe(200)

@@ -1,22 +1,16 @@
 // The privacy list as a changes feed over real HTTP: named ids, as_of from the virtual clock, and updated_since paged
 // with cursors, which is what `privacy wait` builds on to follow thousands of requests without a GET per request.
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Problem } from '../../src/core/contract/index.js'
+import { describe, expect, it } from 'vitest'
 import { PrivacyRequest, PrivacyRequestPage } from '../../src/core/contract/privacy.js'
-import { startPlatform, type Platform } from './server.js'
+import { expectProblem, usePlatform } from '../support/platform.js'
 
 const HOUR = 3_600_000
 
-let platform: Platform
-
-beforeAll(async () => {
-  platform = await startPlatform({ rateLimit: null })
-})
-afterAll(() => platform.close())
+const platform = usePlatform({ rateLimit: null })
 
 function get(path: string): Promise<Response> {
-  return fetch(`${platform.url}${path}`, { headers: { authorization: `Bearer ${platform.token}` } })
+  return fetch(`${platform().url}${path}`, { headers: { authorization: `Bearer ${platform().token}` } })
 }
 
 async function page(query: string): Promise<PrivacyRequestPage> {
@@ -27,9 +21,9 @@ async function page(query: string): Promise<PrivacyRequestPage> {
 
 async function create(): Promise<PrivacyRequest> {
   const id = randomUUID()
-  const response = await fetch(`${platform.url}/v1/privacy/requests`, {
+  const response = await fetch(`${platform().url}/v1/privacy/requests`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${platform.token}`, 'content-type': 'application/json', 'idempotency-key': id },
+    headers: { authorization: `Bearer ${platform().token}`, 'content-type': 'application/json', 'idempotency-key': id },
     body: JSON.stringify({ id, type: 'access', regulation: 'gdpr' }),
   })
   expect(response.status).toBe(201)
@@ -39,17 +33,12 @@ async function create(): Promise<PrivacyRequest> {
 }
 
 async function verify(id: string): Promise<void> {
-  const response = await fetch(`${platform.url}/v1/privacy/requests/${id}/verification`, {
+  const response = await fetch(`${platform().url}/v1/privacy/requests/${id}/verification`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${platform.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ code: platform.privacy.lastCode(id) }),
+    headers: { authorization: `Bearer ${platform().token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ code: platform().privacy.lastCode(id) }),
   })
   expect(response.status).toBe(200)
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-  expect(response.status).toBe(status)
-  expect(Problem.parse(await response.json()).code).toBe(code)
 }
 
 /** Every item of a list, following next_cursor, and how many pages it took. */
@@ -103,14 +92,14 @@ describe('as_of and updated_since', () => {
     const idle = await create()
     const moving = await create()
     await verify(moving.id)
-    const before = platform.privacy.now().getTime()
+    const before = platform().privacy.now().getTime()
     const first = await page(`ids=${idle.id},${moving.id}`)
     const asOf = Date.parse(first.as_of)
     expect(asOf).toBeGreaterThanOrEqual(before)
-    expect(asOf).toBeLessThanOrEqual(platform.privacy.now().getTime())
+    expect(asOf).toBeLessThanOrEqual(platform().privacy.now().getTime())
 
     // received → in_progress comes due an hour after verification, on the virtual clock, not the wall clock.
-    platform.privacy.advance(HOUR + 1_000)
+    platform().privacy.advance(HOUR + 1_000)
     const changed = await page(`updated_since=${first.as_of}&ids=${idle.id},${moving.id}`)
     expect(changed.data.map((r) => [r.id, r.status])).toEqual([[moving.id, 'in_progress']])
     expect(Date.parse(changed.data[0]!.updated_at)).toBeGreaterThanOrEqual(asOf)
@@ -121,12 +110,12 @@ describe('as_of and updated_since', () => {
   })
 
   it('pages a changes feed with cursors: every changed request once, newest first, as_of on every page', async () => {
-    const since = platform.privacy.now().toISOString()
+    const since = platform().privacy.now().toISOString()
     const created = [await create(), await create(), await create(), await create(), await create()]
     const { ids, pages } = await allPages(`updated_since=${since}&limit=2`)
     expect(ids).toEqual(created.map((r) => r.id).reverse())
     expect(pages).toHaveLength(3)
     for (const p of pages) expect(Date.parse(p.as_of)).toBeGreaterThanOrEqual(Date.parse(since))
-    await expectProblem(await get(`/v1/privacy/requests?updated_since=${platform.privacy.now().toISOString()}&limit=2&cursor=${pages[0]!.next_cursor}`), 400, 'invalid_cursor')
+    await expectProblem(await get(`/v1/privacy/requests?updated_since=${platform().privacy.now().toISOString()}&limit=2&cursor=${pages[0]!.next_cursor}`), 400, 'invalid_cursor')
   })
 })

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { crc32 } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import yauzl from 'yauzl'
 import { Me, Problem } from '../../src/core/contract/index.js'
 import {
@@ -21,7 +21,8 @@ import {
   type CreatePrivacyRequest,
 } from '../../src/core/contract/privacy.js'
 import { exchangeCiToken } from '../support/oauth.js'
-import { startPlatform, storedState, type Platform } from './server.js'
+import { connect as connectWire, expectProblem, usePlatform } from '../support/platform.js'
+import { storedState, type Platform } from './server.js'
 
 const HOUR = 3_600_000
 const DAY = 86_400_000
@@ -29,27 +30,15 @@ const run = promisify(execFile)
 
 type NewRequest = Omit<CreatePrivacyRequest, 'id'>
 
-/** A client for one platform and token: plain fetch, so what is tested is the wire. */
+/** The wire client, plus a request's steps and its export. */
 function connect(platform: Platform, token = platform.token) {
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${platform.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-  const api = {
-    get: (path: string, headers: Record<string, string> = {}) => call('GET', path, undefined, headers),
-    post: (path: string, body?: unknown, key: string = randomUUID()) => call('POST', path, body, { 'idempotency-key': key }),
-    put: (path: string, body: unknown) => call('PUT', path, body),
+  const api = connectWire(platform, token)
+  return {
+    ...api,
     async create(fields: NewRequest): Promise<PrivacyRequest> {
       const id = randomUUID()
       const response = await api.post('/v1/privacy/requests', { id, ...fields }, id)
       expect(response.status).toBe(201)
-      return PrivacyRequest.parse(await response.json())
-    },
-    async show(id: string): Promise<PrivacyRequest> {
-      const response = await api.get(`/v1/privacy/requests/${id}`)
-      expect(response.status).toBe(200)
       return PrivacyRequest.parse(await response.json())
     },
     /** Verifies with the code from the outbox. */
@@ -65,14 +54,6 @@ function connect(platform: Platform, token = platform.token) {
     },
     fileUrl: (id: string, name: string) => `/v1/privacy/requests/${id}/export/files/${name}`,
   }
-  return api
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<Problem> {
-  expect(response.status).toBe(status)
-  const problem = Problem.parse(await response.json())
-  expect(problem.code).toBe(code)
-  return problem
 }
 
 /** Verified, then moved through the clock until the work is done. */
@@ -141,15 +122,11 @@ async function download(api: ReturnType<typeof connect>, id: string): Promise<{ 
 }
 
 describe('privacy requests on the local platform', () => {
-  let platform: Platform
+  const platform = usePlatform({ port: 0 })
   let api: ReturnType<typeof connect>
 
-  beforeAll(async () => {
-    platform = await startPlatform({ port: 0 })
-    api = connect(platform)
-  })
-  afterAll(async () => {
-    await platform.close()
+  beforeAll(() => {
+    api = connect(platform())
   })
 
   it('describes its regulations, periods, purposes and verification in discovery', async () => {
@@ -169,41 +146,41 @@ describe('privacy requests on the local platform', () => {
       status: 'pending_verification',
       format: 'zip',
       version: 1,
-      subject: { account_id: platform.user.id, email: platform.user.email },
+      subject: { account_id: platform().user.id, email: platform().user.email },
       verification: { method: 'email_code', sent_to: 'a***@example.com', attempts_left: 5 },
       received_at: null,
       due_at: null,
       days_left: null,
     })
     expect(Date.parse(created.verification?.expires_at ?? '') - Date.parse(created.created_at)).toBe(900_000)
-    const email = platform.privacy.outbox().findLast((message) => message.request_id === created.id)
-    expect(email).toMatchObject({ to: platform.user.email, request_id: created.id })
+    const email = platform().privacy.outbox().findLast((message) => message.request_id === created.id)
+    expect(email).toMatchObject({ to: platform().user.email, request_id: created.id })
     expect(email?.code).toMatch(/^\d{6}$/)
     expect(email?.text).toContain(email?.code)
 
-    const stored = storedState(platform).privacy.requests.find((r) => r.id === created.id)
+    const stored = storedState(platform()).privacy.requests.find((r) => r.id === created.id)
     expect(stored?.code?.hash).toMatch(/^[0-9a-f]{64}$/)
-    const storedStrings = JSON.stringify(storedState(platform)).match(/"[^"]*"/g) ?? []
+    const storedStrings = JSON.stringify(storedState(platform())).match(/"[^"]*"/g) ?? []
     expect(storedStrings).not.toContain(`"${email?.code}"`)
 
     const received = await api.verify(created.id)
     expect(received).toMatchObject({ status: 'received', verification: null, version: 2 })
     expect(received.received_at).not.toBeNull()
 
-    platform.privacy.advance(HOUR)
+    platform().privacy.advance(HOUR)
     const working = await api.show(created.id)
     expect(working).toMatchObject({ status: 'in_progress', version: 3 })
     expect(Date.parse(working.updated_at) - Date.parse(received.received_at ?? '')).toBe(HOUR)
     await expectProblem(await api.get(`/v1/privacy/requests/${created.id}/export`), 409, 'export_not_ready')
 
-    platform.privacy.advance(2 * DAY)
+    platform().privacy.advance(2 * DAY)
     const done = await api.show(created.id)
     expect(done).toMatchObject({ status: 'completed', days_left: null, version: 4 })
     expect(Date.parse(done.completed_at ?? '') - Date.parse(working.updated_at)).toBe(2 * DAY)
   })
 
   it('serves a completed export as a real zip whose SHA-256 matches its manifest and which holds no secrets', async () => {
-    const done = await completed(platform, { type: 'portability', regulation: 'uk_gdpr' })
+    const done = await completed(platform(), { type: 'portability', regulation: 'uk_gdpr' })
     const { manifest, bytes, response } = await download(api, done.id)
     const file = manifest.files[0]
     expect(file).toMatchObject({ name: `clowdops-export-${done.id.slice(0, 8)}.zip`, content_type: 'application/zip', bytes: bytes.length })
@@ -216,15 +193,15 @@ describe('privacy requests on the local platform', () => {
     const files = await unzip(bytes)
     expect([...files.keys()].sort()).toEqual(['account.json', 'activity.json', 'consents.json', 'credentials.json', 'privacy-requests.json', 'projects.json'])
     const account = JSON.parse(files.get('account.json') ?? '{}')
-    expect(account.profile).toMatchObject({ account_id: platform.user.id, email: platform.user.email })
+    expect(account.profile).toMatchObject({ account_id: platform().user.id, email: platform().user.email })
     const requests = JSON.parse(files.get('privacy-requests.json') ?? '[]') as PrivacyRequest[]
     expect(requests.find((r) => r.id === done.id)?.status).toBe('completed')
     expect(JSON.parse(files.get('projects.json') ?? '[]')).toHaveLength(3)
-    expect(JSON.stringify([...files.values()])).not.toContain(platform.token)
+    expect(JSON.stringify([...files.values()])).not.toContain(platform().token)
   })
 
   it('writes a tar.gz export that tar itself lists and extracts', async () => {
-    const done = await completed(platform, { type: 'ccpa_know', regulation: 'ccpa', format: 'tar.gz' })
+    const done = await completed(platform(), { type: 'ccpa_know', regulation: 'ccpa', format: 'tar.gz' })
     const { manifest, bytes } = await download(api, done.id)
     expect(manifest).toMatchObject({ format: 'tar.gz', files: [{ name: `clowdops-export-${done.id.slice(0, 8)}.tar.gz`, content_type: 'application/gzip' }] })
     expect(sha256(bytes)).toBe(manifest.files[0]?.sha256)
@@ -242,9 +219,9 @@ describe('privacy requests on the local platform', () => {
   })
 
   it('answers 410 export_expired once the files are past their seven days', async () => {
-    const done = await completed(platform, { type: 'access', regulation: 'gdpr' })
+    const done = await completed(platform(), { type: 'access', regulation: 'gdpr' })
     const name = (await api.manifest(done.id)).files[0]?.name ?? ''
-    platform.privacy.advance(7 * DAY)
+    platform().privacy.advance(7 * DAY)
     await expectProblem(await api.get(`/v1/privacy/requests/${done.id}/export`), 410, 'export_expired')
     await expectProblem(await api.get(api.fileUrl(done.id, name)), 410, 'export_expired')
   })
@@ -254,29 +231,29 @@ describe('privacy requests on the local platform', () => {
       { field: 'email' as const, value: 'ada.l@example.org' },
       { field: 'phone' as const, value: '+44 20 7946 0000' },
     ]
-    const done = await completed(platform, { type: 'rectification', regulation: 'gdpr', rectification: { changes } })
+    const done = await completed(platform(), { type: 'rectification', regulation: 'gdpr', rectification: { changes } })
     expect(done).toMatchObject({ status: 'completed', rectification: { changes }, format: null })
-    expect(storedState(platform).privacy.profile).toMatchObject({ email: 'ada.l@example.org', phone: '+44 20 7946 0000' })
-    expect(Me.parse(await (await api.get('/v1/me')).json()).email).toBe(platform.user.email)
-    const later = await completed(platform, { type: 'access', regulation: 'gdpr' })
+    expect(storedState(platform()).privacy.profile).toMatchObject({ email: 'ada.l@example.org', phone: '+44 20 7946 0000' })
+    expect(Me.parse(await (await api.get('/v1/me')).json()).email).toBe(platform().user.email)
+    const later = await completed(platform(), { type: 'access', regulation: 'gdpr' })
     const files = await unzip((await download(api, later.id)).bytes)
     expect(JSON.parse(files.get('account.json') ?? '{}').profile).toMatchObject({ email: 'ada.l@example.org', phone: '+44 20 7946 0000' })
   })
 
   it('records restriction and objection purposes on the profile when they complete', async () => {
-    const restriction = await completed(platform, { type: 'restriction', regulation: 'gdpr', processing: { purposes: ['analytics'] } })
-    const objection = await completed(platform, { type: 'objection', regulation: 'uk_gdpr', processing: { purposes: ['marketing', 'profiling'] } })
+    const restriction = await completed(platform(), { type: 'restriction', regulation: 'gdpr', processing: { purposes: ['analytics'] } })
+    const objection = await completed(platform(), { type: 'objection', regulation: 'uk_gdpr', processing: { purposes: ['marketing', 'profiling'] } })
     expect([restriction.status, objection.status]).toEqual(['completed', 'completed'])
-    expect(storedState(platform).privacy.profile).toMatchObject({ restricted_purposes: ['analytics'], objected_purposes: ['marketing', 'profiling'] })
+    expect(storedState(platform()).privacy.profile).toMatchObject({ restricted_purposes: ['analytics'], objected_purposes: ['marketing', 'profiling'] })
     await expectProblem(await api.get(`/v1/privacy/requests/${restriction.id}/export`), 404, 'not_found')
   })
 
   it('completes a CCPA opt-out at once without a code, withdrawing marketing consent', async () => {
-    const sent = platform.privacy.outbox().length
+    const sent = platform().privacy.outbox().length
     const optOut = await api.create({ type: 'ccpa_opt_out', regulation: 'ccpa' })
     expect(optOut).toMatchObject({ status: 'completed', verification: null, days_left: null, format: null })
     expect(optOut.completed_at).toBe(optOut.received_at)
-    expect(platform.privacy.outbox()).toHaveLength(sent)
+    expect(platform().privacy.outbox()).toHaveLength(sent)
     const consents = ConsentList.parse(await (await api.get('/v1/privacy/consents')).json()).data
     expect(consents.filter((c) => c.method === 'ccpa_opt_out').map((c) => [c.purpose, c.state])).toEqual([
       ['cookies_marketing', 'withdrawn'],
@@ -287,7 +264,7 @@ describe('privacy requests on the local platform', () => {
 
   it('expires a request whose identity is not verified within 30 days', async () => {
     const created = await api.create({ type: 'access', regulation: 'gdpr' })
-    platform.privacy.advance(30 * DAY)
+    platform().privacy.advance(30 * DAY)
     const expired = await api.show(created.id)
     expect(expired).toMatchObject({ status: 'expired', verification: null, version: 2 })
     expect(expired.reason).toMatch(/not verified/)
@@ -296,15 +273,11 @@ describe('privacy requests on the local platform', () => {
 })
 
 describe('identity verification', () => {
-  let platform: Platform
+  const platform = usePlatform({ port: 0 })
   let api: ReturnType<typeof connect>
 
-  beforeAll(async () => {
-    platform = await startPlatform({ port: 0 })
-    api = connect(platform)
-  })
-  afterAll(async () => {
-    await platform.close()
+  beforeAll(() => {
+    api = connect(platform())
   })
 
   const wrongCode = (code: string | undefined) => String((Number(code) + 1) % 1_000_000).padStart(6, '0')
@@ -312,7 +285,7 @@ describe('identity verification', () => {
 
   it('spends an attempt per wrong code, burns the code after the last, and takes a resent one', async () => {
     const { id } = await api.create({ type: 'access', regulation: 'gdpr' })
-    const first = platform.privacy.lastCode(id)
+    const first = platform().privacy.lastCode(id)
     const problem = await expectProblem(await verifyWith(id, wrongCode(first)), 422, 'invalid_code')
     expect(problem.detail).toContain('4 attempt(s) left')
     expect((await api.show(id)).verification?.attempts_left).toBe(4)
@@ -324,8 +297,8 @@ describe('identity verification', () => {
     const resent = await api.post(`/v1/privacy/requests/${id}/verification/code`)
     expect(resent.status).toBe(200)
     expect(PrivacyRequest.parse(await resent.json()).verification?.attempts_left).toBe(5)
-    expect(platform.privacy.outbox().filter((email) => email.request_id === id)).toHaveLength(2)
-    const second = platform.privacy.lastCode(id)
+    expect(platform().privacy.outbox().filter((email) => email.request_id === id)).toHaveLength(2)
+    const second = platform().privacy.lastCode(id)
     if (second !== first) await expectProblem(await verifyWith(id, first ?? ''), 422, 'invalid_code')
     const verified = await verifyWith(id, second ?? '')
     expect(verified.status).toBe(200)
@@ -334,8 +307,8 @@ describe('identity verification', () => {
 
   it('refuses an expired code with code_expired, and a new code works', async () => {
     const { id } = await api.create({ type: 'erasure', regulation: 'gdpr' })
-    platform.privacy.advance(901_000)
-    await expectProblem(await verifyWith(id, platform.privacy.lastCode(id) ?? ''), 422, 'code_expired')
+    platform().privacy.advance(901_000)
+    await expectProblem(await verifyWith(id, platform().privacy.lastCode(id) ?? ''), 422, 'code_expired')
     expect((await api.post(`/v1/privacy/requests/${id}/verification/code`)).status).toBe(200)
     expect((await api.verify(id)).status).toBe('received')
   })
@@ -353,49 +326,45 @@ describe('identity verification', () => {
     const id = randomUUID()
     const body = { id, type: 'access', regulation: 'gdpr' }
     await expectProblem(await api.post('/v1/privacy/requests', body, randomUUID()), 422, 'id_mismatch')
-    expect(platform.privacy.creations(id)).toBe(0)
+    expect(platform().privacy.creations(id)).toBe(0)
 
     const first = await api.post('/v1/privacy/requests', body, id)
     const retry = await api.post('/v1/privacy/requests', body, id)
     expect([first.status, retry.status]).toEqual([201, 201])
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
     expect(await retry.json()).toEqual(await first.json())
-    expect(platform.privacy.creations(id)).toBe(1)
-    expect(platform.privacy.outbox().filter((email) => email.request_id === id)).toHaveLength(1)
+    expect(platform().privacy.creations(id)).toBe(1)
+    expect(platform().privacy.outbox().filter((email) => email.request_id === id)).toHaveLength(1)
 
-    const otherToken = connect(platform, platform.issueToken(['privacy:read', 'privacy:write']))
+    const otherToken = connect(platform(), platform().issueToken(['privacy:read', 'privacy:write']))
     await expectProblem(await otherToken.post('/v1/privacy/requests', body, id), 409, 'request_exists')
-    expect(platform.privacy.creations(id)).toBe(1)
+    expect(platform().privacy.creations(id)).toBe(1)
   })
 
   it('refuses privacy endpoints to a token without the privacy scopes', async () => {
-    const projectsOnly = connect(platform, platform.issueToken(['projects:read']))
+    const projectsOnly = connect(platform(), platform().issueToken(['projects:read']))
     await expectProblem(await projectsOnly.get('/v1/privacy/requests'), 403, 'insufficient_scope')
     expect((await projectsOnly.get('/v1/privacy/discovery')).status).toBe(200)
   })
 })
 
 describe('due dates, extensions and team decisions', () => {
-  let platform: Platform
+  const platform = usePlatform({ port: 0 })
   let api: ReturnType<typeof connect>
   const admin = (path: string, body?: unknown) =>
-    fetch(`${platform.url}/_admin/privacy/${path}`, {
+    fetch(`${platform().url}/_admin/privacy/${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { 'x-admin-key': platform.adminKey },
+      headers: { 'x-admin-key': platform().adminKey },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
 
-  beforeAll(async () => {
-    platform = await startPlatform({ port: 0 })
-    api = connect(platform)
-  })
-  afterAll(async () => {
-    await platform.close()
+  beforeAll(() => {
+    api = connect(platform())
   })
 
   it('dues a GDPR request one calendar month after verification: 31 January → the last day of February', async () => {
-    const target = Date.UTC(platform.privacy.now().getUTCFullYear() + 1, 0, 31, 10, 0, 0)
-    platform.privacy.advance(target - platform.privacy.now().getTime())
+    const target = Date.UTC(platform().privacy.now().getUTCFullYear() + 1, 0, 31, 10, 0, 0)
+    platform().privacy.advance(target - platform().privacy.now().getTime())
     const created = await api.create({ type: 'access', regulation: 'gdpr' })
     const received = await api.verify(created.id)
     const year = new Date(target).getUTCFullYear()
@@ -420,14 +389,14 @@ describe('due dates, extensions and team decisions', () => {
     expect(request.extension).toMatchObject({ days: 45, reason: 'many systems hold this data' })
     expect(Date.parse(request.due_at ?? '') - receivedMs).toBe(90 * DAY)
     expect(request.days_left).toBe(90)
-    expect(() => platform.privacy.extend(created.id, 5, 'again')).toThrow(/already extended/)
+    expect(() => platform().privacy.extend(created.id, 5, 'again')).toThrow(/already extended/)
   })
 
   it('extends a GDPR request by up to 60 days, moving due_at', async () => {
     const created = await api.create({ type: 'erasure', regulation: 'gdpr' })
     const received = await api.verify(created.id)
-    expect(() => platform.privacy.extend(created.id, 61, 'too long')).toThrow(/1 to 60 days/)
-    const extended = platform.privacy.extend(created.id, 60, 'two further months, as Art. 12(3) allows')
+    expect(() => platform().privacy.extend(created.id, 61, 'too long')).toThrow(/1 to 60 days/)
+    const extended = platform().privacy.extend(created.id, 60, 'two further months, as Art. 12(3) allows')
     expect(Date.parse(extended.due_at ?? '') - Date.parse(received.due_at ?? '')).toBe(60 * DAY)
     expect(extended.version).toBe(received.version + 1)
   })
@@ -438,7 +407,7 @@ describe('due dates, extensions and team decisions', () => {
     expect(PrivacyRequest.parse(await response.json())).toMatchObject({ status: 'denied', reason: 'manifestly unfounded' })
     const failed = await api.create({ type: 'access', regulation: 'gdpr' })
     await api.verify(failed.id)
-    expect(platform.privacy.fail(failed.id, 'the archive store is unavailable')).toMatchObject({ status: 'failed', reason: 'the archive store is unavailable' })
+    expect(platform().privacy.fail(failed.id, 'the archive store is unavailable')).toMatchObject({ status: 'failed', reason: 'the archive store is unavailable' })
     expect(await api.show(failed.id)).toMatchObject({ status: 'failed', days_left: null })
     await expectProblem(await api.post(`/v1/privacy/requests/${failed.id}/cancel`), 409, 'not_cancelable')
   })
@@ -446,20 +415,20 @@ describe('due dates, extensions and team decisions', () => {
   it('moves the clock, shows the outbox and counts creations through the admin routes', async () => {
     const created = await api.create({ type: 'access', regulation: 'gdpr' })
     const outbox = (await (await admin('outbox')).json()) as { data: { request_id: string; code: string }[] }
-    expect(outbox.data.findLast((email) => email.request_id === created.id)?.code).toBe(platform.privacy.lastCode(created.id))
+    expect(outbox.data.findLast((email) => email.request_id === created.id)?.code).toBe(platform().privacy.lastCode(created.id))
     await api.verify(created.id)
-    const before = platform.privacy.now().getTime()
+    const before = platform().privacy.now().getTime()
     const clock = (await (await admin('clock', { advance_seconds: 3600 })).json()) as { now: string }
     expect(Date.parse(clock.now) - before).toBeGreaterThanOrEqual(HOUR)
     expect((await api.show(created.id)).status).toBe('in_progress')
     const listed = (await (await admin('requests')).json()) as { data: (PrivacyRequest & { creations: number })[] }
     expect(listed.data.find((r) => r.id === created.id)).toMatchObject({ status: 'in_progress', creations: 1 })
-    const unauthorised = await fetch(`${platform.url}/_admin/privacy/outbox`)
+    const unauthorised = await fetch(`${platform().url}/_admin/privacy/outbox`)
     expect(unauthorised.status).toBe(401)
   })
 
   it('lists requests newest first, filtered by state, type and update time, a page at a time', async () => {
-    const since = platform.privacy.now().toISOString()
+    const since = platform().privacy.now().toISOString()
     const a = await api.create({ type: 'access', regulation: 'gdpr' })
     await new Promise((resolve) => setTimeout(resolve, 5))
     const b = await api.create({ type: 'objection', regulation: 'gdpr', processing: { purposes: ['marketing'] } })
@@ -483,15 +452,11 @@ describe('due dates, extensions and team decisions', () => {
 })
 
 describe('cancel and erasure', () => {
-  let platform: Platform
+  const platform = usePlatform({ port: 0 })
   let api: ReturnType<typeof connect>
 
-  beforeAll(async () => {
-    platform = await startPlatform({ port: 0 })
-    api = connect(platform)
-  })
-  afterAll(async () => {
-    await platform.close()
+  beforeAll(() => {
+    api = connect(platform())
   })
 
   it('cancels a request pending verification; canceling again changes nothing', async () => {
@@ -504,49 +469,49 @@ describe('cancel and erasure', () => {
   })
 
   it('refuses to cancel a completed request, naming its state', async () => {
-    const done = await completed(platform, { type: 'access', regulation: 'gdpr' })
+    const done = await completed(platform(), { type: 'access', regulation: 'gdpr' })
     const problem = await expectProblem(await api.post(`/v1/privacy/requests/${done.id}/cancel`), 409, 'not_cancelable')
     expect(problem.detail).toContain('completed')
   })
 
   it('holds an erasure in its grace period, where it can still be canceled, then erases the account for every token', async () => {
-    platform.oauth.trustCiIssuer({ audience: 'clowdops', subject: 'repo:acme/privacy', scopes: ['privacy:read'] })
-    const exchanged = await exchangeCiToken(platform.url, await platform.ciIssuer.sign({ aud: 'clowdops', sub: 'repo:acme/privacy' }))
+    platform().oauth.trustCiIssuer({ audience: 'clowdops', subject: 'repo:acme/privacy', scopes: ['privacy:read'] })
+    const exchanged = await exchangeCiToken(platform().url, await platform().ciIssuer.sign({ aud: 'clowdops', sub: 'repo:acme/privacy' }))
     if (!exchanged.ok) throw new Error(`token exchange failed: ${JSON.stringify(exchanged.body)}`)
-    const oauth = connect(platform, exchanged.body.access_token)
+    const oauth = connect(platform(), exchanged.body.access_token)
     expect((await oauth.get('/v1/privacy/requests')).status).toBe(200)
 
     const keep = await api.create({ type: 'ccpa_delete', regulation: 'ccpa' })
     const erase = await api.create({ type: 'erasure', regulation: 'gdpr' })
     await api.verify(keep.id)
     await api.verify(erase.id)
-    platform.privacy.advance(HOUR)
+    platform().privacy.advance(HOUR)
     expect((await api.show(erase.id)).status).toBe('in_progress')
-    platform.privacy.advance(2 * DAY)
+    platform().privacy.advance(2 * DAY)
     const waiting = await api.show(erase.id)
     expect(waiting.status).toBe('awaiting_grace_period')
     expect(Date.parse(waiting.grace_period_ends_at ?? '') - Date.parse(waiting.updated_at)).toBe(7 * DAY)
     expect((await api.show(keep.id)).status).toBe('awaiting_grace_period')
 
-    platform.privacy.advance(6 * DAY)
+    platform().privacy.advance(6 * DAY)
     const kept = PrivacyRequest.parse(await (await api.post(`/v1/privacy/requests/${keep.id}/cancel`)).json())
     expect(kept).toMatchObject({ status: 'canceled', reason: 'canceled by the account holder' })
     expect((await api.get('/v1/me')).status).toBe(200)
 
-    platform.privacy.advance(DAY)
+    platform().privacy.advance(DAY)
     const gone = await expectProblem(await api.get(`/v1/privacy/requests/${erase.id}`), 401, 'account_erased')
     expect(gone.detail).toContain(erase.id)
     expect(gone.detail).toContain(waiting.grace_period_ends_at?.slice(0, 10))
     await expectProblem(await api.post(`/v1/privacy/requests/${erase.id}/cancel`), 401, 'account_erased')
     await expectProblem(await api.get('/v1/projects'), 401, 'account_erased')
     await expectProblem(await oauth.get('/v1/privacy/requests'), 401, 'account_erased')
-    expect(platform.privacy.requests().find((r) => r.id === erase.id)).toMatchObject({ status: 'completed', grace_period_ends_at: waiting.grace_period_ends_at })
-    expect((await fetch(`${platform.url}/v1/health`)).status).toBe(200)
+    expect(platform().privacy.requests().find((r) => r.id === erase.id)).toMatchObject({ status: 'completed', grace_period_ends_at: waiting.grace_period_ends_at })
+    expect((await fetch(`${platform().url}/v1/health`)).status).toBe(200)
   })
 })
 
 describe('export downloads: ranges, validators and broken transfers', () => {
-  let platform: Platform
+  const platform = usePlatform({ port: 0, privacy: { exportPaddingBytes: 5_000_000 } })
   let api: ReturnType<typeof connect>
   let id: string
   let file: ExportManifest['files'][number]
@@ -555,9 +520,8 @@ describe('export downloads: ranges, validators and broken transfers', () => {
   const etag = () => `"sha256:${file.sha256}"`
 
   beforeAll(async () => {
-    platform = await startPlatform({ port: 0, privacy: { exportPaddingBytes: 5_000_000 } })
-    api = connect(platform)
-    const done = await completed(platform, { type: 'access', regulation: 'gdpr' })
+    api = connect(platform())
+    const done = await completed(platform(), { type: 'access', regulation: 'gdpr' })
     id = done.id
     const fetched = await download(api, id)
     const first = fetched.manifest.files[0]
@@ -565,9 +529,6 @@ describe('export downloads: ranges, validators and broken transfers', () => {
     file = first
     whole = fetched.bytes
     path = api.fileUrl(id, file.name)
-  })
-  afterAll(async () => {
-    await platform.close()
   })
 
   it('serves a multi-megabyte archive whole, matching its manifest', async () => {
@@ -577,7 +538,7 @@ describe('export downloads: ranges, validators and broken transfers', () => {
     const activity = (await unzip(whole)).get('activity.json') ?? ''
     expect(activity.length).toBeGreaterThanOrEqual(5_000_000)
     expect(activity.length).toBeLessThan(5_001_000)
-    expect(platform.privacy.downloads.at(-1)).toEqual({ range: null, ifRange: null, status: 200, bytes: whole.length })
+    expect(platform().privacy.downloads.at(-1)).toEqual({ range: null, ifRange: null, status: 200, bytes: whole.length })
   })
 
   it('answers Range bytes=N- and bytes=N-M with 206 and the exact slice', async () => {
@@ -590,7 +551,7 @@ describe('export downloads: ranges, validators and broken transfers', () => {
     expect(middle.status).toBe(206)
     expect(middle.headers.get('content-length')).toBe('10')
     expect(Buffer.from(await middle.arrayBuffer()).equals(whole.subarray(10, 20))).toBe(true)
-    expect(platform.privacy.downloads.at(-1)).toEqual({ range: 'bytes=10-19', ifRange: null, status: 206, bytes: 10 })
+    expect(platform().privacy.downloads.at(-1)).toEqual({ range: 'bytes=10-19', ifRange: null, status: 206, bytes: 10 })
   })
 
   it('sends the whole file when If-Range does not match, and 416 for a range past the end', async () => {
@@ -605,11 +566,11 @@ describe('export downloads: ranges, validators and broken transfers', () => {
   })
 
   it('cuts the next download after exactly the bytes asked for, and the rest resumes with Range and If-Range', async () => {
-    platform.privacy.cutNextDownloadAt(200_000)
+    platform().privacy.cutNextDownloadAt(200_000)
     const cut = await readAll(await api.get(path))
     expect(cut).toMatchObject({ broken: true })
     expect(cut.bytes.length).toBe(200_000)
-    expect(platform.privacy.downloads.at(-1)).toMatchObject({ status: 200, bytes: 200_000 })
+    expect(platform().privacy.downloads.at(-1)).toMatchObject({ status: 200, bytes: 200_000 })
 
     const rest = await api.get(path, { range: `bytes=${cut.bytes.length}-`, 'if-range': etag() })
     expect(rest.status).toBe(206)
@@ -618,12 +579,12 @@ describe('export downloads: ranges, validators and broken transfers', () => {
   })
 
   it('truncates and resets downloads with the general fault knobs: half of what the response would send', async () => {
-    platform.faults.truncateNext(1)
+    platform().faults.truncateNext(1)
     const truncated = await readAll(await api.get(path, { range: 'bytes=100000-' }))
     expect(truncated.broken).toBe(true)
     expect(truncated.bytes.equals(whole.subarray(100_000, 100_000 + Math.floor((whole.length - 100_000) / 2)))).toBe(true)
 
-    platform.faults.resetNext(1)
+    platform().faults.resetNext(1)
     const reset = await readAll(await api.get(path))
     expect(reset.broken).toBe(true)
     expect(reset.bytes.length).toBeLessThanOrEqual(Math.floor(whole.length / 2))
@@ -631,9 +592,9 @@ describe('export downloads: ranges, validators and broken transfers', () => {
   })
 
   it('corrupts one byte of the next download, which the SHA-256 catches, through the admin route', async () => {
-    const knob = await fetch(`${platform.url}/_admin/privacy/downloads`, {
+    const knob = await fetch(`${platform().url}/_admin/privacy/downloads`, {
       method: 'POST',
-      headers: { 'x-admin-key': platform.adminKey },
+      headers: { 'x-admin-key': platform().adminKey },
       body: JSON.stringify({ corrupt_next: true }),
     })
     expect(await knob.json()).toMatchObject({ corrupt_next: true })
@@ -647,15 +608,11 @@ describe('export downloads: ranges, validators and broken transfers', () => {
 })
 
 describe('consent', () => {
-  let platform: Platform
+  const platform = usePlatform({ port: 0 })
   let api: ReturnType<typeof connect>
 
-  beforeAll(async () => {
-    platform = await startPlatform({ port: 0 })
-    api = connect(platform)
-  })
-  afterAll(async () => {
-    await platform.close()
+  beforeAll(() => {
+    api = connect(platform())
   })
 
   const put = async (state: 'granted' | 'withdrawn', collectedAt: string) => {
@@ -688,6 +645,6 @@ describe('consent', () => {
     expect([...paged.data, ...rest.data].map((event) => event.id)).toEqual(history.data.map((event) => event.id))
     const other = ConsentEventPage.parse(await (await api.get('/v1/privacy/consents/cookies_analytics/history')).json())
     expect(other.data).toEqual([])
-    expect(storedState(platform).privacy.consents.events).toHaveLength(4)
+    expect(storedState(platform()).privacy.consents.events).toHaveLength(4)
   })
 })

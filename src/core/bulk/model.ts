@@ -1,6 +1,6 @@
 // Bulk privacy submissions: the shapes that flow from the input file, through validation and the journal, to the report.
 import { z } from 'zod'
-import type { BatchItem, RequestType } from '../contract/index.js'
+import type { BatchItem } from '../contract/index.js'
 
 /** One record as read from the input, before any validation. CSV gives strings; JSONL whatever JSON the line held. */
 export interface RawRow {
@@ -110,6 +110,3 @@ export const BulkReportLine = z
       'with the error body (error.json) instead of the summary.',
   )
 export type BulkReportLine = z.infer<typeof BulkReportLine>
-
-/** Types a bulk file may carry (erasure included: an organisation offboarding people is a main use). */
-export type BulkType = RequestType

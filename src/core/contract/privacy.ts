@@ -33,8 +33,6 @@ export type RequestState = (typeof REQUEST_STATES)[number]
 
 /** States a request never leaves. */
 export const FINAL_STATES: readonly RequestState[] = ['completed', 'denied', 'canceled', 'failed', 'expired']
-/** States in which `cancel` still works. */
-export const CANCELABLE_STATES: readonly RequestState[] = ['pending_verification', 'received', 'in_progress', 'awaiting_grace_period']
 
 /** Types whose completion produces an export archive. */
 export const EXPORT_TYPES: readonly RequestType[] = ['access', 'portability', 'ccpa_know']

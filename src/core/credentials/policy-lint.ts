@@ -110,7 +110,7 @@ export const NAMED_ACTIONS: readonly string[] = [
 // ---------------------------------------------------------------------------------------------------------------
 // Reading a policy
 
-interface Statement {
+export interface Statement {
   label: string
   allow: boolean
   actions: string[] | undefined
@@ -264,8 +264,9 @@ function finding(name: string, severity: Severity, message: string, fix: string,
  */
 export function lintPolicy(document: unknown, kind: PolicyKind, catalog: IamActionCatalog = EMPTY_CATALOG): Finding[] {
   try {
-    const statements = parseStatements(document)
-    return kind === 'trust' ? lintTrust(statements) : lintPermissions(statements, catalog)
+    return kind === 'trust'
+      ? runRules(readTrust(document), TRUST_RULES)
+      : runRules(readPermissions(document, catalog), PERMISSIONS_RULES, PERMISSIONS_POLICY_RULES)
   } catch (error) {
     const reason = error instanceof Invalid ? error.message : 'It could not be read as an IAM policy.'
     return [
@@ -308,182 +309,266 @@ export function policyKind(document: unknown): PolicyKind {
   }
 }
 
-function lintPermissions(statements: Statement[], catalog: IamActionCatalog): Finding[] {
+// ---------------------------------------------------------------------------------------------------------------
+// Rules as tables
+//
+// A rule is a small function and a row: the id of its findings (`policy.<id>`), their severity and the reference the
+// rule follows. A statement rule looks at one Allow statement; a policy rule at all of them together. Findings come
+// in table order, statement by statement, then the policy rules. Adding a rule is one function and one row.
+
+/** What a rule found. `sourceDetail` is appended to the rule's source (which set of a tool's list, what we added). */
+export interface RuleHit {
+  message: string
+  fix: string
+  sourceDetail?: string
+}
+
+interface RuleRow {
+  /** Findings are `policy.<id>`. */
+  id: string
+  severity: Severity
+  /** The reference the rule follows (parliament, cloudsplaining, IAM Access Analyzer, the AWS IAM User Guide). */
+  source: string
+}
+
+export interface StatementRule<S> extends RuleRow {
+  /**
+   * A statement this rule flags gets no further finding and takes no part in the policy rules: what it allows
+   * (every action but some, every resource but some, anyone) is too wide for the rules after it to judge.
+   */
+  exclusive?: boolean
+  check: (statement: S) => RuleHit | undefined
+}
+
+export interface PolicyRule<S> extends RuleRow {
+  check: (statements: readonly S[]) => RuleHit[]
+}
+
+/** Runs a statement table over each statement, then the policy table over the statements no exclusive rule flagged. */
+export function runRules<S>(
+  statements: readonly S[],
+  statementRules: readonly StatementRule<S>[],
+  policyRules: readonly PolicyRule<S>[] = [],
+): Finding[] {
   const findings: Finding[] = []
-  // Privilege escalation is judged over the whole policy: the actions of a set may come from different statements.
-  const allowed: Array<{ statement: Statement; grant: Grant; onStar: boolean; onWildcard: boolean }> = []
-
+  const judged: S[] = []
   for (const statement of statements) {
-    if (!statement.allow) continue
-    const where = statement.label
-    if (statement.notActions) {
-      findings.push(
-        finding(
-          'allow-not-action',
-          'error',
-          `${where} allows every action except ${listed(statement.notActions)} (NotAction with Allow), including any AWS adds later.`,
-          'List the actions to allow with Action; use NotAction only with Deny.',
-          'AWS IAM User Guide: NotAction with Allow; cloudsplaining',
-        ),
-      )
-      continue
-    }
-    if (statement.notResources) {
-      findings.push(
-        finding(
-          'allow-not-resource',
-          'error',
-          `${where} allows its actions on every resource except ${listed(statement.notResources)} (NotResource with Allow).`,
-          'List the resources with Resource; use NotResource only with Deny.',
-          'AWS IAM User Guide: NotResource with Allow',
-        ),
-      )
-      continue
-    }
-    const actions = statement.actions ?? []
-    const resources = statement.resources ?? []
-    const onStar = resources.some(isUnscoped)
-    const grant = grantOf(actions)
-    allowed.push({ statement, grant, onStar, onWildcard: resources.some((r) => r.includes('*')) })
-
-    const full = actions.filter((a) => a === '*')
-    const serviceWide = actions.filter((a) => /^[^:*?]+:\*+$/.test(a))
-    if (full.length > 0 && onStar) {
-      findings.push(
-        finding(
-          'admin',
-          'error',
-          `${where} allows "*" on "*": full administrator access, including iam:PassRole on every role.`,
-          'Grant only the read actions the agent needs (start from the ViewOnlyAccess managed policy: clowdops credentials recipe aws).',
-          'IAM Access Analyzer: PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE; cloudsplaining: ServiceWildcard',
-        ),
-      )
-    } else if (full.length > 0 || serviceWide.length > 0) {
-      findings.push(
-        finding(
-          'wildcard-action',
-          'error',
-          `${where} allows ${full.length > 0 ? 'every action ("*")' : `every action of a service (${listed(serviceWide)})`}, including write and permissions-management actions.`,
-          'List the read actions the agent needs (e.g. ec2:Describe*, cloudwatch:GetMetricData) instead of a service wildcard.',
-          'cloudsplaining: ServiceWildcard',
-        ),
-      )
-    }
-
-    // Actions AWS does not have (a typo grants nothing, or not what was meant).
-    const unknown: string[] = []
-    for (const pattern of actions) {
-      if (pattern === '*') continue
-      const at = pattern.indexOf(':')
-      const service = at > 0 ? pattern.slice(0, at).toLowerCase() : ''
-      const known = service && !/[*?]/.test(service) ? catalog.actions(service) : undefined
-      if (at <= 0 || known === 'unknown') unknown.push(pattern)
-      else if (Array.isArray(known) && expand(grantOf([pattern]), catalog).length === 0) unknown.push(pattern)
-    }
-    if (unknown.length > 0) {
-      findings.push(
-        finding(
-          'unknown-action',
-          'warning',
-          `${where} names actions AWS does not have: ${listed(unknown)}.`,
-          'Check the spelling against the AWS Service Authorization Reference (service:Action).',
-          'parliament: UNKNOWN_ACTION / UNKNOWN_PREFIX',
-        ),
-      )
-    }
-
-    const expanded = expand(grant, catalog)
-    const name = (a: IamAction) => `${a.service}:${a.name}`
-
-    // Resource exposure: permissions-management actions change who can access a resource.
-    const exposure = expanded.filter((a) => a.accessLevel.startsWith('Permissions management'))
-    if (exposure.length > 0 && full.length === 0) {
-      findings.push(
-        finding(
-          'resource-exposure',
-          'error',
-          `${where} allows permissions-management actions, which can change who may access resources: ${listed(exposure.map(name))}.`,
-          'Remove them: an agent that observes does not need to change resource policies or IAM permissions.',
-          'cloudsplaining: ResourceExposure; parliament: PERMISSIONS_MANAGEMENT_ACTIONS',
-        ),
-      )
-    }
-
-    // Credential exposure: actions whose response is a credential.
-    const credentials = CREDENTIAL_EXPOSURE.filter(
-      (action) => grants(grant, action) && (onStar || !EXPOSURE_ONLY_ON_STAR.has(action.toLowerCase())),
-    )
-    if (credentials.length > 0 && full.length === 0) {
-      findings.push(
-        finding(
-          'credential-exposure',
-          'error',
-          `${where} allows actions that return credentials: ${listed(credentials)}.`,
-          'Remove them, or add an explicit Deny for them (the recipe policy does: clowdops credentials recipe aws).',
-          'cloudsplaining: CredentialsExposure; parliament: CREDENTIALS_EXPOSURE',
-        ),
-      )
-    }
-
-    // Data exfiltration: reads of data contents on every resource.
-    if (onStar && full.length === 0) {
-      const reads = DATA_EXFILTRATION.filter(([action]) => grants(grant, action))
-      if (reads.length > 0) {
-        findings.push(
-          finding(
-            'data-exfiltration',
-            'warning',
-            `${where} allows reading data contents on every resource: ${listed(reads.map(([a]) => a))}.`,
-            'Deny these reads (ViewOnlyAccess plus an explicit Deny), or scope them to the resources the agent must read.',
-            `cloudsplaining: DataExfiltration; parliament: SENSITIVE_ACCESS${reads.some(([, s]) => s !== CLOUDSPLAINING) ? ' (extended by clowdops)' : ''}`,
-          ),
-        )
+    let excluded = false
+    for (const rule of statementRules) {
+      const hit = rule.check(statement)
+      if (hit === undefined) continue
+      findings.push(findingOf(rule, hit))
+      if (rule.exclusive) {
+        excluded = true
+        break
       }
     }
-
-    // Resource "*" on actions that can be limited to resources (parliament: not wildcard-only).
-    if (onStar && full.length === 0 && serviceWide.length === 0) {
-      const constrainable = expanded.filter((a) => a.takesResource)
-      if (constrainable.length > 0) {
-        findings.push(
-          finding(
-            'resource-star',
-            'warning',
-            `${where} allows actions on "*" that can be limited to specific resources: ${listed(constrainable.map(name))}.`,
-            'Name the resources (ARNs) these actions need instead of "*".',
-            'parliament: RESOURCE_STAR',
-          ),
-        )
-      }
-    }
+    if (!excluded) judged.push(statement)
   }
+  for (const rule of policyRules) findings.push(...rule.check(judged).map((hit) => findingOf(rule, hit)))
+  return findings
+}
 
-  // Privilege escalation: every action of one of cloudsplaining's sets allowed, anywhere in the policy.
-  for (const [method, set] of Object.entries(PRIVILEGE_ESCALATION)) {
-    const granting = set.map((action) =>
-      allowed.find(({ grant, onWildcard }) => {
-        if (!grants(grant, action)) return false
-        // Assuming or passing one named role is how roles are meant to be used; on a wildcard it is any role.
-        return /^(sts:AssumeRole|iam:PassRole)$/.test(action) ? onWildcard : true
-      }),
-    )
-    if (granting.some((g) => g === undefined)) continue
-    const where = [...new Set(granting.map((g) => g?.statement.label))].join(' and ')
-    const fullStar = granting.every((g) => g?.grant.patterns.includes('*'))
-    if (fullStar) continue // reported as policy.admin
-    findings.push(
-      finding(
-        'privilege-escalation',
-        'error',
-        `${where} allow${where.includes(' and ') ? '' : 's'} ${set.join(' + ')}: privilege escalation (${method}).`,
-        set.includes('iam:PassRole')
+function findingOf(rule: RuleRow, hit: RuleHit): Finding {
+  return finding(rule.id, rule.severity, hit.message, hit.fix, rule.source + (hit.sourceDetail ?? ''))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Permissions rules
+
+/** An Allow statement of a permissions policy, with what several rules ask of it worked out once. */
+export interface PermissionStatement {
+  statement: Statement
+  label: string
+  actions: string[]
+  grant: Grant
+  /** Action `"*"`. */
+  everyAction: boolean
+  /** Whole-service wildcards (`s3:*`). */
+  serviceWide: string[]
+  /** Some resource is every resource of its service (`*`, `arn:aws:s3:::*`). */
+  onStar: boolean
+  /** Some resource has a wildcard, so a role it names may be any role. */
+  onWildcard: boolean
+  /** The catalog's actions its Action patterns match. */
+  expanded: IamAction[]
+  catalog: IamActionCatalog
+}
+
+/** The Allow statements of a permissions policy as its rules see them; throws on a malformed document (lintPolicy reports it). */
+export function readPermissions(document: unknown, catalog: IamActionCatalog = EMPTY_CATALOG): PermissionStatement[] {
+  return parseStatements(document)
+    .filter((statement) => statement.allow)
+    .map((statement) => {
+      const actions = statement.actions ?? []
+      const resources = statement.resources ?? []
+      const grant = grantOf(actions)
+      return {
+        statement,
+        label: statement.label,
+        actions,
+        grant,
+        everyAction: actions.includes('*'),
+        serviceWide: actions.filter((a) => /^[^:*?]+:\*+$/.test(a)),
+        onStar: resources.some(isUnscoped),
+        onWildcard: resources.some((r) => r.includes('*')),
+        expanded: expand(grant, catalog),
+        catalog,
+      }
+    })
+}
+
+const actionName = (a: IamAction) => `${a.service}:${a.name}`
+
+function allowNotAction({ statement, label }: PermissionStatement): RuleHit | undefined {
+  if (!statement.notActions) return undefined
+  return {
+    message: `${label} allows every action except ${listed(statement.notActions)} (NotAction with Allow), including any AWS adds later.`,
+    fix: 'List the actions to allow with Action; use NotAction only with Deny.',
+  }
+}
+
+function allowNotResource({ statement, label }: PermissionStatement): RuleHit | undefined {
+  if (!statement.notResources) return undefined
+  return {
+    message: `${label} allows its actions on every resource except ${listed(statement.notResources)} (NotResource with Allow).`,
+    fix: 'List the resources with Resource; use NotResource only with Deny.',
+  }
+}
+
+function admin({ label, everyAction, onStar }: PermissionStatement): RuleHit | undefined {
+  if (!everyAction || !onStar) return undefined
+  return {
+    message: `${label} allows "*" on "*": full administrator access, including iam:PassRole on every role.`,
+    fix: 'Grant only the read actions the agent needs (start from the ViewOnlyAccess managed policy: clowdops credentials recipe aws).',
+  }
+}
+
+function wildcardAction({ label, everyAction, serviceWide, onStar }: PermissionStatement): RuleHit | undefined {
+  if (everyAction && onStar) return undefined // policy.admin
+  if (!everyAction && serviceWide.length === 0) return undefined
+  return {
+    message: `${label} allows ${everyAction ? 'every action ("*")' : `every action of a service (${listed(serviceWide)})`}, including write and permissions-management actions.`,
+    fix: 'List the read actions the agent needs (e.g. ec2:Describe*, cloudwatch:GetMetricData) instead of a service wildcard.',
+  }
+}
+
+/** A pattern that matches no action AWS has: no `service:` prefix, a prefix AWS does not have, or a loaded service without it. */
+function namesNoAction(pattern: string, catalog: IamActionCatalog): boolean {
+  if (pattern === '*') return false
+  const at = pattern.indexOf(':')
+  if (at <= 0) return true
+  const service = pattern.slice(0, at).toLowerCase()
+  const known = /[*?]/.test(service) ? undefined : catalog.actions(service)
+  return known === 'unknown' || (Array.isArray(known) && expand(grantOf([pattern]), catalog).length === 0)
+}
+
+/** A typo grants nothing, or not what was meant. */
+function unknownAction({ label, actions, catalog }: PermissionStatement): RuleHit | undefined {
+  const unknown = actions.filter((pattern) => namesNoAction(pattern, catalog))
+  if (unknown.length === 0) return undefined
+  return {
+    message: `${label} names actions AWS does not have: ${listed(unknown)}.`,
+    fix: 'Check the spelling against the AWS Service Authorization Reference (service:Action).',
+  }
+}
+
+/** Permissions-management actions change who can access a resource. */
+function resourceExposure({ label, everyAction, expanded }: PermissionStatement): RuleHit | undefined {
+  const exposure = expanded.filter((a) => a.accessLevel.startsWith('Permissions management'))
+  if (exposure.length === 0 || everyAction) return undefined
+  return {
+    message: `${label} allows permissions-management actions, which can change who may access resources: ${listed(exposure.map(actionName))}.`,
+    fix: 'Remove them: an agent that observes does not need to change resource policies or IAM permissions.',
+  }
+}
+
+/** Actions whose response is a credential. */
+function credentialExposure({ label, everyAction, grant, onStar }: PermissionStatement): RuleHit | undefined {
+  const credentials = CREDENTIAL_EXPOSURE.filter(
+    (action) => grants(grant, action) && (onStar || !EXPOSURE_ONLY_ON_STAR.has(action.toLowerCase())),
+  )
+  if (credentials.length === 0 || everyAction) return undefined
+  return {
+    message: `${label} allows actions that return credentials: ${listed(credentials)}.`,
+    fix: 'Remove them, or add an explicit Deny for them (the recipe policy does: clowdops credentials recipe aws).',
+  }
+}
+
+/** Reads of data contents on every resource. */
+function dataExfiltration({ label, everyAction, grant, onStar }: PermissionStatement): RuleHit | undefined {
+  if (!onStar || everyAction) return undefined
+  const reads = DATA_EXFILTRATION.filter(([action]) => grants(grant, action))
+  if (reads.length === 0) return undefined
+  return {
+    message: `${label} allows reading data contents on every resource: ${listed(reads.map(([a]) => a))}.`,
+    fix: 'Deny these reads (ViewOnlyAccess plus an explicit Deny), or scope them to the resources the agent must read.',
+    sourceDetail: reads.some(([, s]) => s !== CLOUDSPLAINING) ? ' (extended by clowdops)' : undefined,
+  }
+}
+
+/** Resource "*" on actions that can be limited to resources (parliament: not wildcard-only). */
+function resourceStar({ label, everyAction, serviceWide, onStar, expanded }: PermissionStatement): RuleHit | undefined {
+  if (!onStar || everyAction || serviceWide.length > 0) return undefined
+  const constrainable = expanded.filter((a) => a.takesResource)
+  if (constrainable.length === 0) return undefined
+  return {
+    message: `${label} allows actions on "*" that can be limited to specific resources: ${listed(constrainable.map(actionName))}.`,
+    fix: 'Name the resources (ARNs) these actions need instead of "*".',
+  }
+}
+
+/** The first statement that allows `action` in the sense that escalates. */
+function grantingStatement(statements: readonly PermissionStatement[], action: string): PermissionStatement | undefined {
+  return statements.find(({ grant, onWildcard }) => {
+    if (!grants(grant, action)) return false
+    // Assuming or passing one named role is how roles are meant to be used; on a wildcard it is any role.
+    return /^(sts:AssumeRole|iam:PassRole)$/.test(action) ? onWildcard : true
+  })
+}
+
+/** Every action of one of cloudsplaining's sets allowed, anywhere in the policy: the actions may come from different statements. */
+function privilegeEscalation(statements: readonly PermissionStatement[]): RuleHit[] {
+  return Object.entries(PRIVILEGE_ESCALATION).flatMap(([method, set]) => {
+    const granting = set.map((action) => grantingStatement(statements, action))
+    if (!granting.every((g): g is PermissionStatement => g !== undefined)) return []
+    if (granting.every((g) => g.everyAction)) return [] // reported as policy.admin or policy.wildcard-action
+    const where = [...new Set(granting.map((g) => g.label))].join(' and ')
+    const passRole = set.includes('iam:PassRole')
+    return [
+      {
+        message: `${where} allow${where.includes(' and ') ? '' : 's'} ${set.join(' + ')}: privilege escalation (${method}).`,
+        fix: passRole
           ? 'Remove iam:PassRole, or limit it to the one role ARN it needs with an iam:PassedToService condition; the agent needs neither.'
           : `Remove ${set.join(', ')}: an agent that observes does not need to change IAM.`,
-        `cloudsplaining: PrivilegeEscalation (${method})${set.includes('iam:PassRole') ? '; IAM Access Analyzer: PASS_ROLE_WITH_STAR_IN_RESOURCE' : ''}`,
-      ),
-    )
-  }
-  return findings
+        sourceDetail: ` (${method})${passRole ? '; IAM Access Analyzer: PASS_ROLE_WITH_STAR_IN_RESOURCE' : ''}`,
+      },
+    ]
+  })
+}
+
+export const PERMISSIONS_RULES: readonly StatementRule<PermissionStatement>[] = [
+  { id: 'allow-not-action', severity: 'error', source: 'AWS IAM User Guide: NotAction with Allow; cloudsplaining', exclusive: true, check: allowNotAction },
+  { id: 'allow-not-resource', severity: 'error', source: 'AWS IAM User Guide: NotResource with Allow', exclusive: true, check: allowNotResource },
+  { id: 'admin', severity: 'error', source: 'IAM Access Analyzer: PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE; cloudsplaining: ServiceWildcard', check: admin },
+  { id: 'wildcard-action', severity: 'error', source: 'cloudsplaining: ServiceWildcard', check: wildcardAction },
+  { id: 'unknown-action', severity: 'warning', source: 'parliament: UNKNOWN_ACTION / UNKNOWN_PREFIX', check: unknownAction },
+  { id: 'resource-exposure', severity: 'error', source: 'cloudsplaining: ResourceExposure; parliament: PERMISSIONS_MANAGEMENT_ACTIONS', check: resourceExposure },
+  { id: 'credential-exposure', severity: 'error', source: 'cloudsplaining: CredentialsExposure; parliament: CREDENTIALS_EXPOSURE', check: credentialExposure },
+  { id: 'data-exfiltration', severity: 'warning', source: 'cloudsplaining: DataExfiltration; parliament: SENSITIVE_ACCESS', check: dataExfiltration },
+  { id: 'resource-star', severity: 'warning', source: 'parliament: RESOURCE_STAR', check: resourceStar },
+]
+
+export const PERMISSIONS_POLICY_RULES: readonly PolicyRule<PermissionStatement>[] = [
+  { id: 'privilege-escalation', severity: 'error', source: 'cloudsplaining: PrivilegeEscalation', check: privilegeEscalation },
+]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Trust rules
+
+/** The Allow statements of a trust policy; throws on a malformed document (lintPolicy reports it). */
+export function readTrust(document: unknown): Statement[] {
+  return parseStatements(document).filter((statement) => statement.allow)
 }
 
 /** `*`, or `{"AWS": "*"}` (alone or in a list). */
@@ -505,60 +590,42 @@ function hasExternalId(condition: Record<string, unknown> | undefined): boolean 
   )
 }
 
-function lintTrust(statements: Statement[]): Finding[] {
-  const findings: Finding[] = []
-  for (const statement of statements) {
-    if (!statement.allow) continue
-    const where = statement.label
-    if (statement.notPrincipal !== undefined) {
-      findings.push(
-        finding(
-          'allow-not-principal',
-          'error',
-          `${where} trusts every principal except those named (NotPrincipal with Allow).`,
-          'Name the one principal to trust with Principal.',
-          'IAM Access Analyzer: ALLOW_WITH_NOT_PRINCIPAL',
-        ),
-      )
-      continue
-    }
-    if (statement.notActions) {
-      findings.push(
-        finding(
-          'allow-not-action',
-          'error',
-          `${where} allows every action except ${listed(statement.notActions)} (NotAction with Allow).`,
-          'List the actions with Action (sts:AssumeRole).',
-          'AWS IAM User Guide: NotAction with Allow',
-        ),
-      )
-      continue
-    }
-    if (isStarPrincipal(statement.principal)) {
-      findings.push(
-        finding(
-          'public-principal',
-          'error',
-          `${where} trusts "*": anyone in any AWS account may assume the role.`,
-          'Trust only the ClowdOps role ARN the platform gives you (clowdops credentials recipe aws-role).',
-          'IAM Access Analyzer: CheckNoPublicAccess',
-        ),
-      )
-      continue
-    }
-    const grant = grantOf(statement.actions ?? [])
-    const fromAccounts = principalTypes(statement.principal).includes('AWS')
-    if (fromAccounts && grants(grant, 'sts:AssumeRole') && !hasExternalId(statement.condition)) {
-      findings.push(
-        finding(
-          'missing-external-id',
-          'error',
-          `${where} lets another account assume the role without an sts:ExternalId condition (confused deputy).`,
-          'Add "Condition": {"StringEquals": {"sts:ExternalId": "<the external ID the platform issued>"}}.',
-          'AWS IAM User Guide: confused deputy prevention (sts:ExternalId)',
-        ),
-      )
-    }
+function allowNotPrincipal({ label, notPrincipal }: Statement): RuleHit | undefined {
+  if (notPrincipal === undefined) return undefined
+  return {
+    message: `${label} trusts every principal except those named (NotPrincipal with Allow).`,
+    fix: 'Name the one principal to trust with Principal.',
   }
-  return findings
 }
+
+function trustAllowNotAction({ label, notActions }: Statement): RuleHit | undefined {
+  if (!notActions) return undefined
+  return {
+    message: `${label} allows every action except ${listed(notActions)} (NotAction with Allow).`,
+    fix: 'List the actions with Action (sts:AssumeRole).',
+  }
+}
+
+function publicPrincipal({ label, principal }: Statement): RuleHit | undefined {
+  if (!isStarPrincipal(principal)) return undefined
+  return {
+    message: `${label} trusts "*": anyone in any AWS account may assume the role.`,
+    fix: 'Trust only the ClowdOps role ARN the platform gives you (clowdops credentials recipe aws-role).',
+  }
+}
+
+function missingExternalId({ label, actions, principal, condition }: Statement): RuleHit | undefined {
+  const fromAccounts = principalTypes(principal).includes('AWS')
+  if (!fromAccounts || !grants(grantOf(actions ?? []), 'sts:AssumeRole') || hasExternalId(condition)) return undefined
+  return {
+    message: `${label} lets another account assume the role without an sts:ExternalId condition (confused deputy).`,
+    fix: 'Add "Condition": {"StringEquals": {"sts:ExternalId": "<the external ID the platform issued>"}}.',
+  }
+}
+
+export const TRUST_RULES: readonly StatementRule<Statement>[] = [
+  { id: 'allow-not-principal', severity: 'error', source: 'IAM Access Analyzer: ALLOW_WITH_NOT_PRINCIPAL', exclusive: true, check: allowNotPrincipal },
+  { id: 'allow-not-action', severity: 'error', source: 'AWS IAM User Guide: NotAction with Allow', exclusive: true, check: trustAllowNotAction },
+  { id: 'public-principal', severity: 'error', source: 'IAM Access Analyzer: CheckNoPublicAccess', exclusive: true, check: publicPrincipal },
+  { id: 'missing-external-id', severity: 'error', source: 'AWS IAM User Guide: confused deputy prevention (sts:ExternalId)', check: missingExternalId },
+]
