@@ -79,8 +79,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const api = createHttpClient(platform)
   // Only the privacy commands download or reserve request ids: the others do not pay for loading those adapters.
   const downloads: Downloader = {
-    download: async (request) =>
-      (await import('../adapters/download.js')).createDownloader(platform).download(request),
+    download: async (request) => (await import('../adapters/download.js')).createDownloader(platform).download(request),
   }
   const pending: PendingRequests = {
     reserve: async (fingerprint, fresh) => (await pendingFile()).reserve(fingerprint, fresh),

@@ -34,7 +34,6 @@ export interface DownloadInput {
   destinationFor: (file: ExportFile, fileCount: number) => string
   overwrite: boolean
   onProgress?: (file: ExportFile, received: number) => void
-  signal?: AbortSignal
 }
 
 export async function downloadExport(input: DownloadInput, deps: Pick<Deps, 'api' | 'downloads'>): Promise<DownloadedExport> {
@@ -47,7 +46,6 @@ export async function downloadExport(input: DownloadInput, deps: Pick<Deps, 'api
       expected: { bytes: file.bytes, sha256: file.sha256 },
       overwrite: input.overwrite,
       ...(input.onProgress ? { onProgress: ({ received }: { received: number }) => input.onProgress?.(file, received) } : {}),
-      ...(input.signal ? { signal: input.signal } : {}),
     })
     files.push({ name: file.name, ...result })
   }

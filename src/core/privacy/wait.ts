@@ -27,7 +27,6 @@ export interface WaitOptions {
   timeoutMs: number
   /** After every poll, with the requests as they are now. */
   onPoll?: (requests: RequestView[]) => void
-  signal?: AbortSignal
 }
 
 const FIRST_DELAY_MS = 1_000
@@ -47,7 +46,7 @@ export async function waitForRequests(ids: string[], options: WaitOptions, deps:
   // Nothing to follow is trivially done, and has no first page to take a watermark from.
   if (wanted.length === 0) return { outcome: 'completed', requests: [] }
   const unique = [...new Set(wanted)]
-  const first = await readByIds(unique, deps, options.signal)
+  const first = await readByIds(unique, deps)
   const known: Known = first.requests
   let watermark = first.asOf
   let delay = FIRST_DELAY_MS
@@ -58,10 +57,10 @@ export async function waitForRequests(ids: string[], options: WaitOptions, deps:
     if (outcome) return { outcome, requests }
     const left = deadline - deps.clock.now().getTime()
     if (left <= 0) return { outcome: 'timed_out', requests }
-    await deps.clock.sleep(Math.min(delay, left), options.signal)
+    await deps.clock.sleep(Math.min(delay, left))
     delay = Math.min(delay * BACKOFF, MAX_DELAY_MS)
     const open = unique.filter((id) => !FINAL_STATES.includes((known.get(id) as RequestView).status))
-    watermark = await readChanges(known, open, watermark, deps, options.signal)
+    watermark = await readChanges(known, open, watermark, deps)
   }
 }
 
@@ -69,11 +68,11 @@ export async function waitForRequests(ids: string[], options: WaitOptions, deps:
  * The first poll: every id by name, 100 per call. An id the platform does not return does not exist for this caller,
  * and waiting cannot make it appear, so that is an error naming it (a 404, as `privacy status` gives for one id).
  */
-async function readByIds(ids: string[], deps: ListDeps, signal: AbortSignal | undefined): Promise<{ requests: Known; asOf: string }> {
+async function readByIds(ids: string[], deps: ListDeps): Promise<{ requests: Known; asOf: string }> {
   const requests: Known = new Map()
   let asOf: string | undefined
   for (const chunk of chunksOf(ids, MAX_IDS_PER_QUERY)) {
-    const page = await listPage({ ids: chunk.join(',') }, deps, signal)
+    const page = await listPage({ ids: chunk.join(',') }, deps)
     asOf ??= page.as_of
     for (const request of page.data) requests.set(request.id, view(request))
   }
@@ -88,19 +87,19 @@ async function readByIds(ids: string[], deps: ListDeps, signal: AbortSignal | un
  * is dropped for this poll and the open ones are read by id instead, changed since the same watermark. Either way
  * the next watermark is the as_of of this poll's first page, so nothing that changes meanwhile is missed.
  */
-async function readChanges(known: Known, open: string[], since: string, deps: ListDeps, signal: AbortSignal | undefined): Promise<string> {
+async function readChanges(known: Known, open: string[], since: string, deps: ListDeps): Promise<string> {
   const budget = Math.max(1, Math.ceil(open.length / MAX_IDS_PER_QUERY))
   let asOf: string | undefined
   let cursor: string | undefined
   for (let pages = 0; pages < budget; pages++) {
-    const page = await listPage({ updated_since: since, ...(cursor ? { cursor } : {}) }, deps, signal)
+    const page = await listPage({ updated_since: since, ...(cursor ? { cursor } : {}) }, deps)
     asOf ??= page.as_of
     applyChanges(known, page.data)
     if (!page.next_cursor) return asOf
     cursor = page.next_cursor
   }
   for (const chunk of chunksOf(open, MAX_IDS_PER_QUERY)) {
-    applyChanges(known, (await listPage({ ids: chunk.join(','), updated_since: since }, deps, signal)).data)
+    applyChanges(known, (await listPage({ ids: chunk.join(','), updated_since: since }, deps)).data)
   }
   return asOf as string
 }
@@ -113,8 +112,9 @@ function applyChanges(known: Known, changed: PrivacyRequestPage['data']): void {
   }
 }
 
-function listPage(query: { ids?: string; updated_since?: string; cursor?: string }, deps: ListDeps, signal: AbortSignal | undefined): Promise<PrivacyRequestPage> {
-  return deps.api.call(endpoints.listPrivacyRequests, { query: { ...query, limit: MAX_PAGE_SIZE }, ...(signal ? { signal } : {}) })
+/** Ctrl-C reaches these calls and the sleeps between polls through the run's api client and clock. */
+function listPage(query: { ids?: string; updated_since?: string; cursor?: string }, deps: ListDeps): Promise<PrivacyRequestPage> {
+  return deps.api.call(endpoints.listPrivacyRequests, { query: { ...query, limit: MAX_PAGE_SIZE } })
 }
 
 function notFound(missing: string[], total: number): NotFoundError {
