@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // oclif commands print through console; vitest must not swallow it (captureOutput needs the real streams).
+    // e2e helpers and the platform print through the real streams; vitest must not swallow them.
     disableConsoleIntercept: true,
     testTimeout: 20_000,
     hookTimeout: 30_000,
