@@ -31,6 +31,7 @@ export default class PrivacyExport extends PrivacyCommand<ExportResult> {
   async run(): Promise<ExportResult> {
     const { flags } = await this.parse(PrivacyExport)
     const regulation = flags.regulation as Regulation | undefined
+    const output = await this.outputTarget(flags.output)
     const created = await createRequest(
       { type: regulation === 'ccpa' ? 'ccpa_know' : 'portability', regulation, format: flags.format as ExportFormat },
       this.deps,
@@ -44,7 +45,7 @@ export default class PrivacyExport extends PrivacyCommand<ExportResult> {
       this.exitForWait(followed.wait)
       return result
     }
-    result.download = await this.download(followed.request.id, flags.output, flags.force)
+    result.download = await this.download(followed.request.id, output, flags.force)
     this.log(renderDownloaded(result.download, this.colors))
     return result
   }

@@ -115,6 +115,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
 /** Each reader loaded when first used: csv-parse and the journal are no cost to the commands that read no such file. */
 function userFiles(io: IO): UserFiles {
   return {
+    checkOutput: async (flag, path, accepts) => (await import('../adapters/output-paths.js')).checkOutputPath(flag, path, accepts),
     openBulkInput: async (source) => (await import('../adapters/bulk-input.js')).openBulkInput(source, io.in.chunks()),
     openJournal: async (options) => (await import('../adapters/journal.js')).openJournal(options),
     createReport: async (path) => (await import('../adapters/report-file.js')).createReportFile(path),

@@ -223,8 +223,16 @@ export interface Interruption {
   uninterrupted<T>(work: () => Promise<T>): Promise<T>
 }
 
+/** Where an output path the user named goes, once checked. */
+export type OutputTarget = { kind: 'file' | 'directory'; path: string }
+
 /** The files the user names on the command line ('-' is stdin where a reader allows it). */
 export interface UserFiles {
+  /**
+   * Checks an output path before any work is done: a file in an existing folder, or (where accepted) an existing
+   * directory; a usage error (exit 2) naming `flag` and the path otherwise. The path comes back absolute.
+   */
+  checkOutput(flag: string, path: string, accepts: 'file' | 'file-or-directory'): Promise<OutputTarget>
   /** `privacy submit --file`: CSV or JSONL, maybe gzip. */
   openBulkInput(source: BulkSource): Promise<BulkInput>
   /** `privacy submit --journal`. */
