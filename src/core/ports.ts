@@ -72,7 +72,7 @@ export interface SecretInput {
   readonly stdinIsTerminal: boolean
   /** A hidden prompt may be shown: stdin is a terminal, CI is unset and --json was not given. */
   readonly canPrompt: boolean
-  /** Everything piped to stdin, surrounding whitespace trimmed. Only when stdin is not a terminal. */
+  /** Everything piped to stdin, surrounding whitespace trimmed; past 1 MiB a UsageError. Only when stdin is not a terminal. */
   readStdin(): Promise<Secret>
   /** A hidden (masked) prompt. Only when canPrompt. */
   prompt(message: string): Promise<Secret>
