@@ -28,6 +28,8 @@ export function createConfigStore(directory: string = configDirectory()): Config
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadable(path, error)
       raw = {}
     }
+    // A file of `null`, `42` or `[]` is damaged as a whole: no key in it to fix with `config unset`.
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw notAnObject(path, raw)
     const parsed = ConfigFile.safeParse(raw)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -79,6 +81,13 @@ async function writeAtomically(directory: string, path: string, text: string): P
     await rm(temporary, { force: true })
     throw error
   }
+}
+
+function notAnObject(path: string, raw: unknown): ConfigError {
+  const held = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`
+  return new ConfigError(`The config file ${path} holds ${held}, not a JSON object of settings.`, {
+    hint: 'Fix the file by hand or move it away; clowdops will not overwrite it.',
+  })
 }
 
 function unreadable(path: string, error: unknown): ConfigError {
