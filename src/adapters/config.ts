@@ -62,7 +62,7 @@ export function createConfigStore(directory: string = configDirectory()): Config
  * file made world-readable by hand is replaced by a private one. (conf did this before, through atomically, whose
  * exit hook re-raised Ctrl-C and so cut short the CLI's own clean unwinding; it also cost ~50 ms of start-up.)
  */
-async function writeAtomically(directory: string, path: string, text: string): Promise<void> {
+export async function writeAtomically(directory: string, path: string, text: string): Promise<void> {
   await mkdir(directory, { recursive: true, mode: CONFIG_DIR_MODE })
   const temporary = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`
   const handle = await open(temporary, 'wx', CONFIG_FILE_MODE)

@@ -114,6 +114,15 @@ export interface AuthServer {
   revoke(metadata: AuthServerMetadata, token: Secret, hint: 'access_token' | 'refresh_token'): Promise<void>
 }
 
+/**
+ * When a reminder was last shown, kept across runs (the --insecure-storage warning is shown once a day, not every run).
+ * Best effort: a log that cannot be read reads as empty, one that cannot be written is not, and neither fails a command.
+ */
+export interface NoticeLog {
+  lastShown(key: string): Promise<Date | undefined>
+  markShown(key: string, at: Date): Promise<void>
+}
+
 /** Mutual exclusion between clowdops processes (e.g. around a token refresh). */
 export interface Locks {
   withLock<T>(name: string, run: () => Promise<T>): Promise<T>
