@@ -32,7 +32,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
  * this build of the bundle and this Node.js: compiling it from source costs more than the rest of a command. The cache
  * is written at exit, on the first run and again the first time another command runs, so that it ends up holding the
  * code of every command in use. It lives in the OS cache directory; when that is not writable, nothing is cached.
- * The cache is code this process runs, so only a private one is loaded (see trustedByUs).
+ * The cache is code this process runs, so only a private one is loaded (see distrusted).
  */
 function loadBundle(file) {
   const { Module, createRequire } = process.getBuiltinModule('node:module')

@@ -5,7 +5,7 @@ export const INSECURE_STORAGE_REMINDER_MS = 24 * 60 * 60 * 1000
 
 export const INSECURE_STORAGE_FIX = 'Sign in again without --insecure-storage to keep it in the OS keychain.'
 
-export function insecureStorageWarning(profileName: string): string {
+function insecureStorageWarning(profileName: string): string {
   return `Warning: the token of profile ${profileName} is in a plaintext file (--insecure-storage). ${INSECURE_STORAGE_FIX}`
 }
 
