@@ -9,6 +9,7 @@ import { loadIamActions } from '../adapters/iam-actions.js'
 import { RunInterruption, interruptOnSignals } from '../adapters/interruption.js'
 import { createKeychainStore } from '../adapters/keychain.js'
 import { fileLocks } from '../adapters/locks.js'
+import { noticeLog } from '../adapters/notices.js'
 import { createOAuthClient } from '../adapters/oauth.js'
 import { secretFiles } from '../adapters/secret-sources.js'
 import { processIO, systemBrowser, terminalPrompter } from '../adapters/terminal.js'
@@ -73,7 +74,8 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const auth = createOAuthClient({ userAgent: userAgent(options.runtime), signal, debug: options.debug })
   const locks = fileLocks(directory, clock)
   const warn = (message: string) => void io.err.write(`${message}\n`)
-  const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn, interruption })
+  const notices = noticeLog(directory)
+  const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn, notices, interruption })
   // Requests, downloads and sign-in calls of this run end when it is interrupted, whoever made them.
   const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, signal, debug: options.debug }
   const api = createHttpClient(platform)

@@ -72,7 +72,7 @@ export interface SecretInput {
   readonly stdinIsTerminal: boolean
   /** A hidden prompt may be shown: stdin is a terminal, CI is unset and --json was not given. */
   readonly canPrompt: boolean
-  /** Everything piped to stdin, surrounding whitespace trimmed. Only when stdin is not a terminal. */
+  /** Everything piped to stdin, surrounding whitespace trimmed; past 1 MiB a UsageError. Only when stdin is not a terminal. */
   readStdin(): Promise<Secret>
   /** A hidden (masked) prompt. Only when canPrompt. */
   prompt(message: string): Promise<Secret>
@@ -112,6 +112,15 @@ export interface AuthServer {
   /** One token request (device code, refresh, exchange). An OAuth error comes back as a value: polling expects them. */
   token(metadata: AuthServerMetadata, grant: Record<string, string | Secret>): Promise<TokenResult>
   revoke(metadata: AuthServerMetadata, token: Secret, hint: 'access_token' | 'refresh_token'): Promise<void>
+}
+
+/**
+ * When a reminder was last shown, kept across runs (the --insecure-storage warning is shown once a day, not every run).
+ * Best effort: a log that cannot be read reads as empty, one that cannot be written is not, and neither fails a command.
+ */
+export interface NoticeLog {
+  lastShown(key: string): Promise<Date | undefined>
+  markShown(key: string, at: Date): Promise<void>
 }
 
 /** Mutual exclusion between clowdops processes (e.g. around a token refresh). */
