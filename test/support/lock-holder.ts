@@ -10,10 +10,11 @@ import type { LockHolderJob } from './locks.js'
 const job = JSON.parse(process.argv[2] ?? '{}') as LockHolderJob
 
 /** The hold itself: a timer, or a promise that never settles (the parent kills or stops the process). */
-const hold = () =>
-  job.holdMs === 'forever'
-    ? new Promise<never>(() => setInterval(() => undefined, 60_000))
-    : new Promise<void>((resolve) => setTimeout(resolve, job.holdMs))
+function hold(): Promise<void> {
+  const { holdMs } = job
+  if (holdMs === 'forever') return new Promise(() => setInterval(() => undefined, 60_000))
+  return new Promise((resolve) => setTimeout(resolve, holdMs))
+}
 
 try {
   const locks = fileLocks(job.configDir, systemClock, job.options)
