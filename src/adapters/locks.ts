@@ -32,7 +32,7 @@ export interface LockOptions {
 const DEFAULTS: Required<LockOptions> = { heartbeatMs: 1_000, stuckMs: 30_000, giveUpMs: 120_000, pollMs: 25 }
 
 /** Who holds a generation, written into its file. */
-export const LockOwner = z.object({
+const LockOwner = z.object({
   pid: z.number().int().positive(),
   host: z.string(),
   /** Linux: the pid namespace, so that a pid from another container on the same host is not taken for ours. */
