@@ -1,7 +1,7 @@
 // Several runs of the built CLI at once, each needing a token refresh, against a refresh lock left by a process that
-// died. Refresh tokens rotate and the platform treats a reused one as theft (RFC 9700): two processes refreshing with
-// the same token revoke the sign-in. One refresh grant must reach the platform; the others wait for the lock, re-read
-// the tokens it stored and use them.
+// died, or held by a run whose refresh takes long. Refresh tokens rotate and the platform treats a reused one as theft
+// (RFC 9700): two processes refreshing with the same token revoke the sign-in. One refresh grant must reach the
+// platform; the other runs wait for the lock, re-read the tokens it stored and use them.
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { heldLocks } from '../../src/adapters/locks.js'
