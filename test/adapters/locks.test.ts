@@ -63,8 +63,8 @@ describe('file locks across processes', () => {
 
   it('a live holder is not broken, however long it holds: its heartbeat keeps the lock', async () => {
     const { configDir, log } = workspace()
-    const options = { heartbeatMs: 100, stuckMs: 1_000, giveUpMs: 15_000 }
-    const holder = startLockHolder({ configDir, name: 'refresh-default', id: 'long', log, holdMs: 3_500, rounds: 1, options })
+    const options = { heartbeatMs: 100, stuckMs: 2_000, giveUpMs: 15_000 }
+    const holder = startLockHolder({ configDir, name: 'refresh-default', id: 'long', log, holdMs: 5_000, rounds: 1, options })
     await holder.line(/^held long$/)
     ageLocks(configDir, 31_000) // as if it had held for 31 s already
     const waiter = startLockHolder({ configDir, name: 'refresh-default', id: 'waiter', log, holdMs: 10, rounds: 1, options })
