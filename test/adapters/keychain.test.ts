@@ -212,7 +212,7 @@ describe('keychain adapter failure mapping', () => {
   it.each([
     ['Cannot autolaunch D-Bus without X11 $DISPLAY', 'there is no D-Bus session bus'],
     ['The name org.freedesktop.secrets was not provided by any .service files', 'no Secret Service'],
-    ['Cannot create an item in a locked collection', 'the keyring is locked'],
+    ['Cannot create an item in a locked collection', 'the keychain is locked; unlock it and retry'],
     ['Failed to load keytar native addon, checked ["../build/Release"] on prebuilds/linux-x64', 'libsecret-1-0'],
   ])('explains "%s"', async (native, explanation) => {
     const store = createKeychainStore({ load: async () => keytarRejecting(native) })

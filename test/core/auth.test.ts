@@ -40,6 +40,7 @@ function memoryVault(): TokenVault & { entries: Map<string, string> } {
     read: async (profile) => (entries.has(profile) ? new Secret(entries.get(profile)!) : undefined),
     write: async (profile, value) => void entries.set(profile, value.reveal()),
     delete: async (profile) => entries.delete(profile),
+    checkWritable: async () => undefined,
   }
 }
 
