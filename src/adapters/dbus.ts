@@ -79,13 +79,15 @@ const MAX_AUTH_LINE = 512
 
 /**
  * Connects to the first of `sockets` and says Hello; calls made meanwhile wait their turn, so this returns at once and
- * `close()` can end a connection that hangs at any step.
+ * `close()` can end a connection that hangs at any step. Authentication, Hello and the calls made before the socket
+ * connected go out in one write (the protocol allows a client to pipeline them, as sd-bus does): one round trip less.
  */
 export function connectBus(sockets: readonly string[]): DBusConnection {
   const pending = new Map<number, { resolve: (body: unknown[]) => void; reject: (error: Error) => void }>()
   const queued: Buffer[] = []
   let serial = 0
   let received = Buffer.alloc(0)
+  let connected = false
   let authenticated = false
   let failure: Error | undefined
 
@@ -102,14 +104,14 @@ export function connectBus(sockets: readonly string[]): DBusConnection {
     if (target === undefined) return fail(new Error('no D-Bus session bus socket to connect to'))
     const attempt = net.createConnection({ path: target })
     socket = attempt
-    let connected = false
     attempt.once('connect', () => {
       connected = true
       attempt.on('error', (error) => fail(error))
       attempt.on('close', () => fail(new Error('the D-Bus connection closed')))
       // One NUL byte, then the EXTERNAL mechanism: the bus checks our uid on the socket itself.
       const uid = Buffer.from(String(process.getuid?.() ?? 0)).toString('hex')
-      attempt.write(`\0AUTH EXTERNAL ${uid}\r\n`)
+      attempt.write(Buffer.concat([Buffer.from(`\0AUTH EXTERNAL ${uid}\r\nBEGIN\r\n`), ...queued]))
+      queued.length = 0
     })
     attempt.once('error', (error) => {
       if (failure || connected) return // after connecting, the listener above has it
@@ -119,7 +121,7 @@ export function connectBus(sockets: readonly string[]): DBusConnection {
     attempt.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk])
       try {
-        if (!authenticated) readAuthReply(attempt)
+        if (!authenticated) readAuthReply()
         if (authenticated) readMessages()
       } catch (error) {
         fail(error as Error)
@@ -127,7 +129,7 @@ export function connectBus(sockets: readonly string[]): DBusConnection {
     })
   }
 
-  function readAuthReply(connection: net.Socket) {
+  function readAuthReply() {
     const end = received.indexOf('\r\n')
     if (end < 0) {
       if (received.length > MAX_AUTH_LINE) throw new Error('the D-Bus bus sent an overlong authentication line')
@@ -137,8 +139,6 @@ export function connectBus(sockets: readonly string[]): DBusConnection {
     received = received.subarray(end + 2)
     if (!line.startsWith('OK ')) throw new Error(`the D-Bus bus refused authentication (${line.split(' ')[0]})`)
     authenticated = true
-    connection.write(Buffer.concat([Buffer.from('BEGIN\r\n'), ...queued]))
-    queued.length = 0
   }
 
   function readMessages() {
@@ -164,7 +164,7 @@ export function connectBus(sockets: readonly string[]): DBusConnection {
     serial += 1
     const bytes = marshalMethodCall(serial, message)
     const reply = new Promise<unknown[]>((resolve, reject) => pending.set(serial, { resolve, reject }))
-    if (authenticated) socket?.write(bytes)
+    if (connected) socket?.write(bytes)
     else queued.push(bytes)
     return reply
   }
