@@ -14,7 +14,7 @@ export interface KeytarModule {
 }
 
 export interface KeychainStoreOptions {
-  /** Upper bound for each keychain call, loading keytar included. A missing D-Bus service can hang for minutes. */
+  /** Upper bound for each keychain call, lock check and loading keytar included. A missing D-Bus service can hang for minutes. */
   timeoutMs?: number
   /**
    * Test seam: how to obtain the keytar module. Defaults to a lazy `import('@github/keytar')`.
