@@ -1,6 +1,6 @@
 // Helpers for tests against the OS keychain: is a throw-away Secret Service running, secret-tool, and child probes.
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -242,6 +242,12 @@ export interface PrivateKeyring {
   stop(): Promise<void>
 }
 
+/** Still running (a zombie has no command line). */
+async function isKeyringDaemon(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+  return cmdline.includes('gnome-keyring-daemon')
+}
+
 const PRIVATE_KEYRING_PASSWORD = 'clowdops-private-test-keyring' // protects a keyring deleted afterwards: not a secret
 
 export async function startPrivateKeyring(): Promise<PrivateKeyring> {
@@ -306,6 +312,10 @@ export async function startPrivateKeyring(): Promise<PrivateKeyring> {
       }
     }
     await bus.stop() // the daemon also quits when its bus goes
+    // It writes its keyring files on the way out: let it finish before its directory goes (bounded).
+    for (let attempt = 0; pid !== undefined && attempt < 50 && (await isKeyringDaemon(pid)); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
     await rm(root, { recursive: true, force: true })
   }
 
