@@ -1,13 +1,12 @@
 import { BaseCommand } from '../src/cli/base-command.js'
 import { renderDoctor } from '../src/cli/render.js'
-import { runDoctor, DoctorReport } from '../src/core/doctor.js'
-import { ExitCode } from '../src/core/errors.js'
+import { runDoctor, DoctorReport, doctorExitCode } from '../src/core/doctor.js'
 
 export default class Doctor extends BaseCommand<DoctorReport> {
   static override get resultSchema() { return DoctorReport }
   static override summary = 'Check Node.js, the config directory, the OS keychain and the connection to the platform.'
   static override description =
-    'Each check prints ok, a warning or a failure with the fix to apply. Exits 1 when any check fails.'
+    'Each check prints ok, a warning or a failure with the fix to apply. Exits 9 when the OS keychain check fails (unreachable, locked or not answering), else 1 when any check fails.'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --api-url https://clowd.acme.example --json',
@@ -17,7 +16,7 @@ export default class Doctor extends BaseCommand<DoctorReport> {
     await this.parse(Doctor)
     const report = await runDoctor(this.deps)
     this.log(renderDoctor(report, this.colors))
-    if (!report.ok) this.exitAfterOutput(ExitCode.failure)
+    if (!report.ok) this.exitAfterOutput(doctorExitCode(report))
     return report
   }
 }

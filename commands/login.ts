@@ -47,10 +47,11 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
       ? await loginWithToken(
           {
             ...storage,
-            token: await readSecretInput(this.deps.sources.input, {
-              prompt: 'Personal access token',
-              hint: 'Pipe it in: echo "$CLOWDOPS_PAT" | clowdops login --with-token',
-            }),
+            readToken: () =>
+              readSecretInput(this.deps.sources.input, {
+                prompt: 'Personal access token',
+                hint: 'Pipe it in: echo "$CLOWDOPS_PAT" | clowdops login --with-token',
+              }),
           },
           this.deps,
         )

@@ -1,7 +1,9 @@
-// The one module that touches the OS keychain: keytar behind a timeout, failures as KeychainUnavailableError.
+// The one module that touches the OS keychain: keytar behind a lock check and a timeout, failures as
+// KeychainUnavailableError.
 import { KeychainUnavailableError, UsageError } from '../core/errors.js'
 import type { SecretStore } from '../core/ports.js'
 import { Secret } from '../core/secret.js'
+import { type LockQuery, type LockState, secretServiceLockState } from './secret-service.js'
 
 /** The part of keytar's API this adapter uses. */
 export interface KeytarModule {
@@ -12,13 +14,19 @@ export interface KeytarModule {
 }
 
 export interface KeychainStoreOptions {
-  /** Upper bound for each keychain call, loading keytar included. A missing D-Bus service can hang for minutes. */
+  /** Upper bound for each keychain call, lock check and loading keytar included. A missing D-Bus service can hang for minutes. */
   timeoutMs?: number
   /**
    * Test seam: how to obtain the keytar module. Defaults to a lazy `import('@github/keytar')`.
    * Tests pass a hand-written fake here (no module mocking) to reach paths a real keychain cannot be made to take.
    */
   load?: () => Promise<KeytarModule>
+  /**
+   * Asked before keytar, within the same time limit: is what the call needs locked? keytar cannot tell a locked entry
+   * from a missing one, and a native call that hangs cannot be abandoned. Defaults to asking the Secret Service over
+   * D-Bus where keytar uses libsecret, and to `unknown` (keytar alone) on macOS and Windows.
+   */
+  lockState?: (query: LockQuery, signal: AbortSignal) => Promise<LockState>
 }
 
 export const defaultKeychainTimeoutMs = 3000
@@ -32,29 +40,59 @@ const phrases: Record<Operation, (target: string) => string> = {
   list: (target) => `list the accounts of "${target}" in`,
 }
 
+/** The same words wherever a locked keychain stops a command. */
+export const KEYCHAIN_LOCKED = 'the keychain is locked; unlock it and retry'
+const LOCKED_HINT =
+  'Unlock your OS keychain (log in to the desktop session, or unlock it in your keyring or Keychain Access app), ' +
+  'then run the command again.'
+
+/** keytar uses libsecret (the Secret Service over D-Bus) everywhere but on macOS and Windows. */
+const usesSecretService = process.platform !== 'darwin' && process.platform !== 'win32'
+
+function defaultLockState(query: LockQuery, signal: AbortSignal): Promise<LockState> {
+  return usesSecretService ? secretServiceLockState(query, process.env, signal) : Promise.resolve('unknown')
+}
+
 export function createKeychainStore(options: KeychainStoreOptions = {}): SecretStore {
   const timeoutMs = options.timeoutMs ?? defaultKeychainTimeoutMs
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive: ${timeoutMs}`)
   const load = options.load ?? importKeytar
+  const lockState = options.lockState ?? defaultLockState
   let keytar: Promise<KeytarModule> | undefined
 
   async function call<T>(
     operation: Operation,
     target: string,
+    needs: LockQuery,
     run: (keytar: KeytarModule) => Promise<T>,
     value?: Secret,
   ): Promise<T> {
     // Loaded on first use and once: a failed load is not retried, a missing library does not appear mid-process.
-    keytar ??= load()
+    // Loading goes on while the lock check runs; a call that never gets to it must not leave its failure unhandled.
+    if (keytar === undefined) {
+      keytar = load()
+      keytar.catch(() => undefined)
+    }
     const loaded = keytar
+    const abandon = new AbortController()
     let timer: NodeJS.Timeout | undefined
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KeychainTimeout()), timeoutMs)
+      timer = setTimeout(() => {
+        abandon.abort()
+        reject(new KeychainTimeout())
+      }, timeoutMs)
     })
+    const unlessLocked = async (): Promise<T> => {
+      const state = await lockState(needs, abandon.signal)
+      if (state === 'locked') throw new KeychainLocked()
+      const module = await loaded
+      // A native call cannot be abandoned: it goes on in a libuv worker thread until D-Bus gives up (25 s, twice), and
+      // the process cannot exit before it does, not even through process.exit. So none starts after the time is up.
+      if (state === 'unanswered' || abandon.signal.aborted) throw new KeychainTimeout()
+      return run(module)
+    }
     try {
-      // On timeout the native call goes on in a libuv worker thread until D-Bus gives up, and the process cannot
-      // exit before it does (not even through process.exit); the caller still gets its answer on time.
-      return await Promise.race([loaded.then(run), timedOut])
+      return await Promise.race([unlessLocked(), timedOut])
     } catch (error) {
       throw unavailable(operation, target, error, timeoutMs, value)
     } finally {
@@ -62,11 +100,13 @@ export function createKeychainStore(options: KeychainStoreOptions = {}): SecretS
     }
   }
 
+  const entry = (service: string, account: string): LockQuery => ({ items: { service, account } })
+
   return {
     async get(service, account) {
       checkName('service', service)
       checkName('account', account)
-      const password = await call('read', `${service}/${account}`, (k) => k.getPassword(service, account))
+      const password = await call('read', `${service}/${account}`, entry(service, account), (k) => k.getPassword(service, account))
       return password === null ? undefined : new Secret(password)
     },
 
@@ -74,18 +114,28 @@ export function createKeychainStore(options: KeychainStoreOptions = {}): SecretS
       checkName('service', service)
       checkName('account', account)
       if (value.reveal() === '') throw new UsageError('Refusing to store an empty secret in the OS keychain.')
-      await call('store', `${service}/${account}`, (k) => k.setPassword(service, account, value.reveal()), value)
+      const needs = { defaultCollection: true } // where a new item goes
+      await call('store', `${service}/${account}`, needs, (k) => k.setPassword(service, account, value.reveal()), value)
     },
 
     async delete(service, account) {
       checkName('service', service)
       checkName('account', account)
-      return call('delete', `${service}/${account}`, (k) => k.deletePassword(service, account))
+      return call('delete', `${service}/${account}`, entry(service, account), (k) => k.deletePassword(service, account))
+    },
+
+    async checkWritable(service, account) {
+      checkName('service', service)
+      checkName('account', account)
+      // What storing needs, and one real round trip (the library loads, the service answers); the value is dropped.
+      const needs = { ...entry(service, account), defaultCollection: true }
+      await call('store', `${service}/${account}`, needs, async (k) => void (await k.getPassword(service, account)))
     },
 
     async list(service) {
       checkName('service', service)
-      return call('list', service, async (k) => {
+      // Never on a locked item: findCredentials crashes the process (a NULL secret in libsecret) on one.
+      return call('list', service, { items: { service } }, async (k) => {
         // keytar has no names-only search; the values are dropped here, before anything else sees them.
         const accounts = (await k.findCredentials(service)).map(({ account }) => account)
         return [...new Set(accounts)].sort()
@@ -119,6 +169,7 @@ function hasControlCharacter(text: string): boolean {
 }
 
 class KeychainTimeout extends Error {}
+class KeychainLocked extends Error {}
 
 /** The known ways keytar fails, per platform, in words a user can act on. */
 const knownFailures: ReadonlyArray<readonly [RegExp, string]> = [
@@ -129,9 +180,8 @@ const knownFailures: ReadonlyArray<readonly [RegExp, string]> = [
     'the D-Bus session bus cannot be reached'],
   [/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service/i,
     'no Secret Service (such as gnome-keyring) is running on the D-Bus session bus'],
-  [/locked/i, 'the keyring is locked'],
+  [/locked|User interaction is not allowed|errSecInteractionNotAllowed/i, KEYCHAIN_LOCKED],
   [/dismissed|cancell?ed/i, 'unlocking the keyring was cancelled'],
-  [/User interaction is not allowed|errSecInteractionNotAllowed/i, 'the keychain is locked and cannot prompt here'],
 ]
 
 function unavailable(
@@ -145,6 +195,7 @@ function unavailable(
   if (error instanceof KeychainTimeout) {
     return new KeychainUnavailableError(`${failed}: it did not answer within ${timeoutMs} ms.`)
   }
+  if (error instanceof KeychainLocked) return locked(`${failed}: ${KEYCHAIN_LOCKED}.`)
   let raw = oneLine(error instanceof Error ? error.message : String(error))
   const explanation = knownFailures.find(([pattern]) => pattern.test(raw))?.[1]
   // Belt and braces: no native message is known to echo the value, but one that did must not carry it any further.
@@ -152,7 +203,13 @@ function unavailable(
   const echoed = revealed !== undefined && raw.includes(revealed)
   if (echoed) raw = 'native error withheld: it contained the secret'
   const detail = explanation === undefined ? raw : `${explanation} (${raw})`
-  return new KeychainUnavailableError(`${failed}: ${detail}.`, echoed ? {} : { cause: error })
+  const cause = echoed ? {} : { cause: error }
+  if (explanation === KEYCHAIN_LOCKED) return locked(`${failed}: ${detail}.`, cause)
+  return new KeychainUnavailableError(`${failed}: ${detail}.`, cause)
+}
+
+function locked(message: string, options: { cause?: unknown } = {}): KeychainUnavailableError {
+  return new KeychainUnavailableError(message, { code: 'keychain_locked', hint: LOCKED_HINT, ...options })
 }
 
 function oneLine(text: string): string {

@@ -12,6 +12,7 @@ export function keychainVault(secrets: SecretStore): TokenVault {
     read: (profile) => secrets.get(KEYCHAIN_SERVICE, profile),
     write: (profile, value) => secrets.set(KEYCHAIN_SERVICE, profile, value),
     delete: (profile) => secrets.delete(KEYCHAIN_SERVICE, profile),
+    checkWritable: (profile) => secrets.checkWritable(KEYCHAIN_SERVICE, profile),
   }
 }
 
@@ -44,5 +45,7 @@ export function fileVault(configDirectory: string): TokenVault {
         throw error
       }
     },
+    // The user chose this file over the keychain; its directory is made when the token is written.
+    checkWritable: async () => undefined,
   }
 }

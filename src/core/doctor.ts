@@ -1,7 +1,7 @@
 // `clowdops doctor`: checks the machine, the config, the keychain and the way to the platform, each failure with a fix.
 import { z } from 'zod'
 import { endpoints } from './contract/index.js'
-import { ClowdopsError, KeychainUnavailableError } from './errors.js'
+import { ClowdopsError, ExitCode, KeychainUnavailableError } from './errors.js'
 import { INSECURE_STORAGE_FIX } from './auth/insecure-storage.js'
 import { LOGIN_HINT } from './auth/session.js'
 import { KEYCHAIN_SERVICE } from './auth/tokens.js'
@@ -28,6 +28,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const checks = [checkNode(deps), await checkConfig(deps), await checkKeychain(deps), await checkProxy(deps)]
   checks.push(...(await checkPlatform(deps)))
   return { ok: checks.every((check) => check.status !== 'fail'), checks }
+}
+
+/** 0 when no check failed; 9 when the OS keychain check did (as every keychain failure exits), else 1. */
+export function doctorExitCode(report: DoctorReport): ExitCode {
+  if (report.ok) return ExitCode.ok
+  const keychainFailed = report.checks.some((check) => check.name === 'keychain' && check.status === 'fail')
+  return keychainFailed ? ExitCode.keychain : ExitCode.failure
 }
 
 function checkNode({ runtime }: DoctorDeps): Check {

@@ -112,9 +112,10 @@ export class PendingError extends ClowdopsError {
   }
 }
 
+/** Unreachable, locked (code keychain_locked) or not answering in time. */
 export class KeychainUnavailableError extends ClowdopsError {
-  constructor(message: string, options: ErrorOptions = {}) {
-    super('keychain_unavailable', ExitCode.keychain, message, {
+  constructor(message: string, options: ErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'keychain_unavailable', ExitCode.keychain, message, {
       hint:
         'Start or unlock your OS keychain (on Linux: a Secret Service such as gnome-keyring), ' +
         'or set CLOWDOPS_TOKEN instead.',

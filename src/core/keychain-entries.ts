@@ -105,9 +105,8 @@ async function withKeychainHint<T>(call: Promise<T>): Promise<T> {
     return await call
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) throw error
-    throw new KeychainUnavailableError(error.message, {
-      cause: error,
-      hint: 'Start or unlock your OS keychain (on Linux: a Secret Service such as gnome-keyring); where there is none (CI), give secrets as env:NAME or file:PATH references instead.',
-    })
+    throw error.withHint(
+      'Start or unlock your OS keychain (on Linux: a Secret Service such as gnome-keyring); where there is none (CI), give secrets as env:NAME or file:PATH references instead.',
+    )
   }
 }

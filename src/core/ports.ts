@@ -50,6 +50,8 @@ export interface SecretStore {
   set(service: string, account: string, value: Secret): Promise<void>
   delete(service: string, account: string): Promise<boolean>
   list(service: string): Promise<string[]>
+  /** Fails as `set` would (unreachable, locked, not answering: KeychainUnavailableError), without storing anything. */
+  checkWritable(service: string, account: string): Promise<void>
 }
 
 /** A secret file as read for a `file:` reference; the core decides what is acceptable. */

@@ -9,7 +9,7 @@ import { loginWithDevice } from '../../src/core/auth/login.js'
 import { createSession } from '../../src/core/auth/session.js'
 import { type StoredTokens, type TokenVault, sealTokens } from '../../src/core/auth/tokens.js'
 import type { AuthServerMetadata } from '../../src/core/contract/oauth.js'
-import { ExitCode } from '../../src/core/errors.js'
+import { ExitCode, KeychainUnavailableError } from '../../src/core/errors.js'
 import type { AuthServer, Clock, Context, Deps, TokenResult } from '../../src/core/ports.js'
 import type { ConfigFile } from '../../src/core/profile.js'
 import { Secret } from '../../src/core/secret.js'
@@ -40,6 +40,7 @@ function memoryVault(): TokenVault & { entries: Map<string, string> } {
     read: async (profile) => (entries.has(profile) ? new Secret(entries.get(profile)!) : undefined),
     write: async (profile, value) => void entries.set(profile, value.reveal()),
     delete: async (profile) => entries.delete(profile),
+    checkWritable: async () => undefined,
   }
 }
 
@@ -173,6 +174,27 @@ describe('device flow polling', () => {
       await expect(loginWithDevice({ insecureStorage: false, onStep: () => undefined }, deps)).rejects.toMatchObject({ exitCode })
       expect(vault.entries.size).toBe(0)
     }
+  })
+
+  it('asks the keychain first: where it cannot keep the token, no device flow starts and the other ways are offered', async () => {
+    const server = scriptedServer([granted])
+    let started = 0
+    const auth: AuthServer = { ...server, startDeviceFlow: (...args) => (started++, server.startDeviceFlow(...args)) }
+    const { vault, deps } = loginDeps(auth, steppingClock())
+    vault.checkWritable = async () => {
+      throw new KeychainUnavailableError('Could not store "clowdops/default" in the OS keychain: the keychain is locked; unlock it and retry.', { code: 'keychain_locked' })
+    }
+    const steps: unknown[] = []
+    const error = await loginWithDevice({ insecureStorage: false, onStep: (step) => void steps.push(step) }, deps).catch((e: unknown) => e)
+    expect(error).toMatchObject({ exitCode: ExitCode.keychain, code: 'keychain_locked' })
+    expect((error as Error).message).toMatch(/the keychain is locked; unlock it and retry\. Nothing was sent to the platform\.$/)
+    for (const way of ['--insecure-storage', '--with-token', 'CLOWDOPS_TOKEN']) expect((error as KeychainUnavailableError).hint).toContain(way)
+    expect([started, steps.length, vault.entries.size]).toEqual([0, 0, 0])
+
+    // --insecure-storage needs no keychain, so it is not asked.
+    const signIn = await loginWithDevice({ insecureStorage: true, onStep: () => undefined }, deps)
+    expect(signIn.stored_in).toBe('file')
+    expect(started).toBe(1)
   })
 
   it('gives up when the code outlives expires_in while still pending', async () => {

@@ -148,6 +148,7 @@ function memoryStore(entries: Record<string, string> = {}): SecretStore & { entr
     set: async (s, a, value) => void map.set(key(s, a), value.reveal()),
     delete: async (s, a) => map.delete(key(s, a)),
     list: async (s) => [...map.keys()].filter((k) => k.startsWith(`${s}/`)).map((k) => k.slice(s.length + 1)).sort(),
+    checkWritable: async () => undefined,
   }
 }
 

@@ -52,9 +52,29 @@ export interface StoreOptions {
   insecureStorage: boolean
 }
 
-/** `login --with-token`: the token is checked with GET /v1/me before anything is stored. */
-export async function loginWithToken(input: StoreOptions & { token: Secret }, deps: LoginDeps): Promise<SignIn> {
-  const value = input.token.reveal().trim()
+/** The ways to sign in that need no OS keychain, offered wherever a sign-in cannot be kept in one. */
+export const WITHOUT_KEYCHAIN_HINT =
+  'Without a keychain: clowdops login --insecure-storage keeps the token in a 0600 file (a reminder once a day); or pipe a personal access ' +
+  'token (made on the platform) to clowdops login --with-token --insecure-storage; in CI, set CLOWDOPS_TOKEN to it.'
+
+/**
+ * Before anything is typed or sent: where the keychain cannot keep the token, the person would otherwise approve in the
+ * browser (or type a token) only to be told afterwards that nothing could be stored.
+ */
+async function checkTokenStorage(options: StoreOptions, deps: Pick<LoginDeps, 'context' | 'vaults'>): Promise<void> {
+  if (options.insecureStorage) return
+  try {
+    await deps.vaults.keychain.checkWritable(deps.context.profileName)
+  } catch (error) {
+    if (!(error instanceof KeychainUnavailableError)) throw error
+    throw new KeychainUnavailableError(`${error.message} Nothing was sent to the platform.`, { code: error.code, hint: WITHOUT_KEYCHAIN_HINT })
+  }
+}
+
+/** `login --with-token`: the token is read once the keychain is known usable, and checked with GET /v1/me before it is stored. */
+export async function loginWithToken(input: StoreOptions & { readToken: () => Promise<Secret> }, deps: LoginDeps): Promise<SignIn> {
+  await checkTokenStorage(input, deps)
+  const value = (await input.readToken()).reveal().trim()
   if (!value) throw new RefusedError('No token on stdin.', { code: 'empty_token', hint: 'Pipe it in: clowdops login --with-token < token.txt' })
   const tokens: StoredTokens = { kind: 'personal_access_token', access_token: value, scopes: [] }
   return storeSignIn(tokens, input, deps)
@@ -65,6 +85,7 @@ export async function loginWithDevice(
   input: StoreOptions & { scopes?: string[]; onStep: (step: DeviceStep) => void | Promise<void> },
   deps: LoginDeps,
 ): Promise<SignIn> {
+  await checkTokenStorage(input, deps)
   const metadata = await deps.auth.discover(deps.context.apiUrl.url)
   const device = await deps.auth.startDeviceFlow(metadata, input.scopes ?? DEFAULT_SCOPES)
   await input.onStep({
@@ -165,9 +186,7 @@ async function storeSignIn(tokens: StoredTokens, options: StoreOptions, deps: Lo
     await vaultOf(deps, storage).write(name, sealTokens(stored))
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) throw error
-    throw new KeychainUnavailableError(`${error.message} Nothing was stored.`, {
-      hint: 'Set CLOWDOPS_TOKEN instead, or pass --insecure-storage to keep the token in a 0600 file (warned about once a day).',
-    })
+    throw new KeychainUnavailableError(`${error.message} Nothing was stored.`, { code: error.code, hint: WITHOUT_KEYCHAIN_HINT })
   }
   // A sign-in moved between keychain and file must not leave the old copy behind.
   await vaultOf(deps, storage === 'file' ? 'keychain' : 'file').delete(name).catch(() => false)

@@ -23,6 +23,8 @@ export interface TokenVault {
   read(profile: string): Promise<Secret | undefined>
   write(profile: string, value: Secret): Promise<void>
   delete(profile: string): Promise<boolean>
+  /** Fails where `write` would fail for want of a usable keychain, writing nothing: asked before a sign-in starts. */
+  checkWritable(profile: string): Promise<void>
 }
 
 export function sealTokens(tokens: StoredTokens): Secret {

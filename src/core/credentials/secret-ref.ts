@@ -239,10 +239,7 @@ export async function resolveSecretRef(
     case 'keychain': {
       const value = await sources.secrets.get(ref.service, ref.account).catch((error: unknown) => {
         if (!(error instanceof KeychainUnavailableError)) throw error
-        throw new KeychainUnavailableError(error.message, {
-          cause: error,
-          hint: `${shown} needs the OS keychain: start or unlock it, or where there is none (CI) use env:NAME or file:PATH instead.`,
-        })
+        throw error.withHint(`${shown} needs the OS keychain: start or unlock it, or where there is none (CI) use env:NAME or file:PATH instead.`)
       })
       if (value === undefined) {
         throw new NotFoundError(`No OS keychain entry for ${shown}.`, {
