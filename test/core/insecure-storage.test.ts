@@ -22,7 +22,7 @@ function steppingClock(start = Date.parse('2026-11-26T12:00:00Z')): Clock & { ad
 /** An --insecure-storage file vault in memory, every profile signed in with a personal access token. */
 function plaintextVault(): TokenVault {
   const tokens = sealTokens({ kind: 'personal_access_token', access_token: 'cop_plaintext', scopes: [] })
-  return { kind: 'file', read: async () => new Secret(tokens.reveal()), write: async () => undefined, delete: async () => true }
+  return { kind: 'file', read: async () => new Secret(tokens.reveal()), write: async () => undefined, delete: async () => true, checkWritable: async () => undefined }
 }
 
 const noServer = {} as AuthServer // a personal access token is never refreshed: the server is not called
