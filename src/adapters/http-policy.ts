@@ -3,6 +3,7 @@
 // goes through. The clients carry requests; how one ended is judged here, so the same failure is treated alike in all.
 import type { Agent, IncomingHttpHeaders } from 'node:http'
 import type { Agent as HttpsAgent } from 'node:https'
+import { isLoopbackHost } from '../core/api-url.js'
 import { LOGIN_HINT } from '../core/auth/session.js'
 import { Headers, PROBLEM_CONTENT_TYPE, Problem } from '../core/contract/conventions.js'
 import {
@@ -233,8 +234,13 @@ function hintForStatus(status: number, code: string, retryAfter: string | undefi
 
 // Proxies -------------------------------------------------------------------------------------------------------------
 
-/** The proxy a request to `url` goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+/**
+ * The proxy a request to `url` goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. Never one for a loopback host:
+ * plain http is allowed there only because it stays on this machine, and a proxy would carry it, token and all, in
+ * clear to another one.
+ */
 export async function proxyFor(url: string): Promise<string | undefined> {
+  if (isLoopbackHost(new URL(url).hostname)) return undefined
   const { getProxyForUrl } = (await import('proxy-from-env')).default
   return getProxyForUrl(url) || undefined
 }

@@ -11,6 +11,7 @@ import { systemClock } from '../../src/adapters/clock.js'
 import { createDownloader } from '../../src/adapters/download.js'
 import { createHttpClient } from '../../src/adapters/http.js'
 import {
+  proxyFor,
   retryDelay,
 } from '../../src/adapters/http-policy.js'
 import { backoffMs, defaultRetryPolicy, isSafeToRepeat, parseRetryAfter } from '../../src/core/retry-policy.js'
@@ -170,6 +171,32 @@ describe('the policy on its own', () => {
     expect(retryDelay(busy, defaultRetryPolicy.retries, defaultRetryPolicy, now)).toBeDefined()
     expect(retryDelay(busy, defaultRetryPolicy.retries + 1, defaultRetryPolicy, now)).toBeUndefined()
     expect(retryDelay(busy, 1, defaultRetryPolicy, now, false)).toBeUndefined()
+  })
+})
+
+describe('the proxy a request goes through', () => {
+  const PROXY = 'http://proxy.example:3128'
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY }
+  afterEach(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  })
+
+  it('is the configured one for a remote host, none where NO_PROXY names it, and never one for loopback', async () => {
+    Object.assign(process.env, { HTTP_PROXY: PROXY, HTTPS_PROXY: PROXY, NO_PROXY: 'api.internal.example' })
+    const cases: [string, string | undefined][] = [
+      ['https://platform.clowdops.ai/v1/me', PROXY],
+      ['http://platform.example/v1/me', PROXY],
+      ['https://api.internal.example/v1/me', undefined],
+      ['http://127.0.0.1:8080/v1/me', undefined],
+      ['http://127.42.0.1:8080/v1/me', undefined],
+      ['https://127.0.0.1:8443/oauth/token', undefined],
+      ['http://localhost:3000/v1/files/export.zip', undefined],
+      ['http://[::1]:3000/.well-known/openid-configuration', undefined],
+    ]
+    for (const [url, proxy] of cases) expect(await proxyFor(url), url).toBe(proxy)
   })
 })
 
