@@ -10,12 +10,14 @@ import {
   type ClowdopsError,
   InterruptedError,
   NetworkError,
+  NotSignedInError,
   PlatformError,
   ResponseTooLargeError,
   exitCodeForStatus,
 } from '../core/errors.js'
 import type { Clock } from '../core/ports.js'
 import { type RetryPolicy, backoffMs, isRetryableStatus, parseRetryAfter } from '../core/retry-policy.js'
+import type { Secret } from '../core/secret.js'
 import { BODY_TOO_LARGE } from './transport.js'
 
 // Retries -------------------------------------------------------------------------------------------------------------
@@ -230,6 +232,38 @@ function hintForStatus(status: number, code: string, retryAfter: string | undefi
   if (status === 429) return `Rate-limited by the platform; try again${retryAfter ? ` in ${retryAfter} s` : ' later'}.`
   if (status >= 500) return 'The platform failed; try again, and quote the request id if you contact support.'
   return 'Check the input; --debug shows the request and response.'
+}
+
+// Credentials ---------------------------------------------------------------------------------------------------------
+
+// RFC 6750 §2.1 (b64token): all a bearer token can be made of. A token from CLOWDOPS_TOKEN, the keychain or stdin with
+// anything else (a line break pasted in the middle, a control character) cannot go into a header: Node refuses to send
+// it, and that used to be retried and reported as a network failure.
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/** The Authorization header for `token`; a token that cannot be a bearer token is refused (exit 4), nothing sent. */
+export function bearerAuthorization(token: Secret): string {
+  const value = token.reveal()
+  if (!BEARER_TOKEN.test(value)) throw invalidToken(value)
+  return `Bearer ${value}`
+}
+
+/** Says where the token breaks the rule and what is there, never what the token is. */
+function invalidToken(token: string): NotSignedInError {
+  const characters = [...token]
+  const bad = characters.findIndex((c, i) => !/[A-Za-z0-9\-._~+/]/.test(c) && !(c === '=' && characters.slice(i).every((rest) => rest === '=')))
+  const found = bad === -1 ? 'it is empty' : `its character ${bad + 1} is ${describeCharacter(characters[bad] ?? '')}`
+  return new NotSignedInError(`The token cannot be sent: a bearer token has only letters, digits and -._~+/ (and = at its end), and ${found}.`, {
+    code: 'invalid_token',
+    hint: 'Check CLOWDOPS_TOKEN, or what was piped to clowdops login --with-token, for a stray line break or extra text; or sign in again: clowdops login.',
+  })
+}
+
+function describeCharacter(c: string): string {
+  if (c === ' ') return 'a space'
+  if (c === '=') return "an '=' before the end"
+  if (/\p{Cc}/u.test(c)) return 'a control character (a line break, a tab or another)'
+  return 'none of those'
 }
 
 // Proxies -------------------------------------------------------------------------------------------------------------

@@ -269,3 +269,31 @@ describe('the same retry decisions for API calls, downloads and OAuth discovery'
     expect(token).toEqual({ requests: 1, sleeps: [], outcome: 'exit 1 planned' })
   })
 })
+
+describe('a session token that cannot be a bearer token', () => {
+  const signedIn: AnyEndpoint = { ...thing, scopes: [] }
+  // What a pasted token can carry: a control character, a line break in the middle, a space, a non-ASCII letter.
+  const broken = ['cop_abc\u0001defghijklmnop', 'cop_abcdefgh\nijklmnop', 'Bearer cop_abcdefghijklmnop', 'cop_abcdéfghijklmnop']
+
+  it('is refused before any request, API call and download alike: exit 4, no retry, the token not in the message', async () => {
+    for (const token of broken) {
+      const session = { token: async () => new Secret(token), afterRejection: async () => undefined }
+      const runs = {
+        'API call': (clock: Clock) => createHttpClient({ ...platform(clock), session }).call(signedIn),
+        download: (clock: Clock) =>
+          createDownloader({ ...platform(clock), session }).download({
+            path: '/v1/files/export.zip',
+            destination: join(dir, `export-${Math.random()}.zip`),
+            expected: { bytes: FILE.length, sha256: FILE_SHA256 },
+          }),
+      }
+      for (const [client, run] of Object.entries(runs)) {
+        let message = ''
+        const seen = await trace((clock) => run(clock).catch((error: Error) => ((message = error.message), Promise.reject(error))), [])
+        expect({ client, token, ...seen }).toEqual({ client, token, requests: 0, sleeps: [], outcome: 'exit 4 invalid_token' })
+        expect(message).toMatch(/cannot be sent/)
+        expect(message).not.toContain(token)
+      }
+    }
+  })
+})

@@ -91,3 +91,22 @@ describe('a secret typed as the value of a flag that does not exist', () => {
     expect(json.stdout + json.stderr).not.toContain(pasted)
   })
 })
+
+describe('a token with a control character in it', () => {
+  // Canaries without a known token shape, which would be redacted anyway: what shows is only what the CLI chose to say.
+  const tokens = [`CANARY${Date.now()}\u0001controlcharacter`, `CANARY${Date.now()}\nlinebreakinthemiddle`]
+
+  it.each(tokens.map((token) => [JSON.stringify(token.slice(-30)), token]))('%s is an invalid token: exit 4 at once, nothing sent, not echoed', async (_, token) => {
+    const before = platform().stats.requests
+    const text = await runCli(['projects', 'list'], { CLOWDOPS_API_URL: platform().url, CLOWDOPS_TOKEN: token })
+    expect(text.code, text.stderr).toBe(4)
+    expect(text.stderr).toContain('The token cannot be sent')
+    expect(text.stderr).not.toContain(token.trim())
+
+    const piped = await runCli(['login', '--with-token', '--insecure-storage', '--json'], { CLOWDOPS_API_URL: platform().url }, token)
+    expect(piped.code, piped.stdout).toBe(4)
+    expect(ErrorOutput.parse(JSON.parse(piped.stdout)).error.code).toBe('invalid_token')
+    expect(piped.stdout + piped.stderr).not.toContain(token.trim())
+    expect(platform().stats.requests).toBe(before)
+  })
+})
