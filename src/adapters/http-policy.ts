@@ -1,6 +1,6 @@
 // The one HTTP policy of the API client, the downloader and the OAuth client: which failures are tried again and after
-// how long, the limits on a response, what a failure means to the user (error and exit code), and which proxy a URL
-// goes through. The clients carry requests; how one ended is judged here, so the same failure is treated alike in all.
+// how long, the limits on a response, what a failure means to the user (error and exit code), what may be sent as a
+// bearer token, and which proxy a URL goes through. The clients carry requests; how one ended is judged here, so the same failure is treated alike in all.
 import type { Agent, IncomingHttpHeaders } from 'node:http'
 import type { Agent as HttpsAgent } from 'node:https'
 import { isLoopbackHost } from '../core/api-url.js'
@@ -252,7 +252,8 @@ export function bearerAuthorization(token: Secret): string {
 function invalidToken(token: string): NotSignedInError {
   const characters = [...token]
   const bad = characters.findIndex((c, i) => !/[A-Za-z0-9\-._~+/]/.test(c) && !(c === '=' && characters.slice(i).every((rest) => rest === '=')))
-  const found = bad === -1 ? 'it is empty' : `its character ${bad + 1} is ${describeCharacter(characters[bad] ?? '')}`
+  const found =
+    bad !== -1 ? `its character ${bad + 1} is ${describeCharacter(characters[bad] ?? '')}` : token === '' ? 'it is empty' : "it has nothing before its '='"
   return new NotSignedInError(`The token cannot be sent: a bearer token has only letters, digits and -._~+/ (and = at its end), and ${found}.`, {
     code: 'invalid_token',
     hint: 'Check CLOWDOPS_TOKEN, or what was piped to clowdops login --with-token, for a stray line break or extra text; or sign in again: clowdops login.',
