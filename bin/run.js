@@ -4,7 +4,8 @@
 // CommonJS (bin/package.json) and Node's built-ins through process.getBuiltinModule: an ES-module entry costs ~3 ms more.
 'use strict'
 
-const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs')
+const { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } =
+  process.getBuiltinModule('node:fs')
 const { dirname, join } = process.getBuiltinModule('node:path')
 
 const root = join(__dirname, '..')
@@ -31,6 +32,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
  * this build of the bundle and this Node.js: compiling it from source costs more than the rest of a command. The cache
  * is written at exit, on the first run and again the first time another command runs, so that it ends up holding the
  * code of every command in use. It lives in the OS cache directory; when that is not writable, nothing is cached.
+ * The cache is code this process runs, so only a private one is loaded (see distrusted).
  */
 function loadBundle(file) {
   const { Module, createRequire } = process.getBuiltinModule('node:module')
@@ -83,38 +85,93 @@ function fnv1a(text) {
   return (hash >>> 0).toString(16).padStart(8, '0')
 }
 
-/** The file is one header line, `clowdops-code-cache <build id> <runs>`, then V8's data. */
+/**
+ * The file is one header line, `clowdops-code-cache <build id> <runs>`, then V8's data. Read only from a directory and a
+ * file nobody else can write, the file checked on the descriptor it is read from: a cache another user could have
+ * written would be their code run as ours. That costs a stat of the directory more than reading the file did.
+ */
 function readCodeCache(file, buildId) {
+  let fd
   try {
-    const contents = readFileSync(file)
+    let refused = distrusted(dirname(file), statSync(dirname(file)))
+    if (refused === undefined) {
+      fd = openSync(file, 'r')
+      refused = distrusted(file, fstatSync(fd))
+    }
+    if (refused !== undefined) {
+      debugCodeCache(refused)
+      return undefined
+    }
+    const contents = readFileSync(fd)
     const newline = contents.indexOf(10)
     const [magic, id, runs] = contents.subarray(0, newline).toString().split(' ')
     if (magic !== 'clowdops-code-cache' || id !== buildId || !runs) return undefined
     return { data: contents.subarray(newline + 1), runs: runs.split(';') }
   } catch {
     return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
-/** mkdir -p, but one level at a time: Node's own recursive mkdirSync loops forever on some file systems (procfs). */
+/**
+ * Why a cache file or directory is not to be trusted, or undefined when it is: it must belong to this user (or root, who
+ * could change it anyway) and not be writable by group or others. Windows has no such modes: its cache directory is
+ * the user's own profile.
+ */
+function distrusted(path, stats) {
+  if (process.getuid === undefined) return undefined
+  if (stats.uid !== process.getuid() && stats.uid !== 0) return `${path} belongs to another user (uid ${stats.uid})`
+  if ((stats.mode & 0o022) !== 0) return `${path} can be written by others (mode ${(stats.mode & 0o7777).toString(8).padStart(4, '0')})`
+  return undefined
+}
+
+/** One line under --debug (or DEBUG=clowdops*, as src/cli/deps.ts debugEnabled reads it): the cache is otherwise silent. */
+function debugCodeCache(reason) {
+  const debugging =
+    argv.includes('--debug') || (process.env.DEBUG ?? '').split(/[\s,]+/).some((p) => p === '*' || p.startsWith('clowdops'))
+  if (debugging) process.stderr.write(`clowdops code cache not used: ${reason}\n`)
+}
+
+/**
+ * mkdir -p, each directory it makes 0700 whatever the umask (umask can only take bits away), but one level at a time:
+ * Node's own recursive mkdirSync loops forever on some file systems (procfs).
+ */
 function makeDirectory(dir) {
   try {
-    mkdirSync(dir)
+    mkdirSync(dir, { mode: 0o700 })
   } catch (error) {
     if (error.code === 'EEXIST') return
     if (error.code !== 'ENOENT' || dirname(dir) === dir) throw error
     makeDirectory(dirname(dir))
-    mkdirSync(dir)
+    mkdirSync(dir, { mode: 0o700 })
   }
 }
 
-/** Never fails the command: a cache that cannot be written is simply not there next time. */
+/**
+ * The cache directory, made, or made private when it is this user's own and others can write to it (an older clowdops
+ * made it so under umask 000). False when it is still not to be trusted: another user's, or a shared directory such as
+ * /tmp (sticky, and not ours to close): nothing is written there.
+ */
+function privateDirectory(dir) {
+  makeDirectory(dir)
+  const stats = statSync(dir)
+  if (distrusted(dir, stats) === undefined) return true
+  if (stats.uid !== process.getuid() || (stats.mode & 0o1000) !== 0) return false
+  chmodSync(dir, 0o700)
+  return true
+}
+
+/**
+ * Never fails the command: a cache that cannot be written is simply not there next time. A new private file (0600,
+ * never an existing one: `wx`) renamed over the old, so an old file others could write is replaced, not written into.
+ */
 function writeCodeCache(file, buildId, runs, script) {
   const temporary = `${file}.${process.pid}.tmp`
   try {
     const header = Buffer.from(`clowdops-code-cache ${buildId} ${runs.join(';')}\n`)
-    makeDirectory(dirname(file))
-    writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]))
+    if (!privateDirectory(dirname(file))) return
+    writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]), { mode: 0o600, flag: 'wx' })
     renameSync(temporary, file) // readers see the old file or the new one, never half of one
   } catch {
     try {

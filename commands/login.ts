@@ -22,7 +22,7 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
     'with-token': Flags.boolean({ summary: 'Read a personal access token from stdin (a hidden prompt on a terminal).' }),
     browser: Flags.boolean({ summary: 'Open the sign-in page in a browser (--no-browser: only print its URL).', default: true, allowNo: true }),
     scopes: Flags.string({ summary: 'Scopes to ask for, comma-separated (default: all the CLI uses).', helpValue: '<a,b>' }),
-    'insecure-storage': Flags.boolean({ summary: 'Keep the token in a 0600 file instead of the OS keychain (warned about on every use).' }),
+    'insecure-storage': Flags.boolean({ summary: 'Keep the token in a 0600 file instead of the OS keychain (warned about once a day).' }),
     'oidc-token-env': Flags.string({ summary: 'Name of the environment variable holding the CI OIDC ID token to exchange.', helpValue: '<NAME>', exclusive: ['with-token', 'oidc-token-file'] }),
     'oidc-token-file': Flags.string({ summary: 'File holding the CI OIDC ID token to exchange.', helpValue: '<path>', exclusive: ['with-token'] }),
     print: Flags.boolean({ summary: 'With --oidc-token-*: print the exchanged token on stdout for later steps.' }),

@@ -10,7 +10,7 @@ export default class CredentialsDetach extends BaseCommand<Credential> {
   static override examples = ['<%= config.bin %> <%= command.id %> cred_4kq9 --sandbox sbx_7hd2']
   static override args = { id: Args.string({ description: 'credential id (cred_...)', required: true }) }
   static override flags = {
-    sandbox: Flags.string({ summary: 'The sandbox to detach it from.', required: true, helpValue: '<sbx_id>' }),
+    sandbox: Flags.string({ summary: 'The sandbox to detach it from (default: the profile setting default_sandbox).', helpValue: '<sbx_id>' }),
   }
 
   async run(): Promise<Credential> {

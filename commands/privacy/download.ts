@@ -21,7 +21,7 @@ export default class PrivacyDownload extends PrivacyCommand<DownloadedExport> {
 
   async run(): Promise<DownloadedExport> {
     const { args, flags } = await this.parse(PrivacyDownload)
-    const downloaded = await this.download(args.id, flags.output, flags.force)
+    const downloaded = await this.download(args.id, await this.outputTarget(flags.output), flags.force)
     this.log(renderDownloaded(downloaded, this.colors))
     return downloaded
   }

@@ -3,19 +3,20 @@ import { PrivacyCommand } from '../../src/cli/privacy-command.js'
 import { codeFlag, regulationFlag, timeoutFlag } from '../../src/cli/privacy-flags.js'
 import { renderDownloaded, renderRequest } from '../../src/cli/render-privacy.js'
 import { EXPORT_FORMATS, type ExportFormat, type Regulation } from '../../src/core/contract/index.js'
-import { ExportResult } from '../../src/core/privacy/exports.js'
-import { createRequest } from '../../src/core/privacy/requests.js'
+import { ExportResult, startExport } from '../../src/core/privacy/exports.js'
 
 export default class PrivacyExport extends PrivacyCommand<ExportResult> {
   static override get resultSchema() { return ExportResult }
   static override summary = 'Request a copy of your data (portability), and with --wait follow it to a verified download.'
   static override description = [
     'With --wait: the verification code is asked for on a terminal (or taken from --code), the request is followed with a progress line on stderr, and the archive is downloaded, resumed if the connection drops, and checked against its SHA-256 before it appears at --output.',
+    'An open export of the same kind (made by an earlier run and not finished) is followed instead of making another, so a script runs `privacy export` (the code is emailed), then `privacy export --wait --code CODE`. Without a terminal, --wait needs --code; it is refused before anything is created.',
     'Under --regulation ccpa this is a right-to-know request (ccpa_know).',
   ].join('\n\n')
   static override examples = [
     '<%= config.bin %> <%= command.id %> --wait',
     '<%= config.bin %> <%= command.id %> --format tar.gz --wait --output ~/exports/',
+    '<%= config.bin %> <%= command.id %> --json   # emails the code',
     '<%= config.bin %> <%= command.id %> --wait --code 123456 --json',
   ]
   static override flags = {
@@ -30,12 +31,18 @@ export default class PrivacyExport extends PrivacyCommand<ExportResult> {
 
   async run(): Promise<ExportResult> {
     const { flags } = await this.parse(PrivacyExport)
-    const regulation = flags.regulation as Regulation | undefined
-    const created = await createRequest(
-      { type: regulation === 'ccpa' ? 'ccpa_know' : 'portability', regulation, format: flags.format as ExportFormat },
+    const output = await this.outputTarget(flags.output)
+    const created = await startExport(
+      {
+        regulation: flags.regulation as Regulation | undefined,
+        format: flags.format as ExportFormat,
+        wait: flags.wait,
+        code: flags.code,
+        canAsk: this.deps.prompter !== undefined,
+      },
       this.deps,
     )
-    if (created.replayed) this.note(`Request ${created.request.id} was already created by an earlier run; following it.`)
+    if (created.replayed) this.note(`Following export request ${created.request.id}, made by an earlier run; no new request was made.`)
     const followed = await this.follow(created.request, { code: flags.code, wait: flags.wait, timeoutMs: flags.timeout })
     this.log(renderRequest(followed.request, this.colors))
     const result: ExportResult = { ...created, request: followed.request, ...(followed.wait ? { wait: followed.wait } : {}) }
@@ -44,7 +51,7 @@ export default class PrivacyExport extends PrivacyCommand<ExportResult> {
       this.exitForWait(followed.wait)
       return result
     }
-    result.download = await this.download(followed.request.id, flags.output, flags.force)
+    result.download = await this.download(followed.request.id, output, flags.force)
     this.log(renderDownloaded(result.download, this.colors))
     return result
   }

@@ -28,6 +28,8 @@ export function createConfigStore(directory: string = configDirectory()): Config
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadable(path, error)
       raw = {}
     }
+    // A file of `null`, `42` or `[]` is damaged as a whole: no key in it to fix with `config unset`.
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw notAnObject(path, raw)
     const parsed = ConfigFile.safeParse(raw)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -60,7 +62,7 @@ export function createConfigStore(directory: string = configDirectory()): Config
  * file made world-readable by hand is replaced by a private one. (conf did this before, through atomically, whose
  * exit hook re-raised Ctrl-C and so cut short the CLI's own clean unwinding; it also cost ~50 ms of start-up.)
  */
-async function writeAtomically(directory: string, path: string, text: string): Promise<void> {
+export async function writeAtomically(directory: string, path: string, text: string): Promise<void> {
   await mkdir(directory, { recursive: true, mode: CONFIG_DIR_MODE })
   const temporary = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`
   const handle = await open(temporary, 'wx', CONFIG_FILE_MODE)
@@ -79,6 +81,13 @@ async function writeAtomically(directory: string, path: string, text: string): P
     await rm(temporary, { force: true })
     throw error
   }
+}
+
+function notAnObject(path: string, raw: unknown): ConfigError {
+  const held = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`
+  return new ConfigError(`The config file ${path} holds ${held}, not a JSON object of settings.`, {
+    hint: 'Fix the file by hand or move it away; clowdops will not overwrite it.',
+  })
 }
 
 function unreadable(path: string, error: unknown): ConfigError {

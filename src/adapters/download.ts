@@ -143,7 +143,14 @@ async function destinationHolds(
 
 /** Opens (or creates, mode 0600) the partial file and hashes what an earlier run left in it, to resume from there. */
 async function openPartial(path: string, expectedBytes: number): Promise<Partial> {
-  const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600)
+  // Never through a link: one planted at the partial path would have the download truncate and overwrite its target.
+  const handle = await open(path, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ELOOP') throw error
+    throw new ConflictError(`The partial file ${path} is a symbolic link; nothing was written through it.`, {
+      code: 'partial_file_is_link',
+      hint: 'Remove that link (it was not made by clowdops), then run the command again.',
+    })
+  })
   try {
     // A partial file from an earlier run keeps the mode it was created with; the export may hold personal data.
     if (process.platform !== 'win32') await handle.chmod(0o600)

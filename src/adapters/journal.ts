@@ -1,16 +1,22 @@
 // The bulk journal on disk: JSONL, a header line then one line per transition, appended and fsync'd in groups.
 import { createReadStream } from 'node:fs'
-import { open, stat } from 'node:fs/promises'
+import { lstat, open } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { JournalEntry, JournalHeader, JournalState, type JournalWriter, type OpenedJournal } from '../core/bulk/journal.js'
 import type { JournalOptions } from '../core/bulk/run.js'
-import { RefusedError, UsageError } from '../core/errors.js'
+import { ConflictError, RefusedError, UsageError } from '../core/errors.js'
 
 /** Lines reach the disk at most this long after they were appended (a crash loses at most that, never a request). */
 const GROUP_COMMIT_MS = 100
 
 export async function openJournal(options: JournalOptions): Promise<OpenedJournal> {
-  const exists = await stat(options.path).then((s) => s.isFile(), () => false)
+  const found = await lstat(options.path).catch(() => undefined)
+  if (found?.isSymbolicLink()) {
+    // Followed, a link would make the journal (personal data, request ids) land wherever it points, or fail if nowhere.
+    throw new UsageError(`--journal ${options.path} is a symbolic link.`, { hint: 'Name the journal file itself, or another path.' })
+  }
+  if (found && !found.isFile()) throw new UsageError(`--journal ${options.path} is not a regular file.`, { hint: 'Name another path.' })
+  const exists = found !== undefined
   if (!exists && options.mustExist) {
     throw new UsageError(`--resume: there is no journal at ${options.path}.`, { hint: 'Point --journal at the journal of the run to resume, or drop --resume to start one.' })
   }
@@ -29,8 +35,16 @@ export async function openJournal(options: JournalOptions): Promise<OpenedJourna
     return { writer: await appender(options.path), header, state, resumed: true }
   }
   const header: JournalHeader = { journal: 1, input_sha256: options.inputSha256, batch_id: options.batchId, created_at: options.now().toISOString() }
-  const writer = await appender(options.path, header)
-  return { writer, header, state: new JournalState(), resumed: false }
+  try {
+    const writer = await appender(options.path, header)
+    return { writer, header, state: new JournalState(), resumed: false }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    throw new ConflictError(`Another run created the journal ${options.path} just now.`, {
+      code: 'journal_in_use',
+      hint: 'Run one submission per journal at a time; run this one again once the other has finished, and it continues the journal.',
+    })
+  }
 }
 
 async function readJournal(path: string): Promise<{ header: JournalHeader; state: JournalState }> {
@@ -57,7 +71,13 @@ async function readJournal(path: string): Promise<{ header: JournalHeader; state
     const entry = JournalEntry.safeParse(json)
     if (entry.success) state.apply(entry.data)
   }
-  if (!header) throw new UsageError(`${path} is empty, not a clowdops journal.`, { hint: 'Delete it, or point --journal at another path.' })
+  if (!header) {
+    // Empty: most likely another run created it a moment ago and has not written its header yet.
+    throw new ConflictError(`The journal ${path} is empty: another run is creating it right now, or one left it empty.`, {
+      code: 'journal_in_use',
+      hint: 'Run one submission per journal at a time; if no other run is going, delete the empty file and run again.',
+    })
+  }
   return { header, state }
 }
 

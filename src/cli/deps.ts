@@ -9,6 +9,7 @@ import { loadIamActions } from '../adapters/iam-actions.js'
 import { RunInterruption, interruptOnSignals } from '../adapters/interruption.js'
 import { createKeychainStore } from '../adapters/keychain.js'
 import { fileLocks } from '../adapters/locks.js'
+import { noticeLog } from '../adapters/notices.js'
 import { createOAuthClient } from '../adapters/oauth.js'
 import { secretFiles } from '../adapters/secret-sources.js'
 import { processIO, systemBrowser, terminalPrompter } from '../adapters/terminal.js'
@@ -73,7 +74,8 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const auth = createOAuthClient({ userAgent: userAgent(options.runtime), signal, debug: options.debug })
   const locks = fileLocks(directory, clock)
   const warn = (message: string) => void io.err.write(`${message}\n`)
-  const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn, interruption })
+  const notices = noticeLog(directory)
+  const session = createSession({ env: options.env, context, config, vaults, auth, locks, clock, warn, notices, interruption })
   // Requests, downloads and sign-in calls of this run end when it is interrupted, whoever made them.
   const platform = { baseUrl: context.apiUrl.url, userAgent: userAgent(options.runtime), clock, session, signal, debug: options.debug }
   const api = createHttpClient(platform)
@@ -115,6 +117,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
 /** Each reader loaded when first used: csv-parse and the journal are no cost to the commands that read no such file. */
 function userFiles(io: IO): UserFiles {
   return {
+    checkOutput: async (flag, path, accepts) => (await import('../adapters/output-paths.js')).checkOutputPath(flag, path, accepts),
     openBulkInput: async (source) => (await import('../adapters/bulk-input.js')).openBulkInput(source, io.in.chunks()),
     openJournal: async (options) => (await import('../adapters/journal.js')).openJournal(options),
     createReport: async (path) => (await import('../adapters/report-file.js')).createReportFile(path),

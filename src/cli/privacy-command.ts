@@ -1,7 +1,7 @@
 // What the privacy commands share: asking for a verification code, a progress line, where downloads go, wait's exit code.
-import { statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ExportFile } from '../core/contract/index.js'
+import type { OutputTarget } from '../core/ports.js'
 import { ExitCode, UsageError } from '../core/errors.js'
 import { downloadExport, type DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
@@ -63,7 +63,12 @@ export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
     return [...ids]
   }
 
-  protected async download(id: string, output: string | undefined, overwrite: boolean): Promise<DownloadedExport> {
+  /** --output checked before anything is requested or fetched: a file in an existing folder, or a directory. */
+  protected async outputTarget(output: string | undefined): Promise<OutputTarget | undefined> {
+    return output === undefined ? undefined : this.deps.files.checkOutput('--output', output, 'file-or-directory')
+  }
+
+  protected async download(id: string, output: OutputTarget | undefined, overwrite: boolean): Promise<DownloadedExport> {
     let shown = 0
     const downloaded = await downloadExport(
       {
@@ -91,9 +96,8 @@ export abstract class PrivacyCommand<Result> extends BaseCommand<Result> {
   }
 }
 
-/** --output as a file (one file), as a directory (ends in / or exists as one), or the working directory. */
-function destinationFor(file: ExportFile, count: number, output: string | undefined): string {
+/** --output as a file (one file), as a directory, or the working directory. */
+function destinationFor(file: ExportFile, count: number, output: OutputTarget | undefined): string {
   if (output === undefined) return resolve(file.name)
-  const isDirectory = output.endsWith('/') || statSync(output, { throwIfNoEntry: false })?.isDirectory() === true
-  return isDirectory || count > 1 ? join(resolve(output), file.name) : resolve(output)
+  return output.kind === 'directory' || count > 1 ? join(output.path, file.name) : output.path
 }

@@ -1,5 +1,6 @@
 // Human renderings of command results. --json bypasses all of this and prints the result itself.
 import type { ChalkInstance } from 'chalk'
+import { INSECURE_STORAGE_FIX } from '../core/auth/insecure-storage.js'
 import type { DeviceStep, SignIn } from '../core/auth/login.js'
 import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
@@ -97,8 +98,11 @@ export function renderAuthStatus(status: AuthStatus, c: ChalkInstance): string {
     .map((p) => {
       const head = `${p.active ? c.green('*') : ' '} ${c.bold(p.profile)}${p.api_url ? `  ${c.dim(p.api_url)}` : ''}`
       if (!p.signed_in) return `${head}\n    not signed in`
-      const who = p.source === 'env' ? 'token from CLOWDOPS_TOKEN' : `${p.account ?? '?'} (${p.org ?? '?'}), token in ${p.source}`
+      const where = p.source === 'file' ? 'a plaintext file (--insecure-storage)' : p.source
+      const who = p.source === 'env' ? 'token from CLOWDOPS_TOKEN' : `${p.account ?? '?'} (${p.org ?? '?'}), token in ${where}`
       const lines = [`${head}`, `    ${who}`]
+      // Always here, whereas commands remind of it once a day.
+      if (p.source === 'file') lines.push(`    ${c.yellow('!')} ${INSECURE_STORAGE_FIX}`)
       if (p.expires_at) lines.push(`    expires ${p.expires_at}`)
       if (p.scopes.length > 0) lines.push(`    scopes ${p.scopes.join(' ')}`)
       if (p.verified !== undefined) lines.push(p.verified ? `    ${c.green('✓')} accepted by the platform` : `    ${c.red('✗')} rejected by the platform`)

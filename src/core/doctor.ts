@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { endpoints } from './contract/index.js'
 import { ClowdopsError, KeychainUnavailableError } from './errors.js'
+import { INSECURE_STORAGE_FIX } from './auth/insecure-storage.js'
 import { LOGIN_HINT } from './auth/session.js'
 import { KEYCHAIN_SERVICE } from './auth/tokens.js'
 import type { Deps } from './ports.js'
@@ -114,7 +115,10 @@ async function checkToken({ api, session }: Pick<DoctorDeps, 'api' | 'session'>)
     const source = await session.source()
     if (!source) return { name: 'token', status: 'warn', detail: 'not signed in', fix: LOGIN_HINT }
     const me = await api.call(endpoints.me)
-    return { name: 'token', status: 'ok', detail: `${me.email} (${me.org.name}) from ${source}` }
+    const who = `${me.email} (${me.org.name})`
+    // Always reported here, whereas commands remind of it once a day.
+    if (source === 'file') return { name: 'token', status: 'warn', detail: `${who} from a plaintext file (--insecure-storage)`, fix: INSECURE_STORAGE_FIX }
+    return { name: 'token', status: 'ok', detail: `${who} from ${source}` }
   } catch (error) {
     return failure('token', error)
   }

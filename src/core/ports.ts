@@ -72,7 +72,7 @@ export interface SecretInput {
   readonly stdinIsTerminal: boolean
   /** A hidden prompt may be shown: stdin is a terminal, CI is unset and --json was not given. */
   readonly canPrompt: boolean
-  /** Everything piped to stdin, surrounding whitespace trimmed. Only when stdin is not a terminal. */
+  /** Everything piped to stdin, surrounding whitespace trimmed; past 1 MiB a UsageError. Only when stdin is not a terminal. */
   readStdin(): Promise<Secret>
   /** A hidden (masked) prompt. Only when canPrompt. */
   prompt(message: string): Promise<Secret>
@@ -112,6 +112,15 @@ export interface AuthServer {
   /** One token request (device code, refresh, exchange). An OAuth error comes back as a value: polling expects them. */
   token(metadata: AuthServerMetadata, grant: Record<string, string | Secret>): Promise<TokenResult>
   revoke(metadata: AuthServerMetadata, token: Secret, hint: 'access_token' | 'refresh_token'): Promise<void>
+}
+
+/**
+ * When a reminder was last shown, kept across runs (the --insecure-storage warning is shown once a day, not every run).
+ * Best effort: a log that cannot be read reads as empty, one that cannot be written is not, and neither fails a command.
+ */
+export interface NoticeLog {
+  lastShown(key: string): Promise<Date | undefined>
+  markShown(key: string, at: Date): Promise<void>
 }
 
 /** Mutual exclusion between clowdops processes (e.g. around a token refresh). */
@@ -223,8 +232,16 @@ export interface Interruption {
   uninterrupted<T>(work: () => Promise<T>): Promise<T>
 }
 
+/** Where an output path the user named goes, once checked. */
+export type OutputTarget = { kind: 'file' | 'directory'; path: string }
+
 /** The files the user names on the command line ('-' is stdin where a reader allows it). */
 export interface UserFiles {
+  /**
+   * Checks an output path before any work is done: a file in an existing folder, or (where accepted) an existing
+   * directory; a usage error (exit 2) naming `flag` and the path otherwise. The path comes back absolute.
+   */
+  checkOutput(flag: string, path: string, accepts: 'file' | 'file-or-directory'): Promise<OutputTarget>
   /** `privacy submit --file`: CSV or JSONL, maybe gzip. */
   openBulkInput(source: BulkSource): Promise<BulkInput>
   /** `privacy submit --journal`. */

@@ -61,4 +61,24 @@ describe('config store', () => {
     expect((error as Error).message).toContain('profiles.default.default_project')
     expect(readFileSync(path, 'utf8')).toBe(broken)
   })
+
+  it.each([
+    ['null', 'null'],
+    ['42', 'a number'],
+    ['[]', 'an array'],
+    ['"profiles"', 'a string'],
+  ])('a file holding %s is an error naming the file and what it holds, and no update overwrites it', async (text, held) => {
+    const dir = tempDir()
+    mkdirSync(dir, { recursive: true })
+    const path = join(dir, 'config.json')
+    writeFileSync(path, `${text}\n`)
+    const store = createConfigStore(dir)
+    const error = await store.read().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toBe(`The config file ${path} holds ${held}, not a JSON object of settings.`)
+    // Not the per-key hint: `config unset` cannot read such a file either.
+    expect((error as ConfigError).hint).not.toContain('config unset')
+    await expect(store.update((c) => ({ ...c, active_profile: 'default' }))).rejects.toBeInstanceOf(ConfigError)
+    expect(readFileSync(path, 'utf8')).toBe(`${text}\n`)
+  })
 })

@@ -1,6 +1,6 @@
 // The downloader over real loopback HTTP into real files: resume with Range/If-Range, verification, conflicts, memory.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -489,6 +489,21 @@ describe('an existing destination', () => {
     const result = await downloader().download({ ...request, overwrite: true })
     expect(result.outcome).toBe('fetched')
     expect(await sha256Of(request.destination)).toBe(small.sha256)
+  })
+})
+
+describe('the partial file', () => {
+  it('is never opened through a symbolic link planted at its path: conflict, and the link target untouched', async () => {
+    newDir()
+    const request = requestFor(small)
+    const victim = join(dir, 'victim.txt')
+    writeFileSync(victim, 'precious')
+    symlinkSync(victim, `${request.destination}.${small.sha256.slice(0, 12)}.part`)
+    const error = await downloader().download(request).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConflictError)
+    expect((error as ConflictError).code).toBe('partial_file_is_link')
+    expect(readFileSync(victim, 'utf8')).toBe('precious')
+    expect(existsSync(request.destination)).toBe(false)
   })
 })
 

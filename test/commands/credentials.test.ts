@@ -2,14 +2,19 @@
 // keychain set, each answered, refused and interrupted, against the local platform and the test keyring.
 import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import ConfigSet from '../../commands/config/set.js'
 import CredentialsAdd from '../../commands/credentials/add.js'
+import CredentialsAttach from '../../commands/credentials/attach.js'
+import CredentialsDetach from '../../commands/credentials/detach.js'
 import CredentialsRemove from '../../commands/credentials/remove.js'
 import CredentialsShow from '../../commands/credentials/show.js'
 import KeychainSet from '../../commands/keychain/set.js'
 import { createKeychainStore } from '../../src/adapters/keychain.js'
 import { Registration } from '../../src/core/credentials/register.js'
-import { ProjectList } from '../../src/core/projects/list.js'
+import { ProjectList, SandboxList } from '../../src/core/projects/list.js'
 import ProjectsList from '../../commands/projects/list.js'
+import SandboxesList from '../../commands/sandboxes/list.js'
+import { Credential } from '../../src/core/contract/index.js'
 import { freshConfigDir } from '../support/cli.js'
 import { envFor, usePlatform } from '../support/platform.js'
 import { fake } from '../support/credential-fakes.js'
@@ -68,6 +73,29 @@ describe('credentials remove', () => {
     expect(run.exitCode).toBe(2)
     expect(run.terminal.asked).toEqual([])
     expect(await exists(env, id)).toBe(true)
+  })
+})
+
+describe('credentials attach and detach', () => {
+  it('take the sandbox from the profile setting default_sandbox when --sandbox is left out', async () => {
+    const env = envFor(platform())
+    const add = await runCommand(CredentialsAdd, ['openai', '--label', `attach-${randomBytes(4).toString('hex')}`, '--project', projectId, '--field', 'api_key=env:KEY', '--json'], {
+      env: { ...env, KEY: fake.openaiServiceAccount },
+      stdin: '',
+    })
+    const { id } = Registration.parse(JSON.parse(add.stdout)).credential
+    const sandbox = SandboxList.parse(JSON.parse((await runCommand(SandboxesList, ['--project', projectId, '--json'], { env, stdin: '' })).stdout))[0]!.id
+
+    const none = await runCommand(CredentialsAttach, [id], { env, stdin: '' })
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toContain('config set default_sandbox')
+
+    expect((await runCommand(ConfigSet, ['default_sandbox', sandbox], { env, stdin: '' })).exitCode).toBe(0)
+    const attached = await runCommand(CredentialsAttach, [id, '--json'], { env, stdin: '' })
+    expect(attached.exitCode, attached.stdout).toBe(0)
+    expect(Credential.parse(JSON.parse(attached.stdout)).sandboxes).toEqual([sandbox])
+    const detached = await runCommand(CredentialsDetach, [id, '--json'], { env, stdin: '' })
+    expect(Credential.parse(JSON.parse(detached.stdout)).sandboxes).toEqual([])
   })
 })
 

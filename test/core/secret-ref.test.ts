@@ -12,8 +12,10 @@ import {
   formatSecretRef,
   parseKeychainName,
   parseSecretRef,
+  MAX_SECRET_INPUT_BYTES,
   resolveSecretRef,
   resolveSecretRefs,
+  secretInputOf,
 } from '../../src/core/credentials/secret-ref.js'
 import { deleteKeychainEntry, listKeychainEntries, setKeychainEntry } from '../../src/core/keychain-entries.js'
 import { ClowdopsError, ExitCode, UsageError } from '../../src/core/errors.js'
@@ -162,6 +164,24 @@ function scriptedInput(options: { piped?: string; typed?: string; canPrompt?: bo
   }
 }
 
+/** Piped stdin of `size` bytes in chunks of `chunk`, counting what the reader took and whether it closed the input. */
+function pipedChunks(size: number, chunk: number) {
+  let read = 0
+  let closed = false
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    try {
+      for (let at = 0; at < size; at += chunk) {
+        const part = new Uint8Array(Math.min(chunk, size - at)).fill(0x61)
+        read += part.length
+        yield part
+      }
+    } finally {
+      closed = true
+    }
+  }
+  return { io: { in: { isTTY: false, chunks } }, read: () => read, closed: () => closed }
+}
+
 function sources(overrides: Partial<SecretSources> = {}): SecretSources {
   return { secrets: memoryStore(), env: {}, files: secretFiles, input: scriptedInput({ piped: '' }), ...overrides }
 }
@@ -254,6 +274,24 @@ describe('resolveSecretRef', () => {
     expect(ci.exitCode).toBe(ExitCode.usage)
     const empty = await failure(resolveSecretRef({ kind: 'stdin' }, sources({ input: scriptedInput({ piped: '  \n' }) })))
     expect(empty.code).toBe('secret_empty')
+  })
+
+  it('stdin: up to 1 MiB is read; past that it is exit 2 naming stdin and the limit, and reading stops there', async () => {
+    const MiB = 1024 * 1024
+    expect(MAX_SECRET_INPUT_BYTES).toBe(MiB)
+    const exact = pipedChunks(MiB, 64 * 1024)
+    expect((await secretInputOf(exact.io, undefined).readStdin()).reveal()).toHaveLength(MiB)
+
+    // 64 MiB offered in 64 KiB chunks: one chunk past the cap is read, and the input is closed.
+    const huge = pipedChunks(64 * MiB, 64 * 1024)
+    const error = await failure(secretInputOf(huge.io, undefined).readStdin())
+    expect(error).toBeInstanceOf(UsageError)
+    expect(error.code).toBe('secret_input_too_large')
+    expect(error.message).toContain('stdin')
+    expect(error.message).toContain('1 MiB')
+    expect(error.hint).toContain('Pipe only the secret')
+    expect(huge.read()).toBe(MiB + 64 * 1024)
+    expect(huge.closed()).toBe(true)
   })
 
   it('stdin: one secret per command — a second stdin reference is exit 2, and two in one set fail before reading', async () => {

@@ -49,7 +49,7 @@ describe('login without a keychain or a terminal', () => {
     expect(allFiles(configDir).some((f) => f.path.endsWith('config.json') && f.text.includes('token_storage'))).toBe(false)
   })
 
-  it('--insecure-storage keeps the token in a 0600 file and warns on every later use', async () => {
+  it('--insecure-storage keeps the token in a 0600 file and warns on the next use', async () => {
     const configDir = freshConfigDir()
     const env = { ...envFor(platform(), { configDir, withToken: false }), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }
     const token = platform().issueToken(['projects:read'])

@@ -158,6 +158,20 @@ describe('config', () => {
     expect(readFileSync(path, 'utf8')).toBe('{"profiles": ')
   })
 
+  it('a config file holding null, 42 or [] is refused by config set with exit 1 and left as it was', async () => {
+    for (const text of ['null', '42', '[]']) {
+      const dir = freshConfigDir()
+      const path = join(dir, 'config.json')
+      writeFileSync(path, text)
+      const result = await runCli(['config', 'set', 'default_project', 'prj_abc', '--json'], { CLOWDOPS_CONFIG_DIR: dir })
+      expect(result.code, text).toBe(1)
+      const { error } = ErrorOutput.parse(JSON.parse(result.stdout))
+      expect(error.code).toBe('config_invalid')
+      expect(error.message).toContain(`${path} holds`)
+      expect(readFileSync(path, 'utf8')).toBe(text)
+    }
+  })
+
   it('config get of an unset key exits 5', async () => {
     const result = await runCli(['config', 'get', 'default_project'])
     expect(result.code).toBe(5)

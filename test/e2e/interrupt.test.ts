@@ -6,14 +6,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { heldLocks } from '../../src/adapters/locks.js'
 import { fileVault } from '../../src/adapters/token-vaults.js'
-import { DeviceStep } from '../../src/core/auth/login.js'
 import { StoredTokens } from '../../src/core/auth/tokens.js'
 import type { BulkSummary } from '../../src/core/bulk/model.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
-import { envFor, usePlatform } from '../support/platform.js'
-import { approveDeviceFlow } from '../support/oauth.js'
+import { envFor, signInByDevice, until, usePlatform } from '../support/platform.js'
 
 const platform = usePlatform({ rateLimit: null })
 afterEach(() => {
@@ -23,23 +22,12 @@ afterEach(() => {
 
 const signedOut = (configDir: string) => envFor(platform(), { configDir, withToken: false })
 
-/** Polls `condition` every 20 ms for up to 15 s. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 20) {
-    if (waited > 15_000) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 /** The error body: the last JSON document on stdout (after a device step line, or rows of NDJSON). */
 const interrupted = (stdout: string) => {
   const lines = stdout.trimEnd().split('\n')
   const start = lines.findLastIndex((line) => line.startsWith('{'))
   return ErrorOutput.parse(JSON.parse(lines.slice(start).join('\n'))).error
 }
-
-/** Lock files left in the config directory: none once every run has ended. */
-const locksLeft = (configDir: string) => (existsSync(join(configDir, 'locks')) ? readdirSync(join(configDir, 'locks')) : [])
 
 async function storedTokens(configDir: string): Promise<StoredTokens> {
   return StoredTokens.parse(JSON.parse((await fileVault(configDir).read('default'))!.reveal()))
@@ -50,10 +38,7 @@ async function signedInWithShortTokens(): Promise<string> {
   platform().oauth.setPollInterval(1)
   platform().oauth.setAccessTokenTtl(30) // inside the CLI's refresh margin: every run refreshes first
   const configDir = freshConfigDir()
-  const cli = startCli(['login', '--json', '--insecure-storage', '--no-browser'], signedOut(configDir))
-  const step = DeviceStep.parse(JSON.parse(await cli.line(/^\{.*user_code/)))
-  await approveDeviceFlow(step.verification_uri_complete ?? step.verification_uri, { email: platform().user.email, password: platform().user.password, decision: 'approve' })
-  expect((await cli.done).code).toBe(0)
+  await signInByDevice(platform(), configDir)
   return configDir
 }
 
@@ -71,7 +56,7 @@ describe('Ctrl-C during a token refresh', () => {
     const result = await cli.done
     expect(result.code, result.stderr).toBe(130)
     expect(interrupted(result.stdout).code).toBe('interrupted')
-    expect(locksLeft(configDir)).toEqual([])
+    expect(await heldLocks(configDir)).toEqual([]) // none held once the run has ended
 
     platform().oauth.setTokenResponseDelay(0)
     const after = await storedTokens(configDir)
@@ -107,7 +92,7 @@ describe('Ctrl-C during a device sign-in', () => {
     expect(result.code).toBe(130)
     expect(interrupted(result.stdout).code).toBe('interrupted')
     expect(readdirSync(configDir)).not.toContain('tokens')
-    expect(locksLeft(configDir)).toEqual([])
+    expect(await heldLocks(configDir)).toEqual([]) // none held once the run has ended
   })
 })
 

@@ -177,9 +177,11 @@ describe('verification', () => {
 })
 
 describe('export', () => {
-  it('export --wait without a terminal or code stops at verification with the command to run (exit 8)', async () => {
-    const error = await failure(['privacy', 'export', '--wait'], 8)
-    expect(error.hint).toMatch(/clowdops privacy verify [0-9a-f-]{36} --code CODE/)
+  it('export --wait without a terminal or code is refused before anything is created, saying how to pass it (exit 2)', async () => {
+    const before = platform().privacy.requests().length
+    const error = await failure(['privacy', 'export', '--wait'], 2)
+    expect(error.hint).toMatch(/clowdops privacy export --wait --code CODE/)
+    expect(platform().privacy.requests().length).toBe(before)
   })
 
   it('a download cut mid-stream resumes from the byte it reached, and verifies', async () => {

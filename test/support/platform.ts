@@ -2,10 +2,12 @@
 // and plain-fetch helpers for tests of the wire itself.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, expect } from 'vitest'
+import { DeviceStep } from '../../src/core/auth/login.js'
 import { Problem } from '../../src/core/contract/index.js'
 import { PrivacyRequest } from '../../src/core/contract/privacy.js'
 import { type Platform, type PlatformOptions, startPlatform } from '../platform/server.js'
-import { freshConfigDir } from './cli.js'
+import { freshConfigDir, startCli } from './cli.js'
+import { approveDeviceFlow } from './oauth.js'
 
 /**
  * Starts a platform before the tests of the enclosing file or describe and closes it after them. The getter works in
@@ -34,6 +36,27 @@ export function usePlatform(options: PlatformOptions = {}): () => Platform {
 export function envFor(platform: Platform, options: { configDir?: string; withToken?: boolean; url?: string } = {}): Record<string, string> {
   const { configDir = freshConfigDir(), withToken = true, url = platform.url } = options
   return { CLOWDOPS_API_URL: url, ...(withToken ? { CLOWDOPS_TOKEN: platform.token } : {}), CLOWDOPS_CONFIG_DIR: configDir }
+}
+
+/** Polls `condition` (e.g. on the platform's stats) every 20 ms for up to 15 s. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 15_000) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/**
+ * A device-flow sign-in by the built CLI into `configDir`, approved through the pages with the platform's user, kept
+ * in a 0600 file (`--insecure-storage`, no keychain needed). The platform's TTL knobs decide what the tokens look like.
+ */
+export async function signInByDevice(platform: Platform, configDir: string): Promise<void> {
+  const cli = startCli(['login', '--json', '--insecure-storage', '--no-browser'], envFor(platform, { configDir, withToken: false }))
+  const step = DeviceStep.parse(JSON.parse(await cli.line(/^\{.*user_code/)))
+  const { email, password } = platform.user
+  await approveDeviceFlow(step.verification_uri_complete ?? step.verification_uri, { email, password, decision: 'approve' })
+  const result = await cli.done
+  expect(result.code, result.stderr).toBe(0)
 }
 
 /** A client for one platform and token: plain fetch, so what is tested is the wire. */

@@ -166,7 +166,7 @@ async function storeSignIn(tokens: StoredTokens, options: StoreOptions, deps: Lo
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) throw error
     throw new KeychainUnavailableError(`${error.message} Nothing was stored.`, {
-      hint: 'Set CLOWDOPS_TOKEN instead, or pass --insecure-storage to keep the token in a 0600 file (warned about on every use).',
+      hint: 'Set CLOWDOPS_TOKEN instead, or pass --insecure-storage to keep the token in a 0600 file (warned about once a day).',
     })
   }
   // A sign-in moved between keychain and file must not leave the old copy behind.

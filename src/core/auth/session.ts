@@ -1,8 +1,9 @@
 // A run's signed-in state: which token wins (env > keychain > file), and refreshing it without losing the session.
 import { CLIENT_ID } from '../contract/oauth.js'
 import { NotSignedInError } from '../errors.js'
-import type { AuthServer, Clock, ConfigStore, Context, Interruption, Locks, Session } from '../ports.js'
+import type { AuthServer, Clock, ConfigStore, Context, Interruption, Locks, NoticeLog, Session } from '../ports.js'
 import { Secret } from '../secret.js'
+import { remindOfInsecureStorage } from './insecure-storage.js'
 import { type StoredTokens, type TokenSource, type TokenVault, needsRefresh, openTokens, sealTokens } from './tokens.js'
 
 export interface SessionDeps {
@@ -15,8 +16,9 @@ export interface SessionDeps {
   clock: Clock
   /** A refresh is not torn by Ctrl-C: the rotated tokens are stored before the run stops. */
   interruption?: Pick<Interruption, 'uninterrupted'>
-  /** Told, once per run, when the token comes from the --insecure-storage file. */
+  /** Told when the token comes from the --insecure-storage file: once a day per profile, as `notices` remembers. */
   warn?: (message: string) => void
+  notices?: NoticeLog
 }
 
 interface Resolved {
@@ -44,12 +46,7 @@ export function createSession(deps: SessionDeps): Session {
     const vault = vaultOf(deps, profile.token_storage)
     const secret = await vault.read(profileName)
     if (!secret) return undefined
-    if (vault.kind === 'file') {
-      deps.warn?.(
-        `Warning: the token of profile ${profileName} is in a plaintext file (--insecure-storage). ` +
-          'Sign in again without that flag to keep it in the OS keychain.',
-      )
-    }
+    if (vault.kind === 'file') await remindOfInsecureStorage(profileName, deps)
     return { source: vault.kind, vault, tokens: openTokens(secret, `the ${vault.kind} entry of profile ${profileName}`) }
   }
 

@@ -125,6 +125,9 @@ export async function runBulkSubmit(
         hint: 'Columns: type, regulation, email, account_id, request_id, format, note, purposes, set_name, set_email, set_phone, set_company, set_country.',
       })
     }
+    // Where the results go is checked before anything is asked of the platform.
+    if (input.report) await files.checkOutput('--report', input.report, 'file')
+    if (input.journal && !input.dryRun) await files.checkOutput('--journal', input.journal, 'file')
     const [me, discovery] = await Promise.all([deps.api.call(endpoints.me), deps.api.call(endpoints.privacyDiscovery)])
     const batchSize = Math.min(input.batchSize ?? discovery.max_batch_size, discovery.max_batch_size)
 

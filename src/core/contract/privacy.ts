@@ -212,9 +212,18 @@ export const VerifyPrivacyRequest = z
   .object({ code: z.string().regex(/^\d{6}$/, 'six digits').describe('The code emailed to the account address.') })
   .meta({ id: 'VerifyPrivacyRequest' })
 
+/**
+ * A file name the CLI writes as it is: a plain visible name in one folder (no path, no leading dot: not `..`, not a
+ * dotfile such as `.bash_profile` that would land hidden or change a shell's start-up).
+ */
+const ExportFileName = z
+  .string()
+  .max(255)
+  .regex(/^\w[\w.-]*$/, 'a plain file name: letters, digits, _ . -, not starting with a dot')
+
 export const ExportFile = z
   .object({
-    name: z.string().regex(/^[\w.-]+$/),
+    name: ExportFileName,
     bytes: z.number().int().min(0),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     content_type: z.string(),
@@ -232,7 +241,7 @@ export const ExportManifest = z
   .meta({ id: 'ExportManifest' })
 export type ExportManifest = z.infer<typeof ExportManifest>
 
-export const ExportFileParams = PrivacyRequestParams.extend({ name: z.string().regex(/^[\w.-]+$/) })
+export const ExportFileParams = PrivacyRequestParams.extend({ name: ExportFileName })
 
 export const ConsentPurposeParams = z.object({ purpose: z.enum(CONSENT_PURPOSES) })
 

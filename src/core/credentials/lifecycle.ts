@@ -12,12 +12,23 @@ export const Rotation = z.object({ credential: Credential, findings: z.array(Fin
 export type Rotation = z.infer<typeof Rotation>
 
 /** Attaching twice (or detaching what is not attached) is a no-op on the platform: both return the credential. */
-export async function attachCredential(input: { id: string; sandbox: string }, deps: Pick<Deps, 'api'>): Promise<Credential> {
-  return sameProjectOrUsage(input, () => deps.api.call(endpoints.attachCredential, { params: { credential_id: input.id, sandbox_id: input.sandbox } }))
+type SandboxInput = { id: string; sandbox?: string | undefined }
+
+export async function attachCredential(input: SandboxInput, deps: Pick<Deps, 'api' | 'context'>): Promise<Credential> {
+  const target = { id: input.id, sandbox: sandboxOf(input, deps) }
+  return sameProjectOrUsage(target, () => deps.api.call(endpoints.attachCredential, { params: { credential_id: target.id, sandbox_id: target.sandbox } }))
 }
 
-export async function detachCredential(input: { id: string; sandbox: string }, deps: Pick<Deps, 'api'>): Promise<Credential> {
-  return sameProjectOrUsage(input, () => deps.api.call(endpoints.detachCredential, { params: { credential_id: input.id, sandbox_id: input.sandbox } }))
+export async function detachCredential(input: SandboxInput, deps: Pick<Deps, 'api' | 'context'>): Promise<Credential> {
+  const target = { id: input.id, sandbox: sandboxOf(input, deps) }
+  return sameProjectOrUsage(target, () => deps.api.call(endpoints.detachCredential, { params: { credential_id: target.id, sandbox_id: target.sandbox } }))
+}
+
+/** --sandbox, else the profile's default_sandbox (`clowdops config set default_sandbox sbx_...`). */
+function sandboxOf(input: SandboxInput, deps: Pick<Deps, 'context'>): string {
+  const sandbox = input.sandbox ?? deps.context.profile.default_sandbox
+  if (!sandbox) throw new UsageError('No sandbox given.', { hint: 'Pass --sandbox sbx_..., or set a default: clowdops config set default_sandbox sbx_...' })
+  return sandbox
 }
 
 /** A sandbox of another project is a wrong --sandbox value (usage, exit 2), not a platform failure. */

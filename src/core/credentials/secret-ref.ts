@@ -169,6 +169,9 @@ export interface ResolveSecretOptions {
 /** Secret files are keys and tokens, not data sets: anything bigger is a mistake (a wrong path, a device). */
 export const MAX_SECRET_FILE_BYTES = 1024 * 1024
 
+/** A secret piped in is no bigger than one in a file: more is a wrong file or a stream (`cat /dev/zero`). */
+export const MAX_SECRET_INPUT_BYTES = MAX_SECRET_FILE_BYTES
+
 const stdinTaken = new WeakSet<SecretInput>()
 
 /** Secrets handed over on this run's terminal: piped to stdin, or typed at a hidden prompt where one may be asked. */
@@ -177,13 +180,15 @@ export function secretInputOf(io: Pick<IO, 'in'>, prompter: Prompter | undefined
     stdinIsTerminal: io.in.isTTY,
     canPrompt: io.in.isTTY && prompter !== undefined,
     async readStdin() {
-      const chunks: Uint8Array[] = []
-      for await (const chunk of io.in.chunks()) chunks.push(chunk)
-      const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-      let at = 0
-      for (const chunk of chunks) {
-        bytes.set(chunk, at)
-        at += chunk.length
+      const bytes = await readAtMost(io.in.chunks(), MAX_SECRET_INPUT_BYTES)
+      if (bytes === undefined) {
+        throw new UsageError(
+          `stdin holds more than ${MAX_SECRET_INPUT_BYTES / 1024 / 1024} MiB, too large for a secret; it was not used.`,
+          {
+            code: 'secret_input_too_large',
+            hint: 'Pipe only the secret itself (a token or a key): check what the command before the | prints.',
+          },
+        )
       }
       return new Secret(new TextDecoder().decode(bytes).trim())
     },
@@ -195,12 +200,33 @@ export function secretInputOf(io: Pick<IO, 'in'>, prompter: Prompter | undefined
 }
 
 /**
+ * All of `chunks`, or undefined as soon as they pass `maxBytes`: leaving the loop there ends the stream, so the rest of
+ * an endless or huge input is never read, let alone held in memory.
+ */
+async function readAtMost(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array | undefined> {
+  const parts: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of chunks) {
+    size += chunk.length
+    if (size > maxBytes) return undefined
+    parts.push(chunk)
+  }
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (const part of parts) {
+    bytes.set(part, at)
+    at += part.length
+  }
+  return bytes
+}
+
+/**
  * The secret a reference points at. Failures, none of which carry the secret:
  * - keychain entry absent → NotFoundError (5); keychain unreachable → KeychainUnavailableError (9) from the store;
  * - env variable unset or empty → UsageError (2);
  * - file missing, not a regular file or pipe, unreadable, too large or empty → UsageError (2) naming the path;
  *   readable by group or others → RefusedError (10) unless `allowInsecureFile`;
- * - stdin: piped input, else a hidden prompt where one may be shown, else UsageError; empty → UsageError;
+ * - stdin: piped input, else a hidden prompt where one may be shown, else UsageError; empty or over 1 MiB → UsageError;
  *   a second `stdin` for the same `sources.input` → UsageError (stdin holds one secret per command).
  */
 export async function resolveSecretRef(

@@ -1,8 +1,45 @@
 // Export archives: the manifest of a completed access or portability request, and its files downloaded and verified.
 import { z } from 'zod'
-import { type ExportFile, endpoints, fillPath } from '../contract/index.js'
+import { type ExportFile, type ExportFormat, type Regulation, endpoints, fillPath } from '../contract/index.js'
+import { UsageError } from '../errors.js'
 import type { Deps } from '../ports.js'
+import { type Created, createRequest, findOpenRequest } from './requests.js'
 import { FollowedRequest } from './wait.js'
+
+export interface ExportStart {
+  regulation?: Regulation | undefined
+  format: ExportFormat
+  /** --wait: the request is followed to the download, so its code must be at hand. */
+  wait: boolean
+  code?: string | undefined
+  /** A person can type the code at a prompt. */
+  canAsk: boolean
+}
+
+/**
+ * An export of the account: an open one of the same kind (made by an earlier run, its code perhaps in the inbox) is
+ * followed rather than a new one made, so `export` then `export --wait --code CODE` is the scripted path. With --wait,
+ * no code and nobody to ask, a request that still needs its code is refused before anything is created (exit 2).
+ */
+export async function startExport(input: ExportStart, deps: Pick<Deps, 'api' | 'context' | 'pending'>): Promise<Created> {
+  const type = input.regulation === 'ccpa' ? 'ccpa_know' : 'portability'
+  const open = await findOpenRequest({ type, format: input.format }, deps)
+  const needsCode = open === undefined || open.status === 'pending_verification'
+  if (input.wait && needsCode && input.code === undefined && !input.canAsk) {
+    throw new UsageError(
+      open
+        ? `Export request ${open.id} waits for the code emailed to ${open.verification?.sent_to ?? 'the account address'}; --wait needs it.`
+        : '--wait needs the verification code, and there is no terminal to type it at.',
+      {
+        hint: open
+          ? 'Pass it: clowdops privacy export --wait --code CODE'
+          : 'Run clowdops privacy export first (it emails the code), then: clowdops privacy export --wait --code CODE',
+      },
+    )
+  }
+  if (open) return { request: open, replayed: true }
+  return createRequest({ type, regulation: input.regulation, format: input.format }, deps)
+}
 
 /** What the Downloader port did with one file: where the verified file is, and how it got there. */
 export const DownloadResult = z.object({

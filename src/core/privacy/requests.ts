@@ -25,7 +25,11 @@ export type RequestSpec = Omit<CreatePrivacyRequest, 'id' | 'regulation'> & { re
 
 export const Created = z.object({
   request: RequestView,
-  replayed: z.boolean().describe('The platform answered with the request an earlier run created (same id): nothing new was created.'),
+  replayed: z
+    .boolean()
+    .describe(
+      'Nothing new was created: the platform answered with the request an earlier run created (same id), or an open export of the same kind was followed instead.',
+    ),
 })
 export type Created = z.infer<typeof Created>
 
@@ -111,6 +115,20 @@ export async function createRequest(spec: RequestSpec, deps: Pick<Deps, 'api' | 
 /** A 4xx other than rate limiting and timeouts: trying the same body again would get the same answer. */
 function isFinalAnswer(error: unknown): boolean {
   return error instanceof PlatformError && error.status !== undefined && error.status < 500 && error.status !== 429 && error.status !== 408
+}
+
+/** States in which a request is still open: not final, so an earlier run's request can be followed instead of repeated. */
+const OPEN_STATES: RequestState[] = ['pending_verification', 'received', 'in_progress']
+
+/**
+ * The signed-in person's newest open request of this type (and export format), if any. Requests made in bulk for other
+ * people (they carry a batch id) are not the person's own.
+ */
+export async function findOpenRequest(spec: { type: RequestType; format?: string | undefined }, deps: Pick<Deps, 'api'>): Promise<RequestView | undefined> {
+  const open = await listRequests({ status: OPEN_STATES, type: [spec.type], limit: 100 }, deps)
+  return open
+    .filter((request) => request.batch_id === null && (spec.format === undefined || request.format === spec.format))
+    .sort((a, b) => b.created_at.localeCompare(a.created_at))[0]
 }
 
 export async function getRequest(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
