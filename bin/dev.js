@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --import tsx --no-warnings
 // oclif development mode: the commands one by one (their TypeScript sources where oclif can map dist/ to them), without
 // the bundle or the manifest, which describe the production layout (package.json, scripts/build.mjs); the oclif plugins
-// are loaded as plugins (warn-if-update-available through the update-check hook, as in production).
+// are loaded as plugins, and the update notice is our init hook, as in production.
 // CommonJS, like all of bin/ (bin/package.json).
 'use strict'
 

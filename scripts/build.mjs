@@ -2,7 +2,7 @@
 // of the commands' --json output and the oclif manifest. `--compile-only` stops after the bundle: for test set-ups that
 // check the generated files, not rewrite them.
 //
-// The bundle, dist/clowdops.cjs, is what bin/run.js runs: our commands, three oclif plugins, @oclif/core and the
+// The bundle, dist/clowdops.cjs, is what bin/run.js runs: our commands, two oclif plugins, @oclif/core and the
 // libraries they use, in one CommonJS file, read and compiled at once (and bin/run.js keeps V8's compiled code in a
 // cache). Loaded as hundreds of separate modules, the same code took longer than all the rest of a command's start-up.
 import { execFileSync } from 'node:child_process'
@@ -18,8 +18,10 @@ const compileOnly = process.argv.includes('--compile-only')
 
 // No oclif plugin is loaded as a plugin, which saves looking up and reading their packages at start-up (~4 ms).
 // The commands of these two are compiled into the bundle, next to ours (and so in the manifest), on our @oclif/core.
-// The hooks of the other two are declared in package.json (oclif.hooks): src/cli/hooks/update-check.ts and not-found.ts
-// load them from node_modules when they have work to do. bin/dev.js loads all four as plugins.
+// The hooks are ours, declared in package.json (oclif.hooks): src/cli/hooks/not-found.ts loads @oclif/plugin-not-found's
+// from node_modules when a command is not found; src/cli/hooks/update-check.ts is the update notice (it starts
+// bin/update-check.js, which loads dist/src/adapters/latest-version.js, when a check is due). bin/dev.js loads the
+// three plugins as plugins.
 const PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-autocomplete']
 // Hooks a bundled plugin may have that never fire here: there is no plugin manager to install plugins.
 const IGNORED_HOOKS = new Set(['plugins:postinstall', 'plugins:postuninstall'])

@@ -18,6 +18,7 @@ import {
   type Timeouts,
   type TryFailure,
   abortError,
+  bearerAuthorization,
   eitherSignal,
   failedStatus,
   header,
@@ -197,7 +198,7 @@ async function fetchInto(
       // Ranges count stored bytes: a transfer encoding would shift them.
       'accept-encoding': 'identity',
       'user-agent': options.userAgent,
-      authorization: `Bearer ${token.reveal()}`,
+      authorization: bearerAuthorization(token),
     }
     if (offset > 0) {
       headers.range = `bytes=${offset}-`

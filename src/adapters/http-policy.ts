@@ -1,20 +1,23 @@
 // The one HTTP policy of the API client, the downloader and the OAuth client: which failures are tried again and after
-// how long, the limits on a response, what a failure means to the user (error and exit code), and which proxy a URL
-// goes through. The clients carry requests; how one ended is judged here, so the same failure is treated alike in all.
+// how long, the limits on a response, what a failure means to the user (error and exit code), what may be sent as a
+// bearer token, and which proxy a URL goes through. The clients carry requests; how one ended is judged here, so the same failure is treated alike in all.
 import type { Agent, IncomingHttpHeaders } from 'node:http'
 import type { Agent as HttpsAgent } from 'node:https'
+import { isLoopbackHost } from '../core/api-url.js'
 import { LOGIN_HINT } from '../core/auth/session.js'
 import { Headers, PROBLEM_CONTENT_TYPE, Problem } from '../core/contract/conventions.js'
 import {
   type ClowdopsError,
   InterruptedError,
   NetworkError,
+  NotSignedInError,
   PlatformError,
   ResponseTooLargeError,
   exitCodeForStatus,
 } from '../core/errors.js'
 import type { Clock } from '../core/ports.js'
 import { type RetryPolicy, backoffMs, isRetryableStatus, parseRetryAfter } from '../core/retry-policy.js'
+import type { Secret } from '../core/secret.js'
 import { BODY_TOO_LARGE } from './transport.js'
 
 // Retries -------------------------------------------------------------------------------------------------------------
@@ -231,10 +234,48 @@ function hintForStatus(status: number, code: string, retryAfter: string | undefi
   return 'Check the input; --debug shows the request and response.'
 }
 
+// Credentials ---------------------------------------------------------------------------------------------------------
+
+// RFC 6750 §2.1 (b64token): all a bearer token can be made of. A token from CLOWDOPS_TOKEN, the keychain or stdin with
+// anything else (a line break pasted in the middle, a control character) cannot go into a header: Node refuses to send
+// it, and that used to be retried and reported as a network failure.
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/** The Authorization header for `token`; a token that cannot be a bearer token is refused (exit 4), nothing sent. */
+export function bearerAuthorization(token: Secret): string {
+  const value = token.reveal()
+  if (!BEARER_TOKEN.test(value)) throw invalidToken(value)
+  return `Bearer ${value}`
+}
+
+/** Says where the token breaks the rule and what is there, never what the token is. */
+function invalidToken(token: string): NotSignedInError {
+  const characters = [...token]
+  const bad = characters.findIndex((c, i) => !/[A-Za-z0-9\-._~+/]/.test(c) && !(c === '=' && characters.slice(i).every((rest) => rest === '=')))
+  const found =
+    bad !== -1 ? `its character ${bad + 1} is ${describeCharacter(characters[bad] ?? '')}` : token === '' ? 'it is empty' : "it has nothing before its '='"
+  return new NotSignedInError(`The token cannot be sent: a bearer token has only letters, digits and -._~+/ (and = at its end), and ${found}.`, {
+    code: 'invalid_token',
+    hint: 'Check CLOWDOPS_TOKEN, or what was piped to clowdops login --with-token, for a stray line break or extra text; or sign in again: clowdops login.',
+  })
+}
+
+function describeCharacter(c: string): string {
+  if (c === ' ') return 'a space'
+  if (c === '=') return "an '=' before the end"
+  if (/\p{Cc}/u.test(c)) return 'a control character (a line break, a tab or another)'
+  return 'none of those'
+}
+
 // Proxies -------------------------------------------------------------------------------------------------------------
 
-/** The proxy a request to `url` goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+/**
+ * The proxy a request to `url` goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. Never one for a loopback host:
+ * plain http is allowed there only because it stays on this machine, and a proxy would carry it, token and all, in
+ * clear to another one.
+ */
 export async function proxyFor(url: string): Promise<string | undefined> {
+  if (isLoopbackHost(new URL(url).hostname)) return undefined
   const { getProxyForUrl } = (await import('proxy-from-env')).default
   return getProxyForUrl(url) || undefined
 }

@@ -16,6 +16,7 @@ import {
   type ProxyAgents,
   type TimeoutOverrides,
   abortError,
+  bearerAuthorization,
   eitherSignal,
   failedStatus,
   header,
@@ -72,7 +73,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     if (endpoint.scopes !== undefined) {
       token = input.token ?? (await options.session.token())
       if (!token) throw new NotSignedInError(`${name} needs you to be signed in.`, { hint: LOGIN_HINT })
-      headers.authorization = `Bearer ${token.reveal()}`
+      headers.authorization = bearerAuthorization(token)
     }
     let reauthorized = false
     const idempotencyKey = input.idempotencyKey ?? (endpoint.idempotent ? randomUUID() : undefined)
@@ -113,7 +114,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
         const fresh = await options.session.afterRejection(token)
         if (fresh) {
           token = fresh
-          headers.authorization = `Bearer ${fresh.reveal()}`
+          headers.authorization = bearerAuthorization(fresh)
           continue
         }
       }

@@ -150,12 +150,7 @@ export abstract class BaseCommand<Result> extends Command {
     if (error instanceof ClowdopsError) return error.toJSON()
     // oclif's own parse errors (unknown flag, missing argument) carry `parse`: they are usage errors.
     if ('parse' in error || error.oclif?.exit === ExitCode.usage) {
-      // Unexpected arguments are not echoed: a secret pasted where a flag was meant must not reach the terminal log.
-      const extra = 'args' in error && Array.isArray(error.args) ? error.args.length : 0
-      const message = extra > 0 && error.message.startsWith('Unexpected argument')
-        ? `Unexpected argument${extra === 1 ? '' : 's'} (${extra}, not shown in case one is a secret).`
-        : error.message.split('\n').map((line) => line.trim()).filter(Boolean).join(': ').replace(/: See more help.*$/, '')
-      return new UsageError(redactText(message), {
+      return new UsageError(redactText(parseErrorMessage(error)), {
         hint: `See ${[this.config.bin, this.id?.replaceAll(':', ' ')].filter(Boolean).join(' ')} --help.`,
       }).toJSON()
     }
@@ -168,6 +163,31 @@ export abstract class BaseCommand<Result> extends Command {
   }
 
   abstract override run(): Promise<Result>
+}
+
+/**
+ * oclif's parse error, without echoing what was typed where a secret may be: unexpected arguments are counted, not
+ * shown, and an unknown flag is named without its value (oclif says `Nonexistent flag: --token=<the value>`).
+ */
+function parseErrorMessage(error: Error & { args?: unknown; flags?: unknown }): string {
+  const extra = Array.isArray(error.args) ? error.args.length : 0
+  if (extra > 0 && error.message.startsWith('Unexpected argument')) {
+    return `Unexpected argument${extra === 1 ? '' : 's'} (${extra}, not shown in case one is a secret).`
+  }
+  if (Array.isArray(error.flags) && error.message.startsWith('Nonexistent flag')) {
+    const typed = error.flags.map(String)
+    const names = typed.map(flagName)
+    const one = names.length === 1
+    const hidden = names.some((name, i) => name !== typed[i])
+    const note = !hidden ? '' : one ? ' (its value is not shown, in case it is a secret)' : ' (values not shown, in case one is a secret)'
+    return `Nonexistent flag${one ? '' : 's'}: ${names.join(', ')}${note}.`
+  }
+  return error.message.split('\n').map((line) => line.trim()).filter(Boolean).join(': ').replace(/: See more help.*$/, '')
+}
+
+/** A flag as typed, without any value: `--token=x` → `--token`, `-tx` (a short flag and its value) → `-t`. */
+function flagName(typed: string): string {
+  return typed.startsWith('--') ? (typed.split('=', 1)[0] ?? typed) : typed.slice(0, 2)
 }
 
 /** `https://clowd.acme.example` → profile `clowd-acme-example`; the public platform keeps `default`. */

@@ -11,6 +11,7 @@ import { systemClock } from '../../src/adapters/clock.js'
 import { createDownloader } from '../../src/adapters/download.js'
 import { createHttpClient } from '../../src/adapters/http.js'
 import {
+  proxyFor,
   retryDelay,
 } from '../../src/adapters/http-policy.js'
 import { backoffMs, defaultRetryPolicy, isSafeToRepeat, parseRetryAfter } from '../../src/core/retry-policy.js'
@@ -173,6 +174,32 @@ describe('the policy on its own', () => {
   })
 })
 
+describe('the proxy a request goes through', () => {
+  const PROXY = 'http://proxy.example:3128'
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY }
+  afterEach(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  })
+
+  it('is the configured one for a remote host, none where NO_PROXY names it, and never one for loopback', async () => {
+    Object.assign(process.env, { HTTP_PROXY: PROXY, HTTPS_PROXY: PROXY, NO_PROXY: 'api.internal.example' })
+    const cases: [string, string | undefined][] = [
+      ['https://platform.clowdops.ai/v1/me', PROXY],
+      ['http://platform.example/v1/me', PROXY],
+      ['https://api.internal.example/v1/me', undefined],
+      ['http://127.0.0.1:8080/v1/me', undefined],
+      ['http://127.42.0.1:8080/v1/me', undefined],
+      ['https://127.0.0.1:8443/oauth/token', undefined],
+      ['http://localhost:3000/v1/files/export.zip', undefined],
+      ['http://[::1]:3000/.well-known/openid-configuration', undefined],
+    ]
+    for (const [url, proxy] of cases) expect(await proxyFor(url), url).toBe(proxy)
+  })
+})
+
 describe('the same retry decisions for API calls, downloads and OAuth discovery', () => {
   const scenarios: { name: string; planned: Planned[]; requests: number; sleeps: (number | [number, number])[]; outcome: string }[] = [
     {
@@ -240,5 +267,33 @@ describe('the same retry decisions for API calls, downloads and OAuth discovery'
     )
     expect(api).toEqual({ requests: 1, sleeps: [], outcome: 'exit 1 planned' })
     expect(token).toEqual({ requests: 1, sleeps: [], outcome: 'exit 1 planned' })
+  })
+})
+
+describe('a session token that cannot be a bearer token', () => {
+  const signedIn: AnyEndpoint = { ...thing, scopes: [] }
+  // What a pasted token can carry: a control character, a line break in the middle, a space, a non-ASCII letter.
+  const broken = ['cop_abc\u0001defghijklmnop', 'cop_abcdefgh\nijklmnop', 'Bearer cop_abcdefghijklmnop', 'cop_abcdéfghijklmnop']
+
+  it('is refused before any request, API call and download alike: exit 4, no retry, the token not in the message', async () => {
+    for (const token of broken) {
+      const session = { token: async () => new Secret(token), afterRejection: async () => undefined }
+      const runs = {
+        'API call': (clock: Clock) => createHttpClient({ ...platform(clock), session }).call(signedIn),
+        download: (clock: Clock) =>
+          createDownloader({ ...platform(clock), session }).download({
+            path: '/v1/files/export.zip',
+            destination: join(dir, `export-${Math.random()}.zip`),
+            expected: { bytes: FILE.length, sha256: FILE_SHA256 },
+          }),
+      }
+      for (const [client, run] of Object.entries(runs)) {
+        let message = ''
+        const seen = await trace((clock) => run(clock).catch((error: Error) => ((message = error.message), Promise.reject(error))), [])
+        expect({ client, token, ...seen }).toEqual({ client, token, requests: 0, sleeps: [], outcome: 'exit 4 invalid_token' })
+        expect(message).toMatch(/cannot be sent/)
+        expect(message).not.toContain(token)
+      }
+    }
   })
 })

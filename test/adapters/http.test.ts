@@ -178,7 +178,7 @@ describe('proxies', () => {
   let proxy: Server
   let proxied = 0
   const tunnels: Duplex[] = []
-  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY }
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY }
 
   beforeAll(async () => {
     // A minimal proxy that tunnels CONNECT, as corporate proxies do (and as hpagent asks).
@@ -203,14 +203,13 @@ describe('proxies', () => {
     await new Promise((resolve) => proxy.close(resolve))
   })
 
-  it('sends requests through HTTP_PROXY, and not when NO_PROXY names the host', async () => {
+  // Through a proxy to a remote host: test/e2e/proxy.test.ts (a host name only the proxy can reach, over TLS).
+  it('never sends a request to a loopback platform through HTTP_PROXY or HTTPS_PROXY, token and all', async () => {
     process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    process.env.HTTPS_PROXY = process.env.HTTP_PROXY
     delete process.env.NO_PROXY
-    await client().call(endpoints.health)
-    expect(proxied).toBe(1)
-    process.env.NO_PROXY = '127.0.0.1'
-    await client().call(endpoints.health)
-    expect(proxied).toBe(1)
+    expect(await client().call(endpoints.me)).toMatchObject({ email: platform.user.email })
+    expect(proxied).toBe(0)
   })
 })
 

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { ErrorOutput } from '../../src/core/errors.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 import { usePlatform } from '../support/platform.js'
 
@@ -63,5 +64,49 @@ describe('a secret typed as an argument', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Unexpected argument')
     expect(result.stdout + result.stderr).not.toContain(pasted)
+  })
+})
+
+describe('a secret typed as the value of a flag that does not exist', () => {
+  // No known token shape (those are redacted anyway): what a password or a provider key of any form looks like.
+  const pasted = `CANARY-pasted-${Date.now()}-unknown-flag-value`
+  const cases: { args: string[]; names: string }[] = [
+    { args: ['login', `--token=${pasted}`], names: '--token' },
+    { args: ['login', '--token', pasted], names: '--token' },
+    { args: ['projects', 'list', `-t${pasted}`], names: '-t' },
+    { args: ['config', 'get', 'api_url', '--verbose', `--password=${pasted}`], names: '--verbose, --password' },
+  ]
+
+  it.each(cases)('is not echoed back by clowdops $args.0, as text or JSON: only the flag’s name', async ({ args, names }) => {
+    const text = await runCli(args)
+    expect(text.code).toBe(2)
+    expect(text.stderr).toContain(names)
+    expect(text.stdout + text.stderr).not.toContain(pasted)
+
+    const json = await runCli([...args, '--json'])
+    expect(json.code).toBe(2)
+    const { error } = ErrorOutput.parse(JSON.parse(json.stdout))
+    expect(error).toMatchObject({ code: 'usage', exitCode: 2 })
+    expect(error.message).toContain(names)
+    expect(json.stdout + json.stderr).not.toContain(pasted)
+  })
+})
+
+describe('a token with a control character in it', () => {
+  // Canaries without a known token shape, which would be redacted anyway: what shows is only what the CLI chose to say.
+  const tokens = [`CANARY${Date.now()}\u0001controlcharacter`, `CANARY${Date.now()}\nlinebreakinthemiddle`]
+
+  it.each(tokens.map((token) => [JSON.stringify(token.slice(-30)), token]))('%s is an invalid token: exit 4 at once, nothing sent, not echoed', async (_, token) => {
+    const before = platform().stats.requests
+    const text = await runCli(['projects', 'list'], { CLOWDOPS_API_URL: platform().url, CLOWDOPS_TOKEN: token })
+    expect(text.code, text.stderr).toBe(4)
+    expect(text.stderr).toContain('The token cannot be sent')
+    expect(text.stderr).not.toContain(token.trim())
+
+    const piped = await runCli(['login', '--with-token', '--insecure-storage', '--json'], { CLOWDOPS_API_URL: platform().url }, token)
+    expect(piped.code, piped.stdout).toBe(4)
+    expect(ErrorOutput.parse(JSON.parse(piped.stdout)).error.code).toBe('invalid_token')
+    expect(piped.stdout + piped.stderr).not.toContain(token.trim())
+    expect(platform().stats.requests).toBe(before)
   })
 })

@@ -13,8 +13,8 @@ export interface PrivateCa {
   cert: Buffer
 }
 
-/** A throw-away CA and a leaf certificate for 127.0.0.1 and localhost, made with the openssl CLI. */
-export function makePrivateCa(): PrivateCa {
+/** A throw-away CA and a leaf certificate for 127.0.0.1, localhost and `dnsNames`, made with the openssl CLI. */
+export function makePrivateCa(dnsNames: string[] = []): PrivateCa {
   const dir = mkdtempSync(join(tmpdir(), 'clowdops-ca-'))
   const at = (name: string) => join(dir, name)
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' })
@@ -22,7 +22,8 @@ export function makePrivateCa(): PrivateCa {
   openssl('req', '-x509', ...ec, '-keyout', at('ca.key'), '-out', at('ca.pem'), '-days', '2', '-subj', '/CN=clowdops test CA',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign')
   openssl('req', ...ec, '-keyout', at('leaf.key'), '-out', at('leaf.csr'), '-subj', '/CN=localhost')
-  writeFileSync(at('leaf.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n')
+  const names = ['DNS:localhost', 'IP:127.0.0.1', ...dnsNames.map((name) => `DNS:${name}`)].join(',')
+  writeFileSync(at('leaf.ext'), `subjectAltName=${names}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`)
   openssl('x509', '-req', '-in', at('leaf.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial',
     '-out', at('leaf.pem'), '-days', '2', '-extfile', at('leaf.ext'))
   return { caFile: at('ca.pem'), key: readFileSync(at('leaf.key')), cert: readFileSync(at('leaf.pem')) }
