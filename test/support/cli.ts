@@ -1,5 +1,5 @@
 // Runs the built CLI as users do: `node bin/run.js` in a child process, with a clean, controlled environment.
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,41 +39,51 @@ export interface RunningCli {
   done: Promise<CliResult>
 }
 
+/**
+ * Follows a child's stdout and stderr as they arrive: `line` resolves with the first stdout line matching a pattern,
+ * or rejects after `timeoutMs` showing what was printed (`who` names the child in that message).
+ */
+export function followOutput(child: ChildProcess, who: string) {
+  const output = { stdout: '', stderr: '' }
+  const waiters = new Set<() => void>()
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk
+    for (const waiter of waiters) waiter()
+  })
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk))
+  function line(pattern: RegExp, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = output.stdout.split('\n').find((l) => pattern.test(l))
+        if (found === undefined) return
+        waiters.delete(check)
+        clearTimeout(timer)
+        resolve(found)
+      }
+      const timer = setTimeout(() => {
+        waiters.delete(check)
+        reject(new Error(`${who} printed no stdout line matching ${pattern}; stdout:\n${output.stdout}\nstderr:\n${output.stderr}`))
+      }, timeoutMs)
+      waiters.add(check)
+      check()
+      child.once('close', () => setTimeout(check, 0))
+    })
+  }
+  return { output, line }
+}
+
 /** Like runCli, for a command the test talks to while it runs. */
 export function startCli(args: string[], env: Record<string, string | undefined> = {}, input = ''): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], { env: childEnvironment(env), stdio: 'pipe' })
-  let stdout = ''
-  let stderr = ''
-  const waiters = new Set<() => void>()
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString()
-    for (const waiter of waiters) waiter()
-  })
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const { output, line } = followOutput(child, `clowdops ${args.join(' ')}`)
   child.stdin.end(input)
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.on('close', (code) => resolve({ code, stdout: output.stdout, stderr: output.stderr }))
   })
   return {
     done,
     kill: (signal) => void child.kill(signal),
-    line(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = stdout.split('\n').find((l) => pattern.test(l))
-          if (found === undefined) return
-          waiters.delete(check)
-          clearTimeout(timer)
-          resolve(found)
-        }
-        const timer = setTimeout(() => {
-          waiters.delete(check)
-          reject(new Error(`no stdout line matched ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`))
-        }, timeoutMs)
-        waiters.add(check)
-        check()
-      })
-    },
+    line: (pattern, timeoutMs = 15_000) => line(pattern, timeoutMs),
   }
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LockOptions } from '../../src/adapters/locks.js'
+import { followOutput } from './cli.js'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const HOLDER = join(import.meta.dirname, 'lock-holder.ts')
@@ -32,40 +33,16 @@ export interface RunningHolder {
 
 export function startLockHolder(job: LockHolderJob): RunningHolder {
   const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, JSON.stringify(job)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  const waiters = new Set<() => void>()
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-    for (const waiter of waiters) waiter()
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const { output, line } = followOutput(child, `holder ${job.id}`)
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: output.stdout, stderr: output.stderr }))
   })
   return {
     pid: child.pid!,
     done,
     signal: (signal) => void child.kill(signal),
-    line(pattern, timeoutMs = 20_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = stdout.split('\n').find((line) => pattern.test(line))
-          if (found === undefined) return
-          waiters.delete(check)
-          clearTimeout(timer)
-          resolve(found)
-        }
-        const timer = setTimeout(() => {
-          waiters.delete(check)
-          reject(new Error(`holder ${job.id} printed no line matching ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`))
-        }, timeoutMs)
-        waiters.add(check)
-        check()
-        void done.then(() => setTimeout(check, 0))
-      })
-    },
+    line: (pattern, timeoutMs = 20_000) => line(pattern, timeoutMs),
   }
 }
 
