@@ -11,6 +11,7 @@ import {
   CLOUDFORMATION_EXTERNAL_ID,
   CLOWDOPS_PRINCIPAL_ARN,
   EXTERNAL_ID_PLACEHOLDER,
+  managedPolicyFile,
   Recipe,
   RECIPE_ROLES,
   recipeProviders,
@@ -100,10 +101,50 @@ describe('recipes', () => {
     expect(lintPolicy(unconditioned, 'trust', catalog).map((f) => f.rule)).toContain('policy.missing-external-id')
   })
 
+  it('check offline every document they write and every AWS managed policy they attach', () => {
+    for (const recipe of WITH_DOCUMENTS) {
+      const step = recipe.steps.find((candidate) => candidate.title === 'Check the documents offline')
+      const lint = step?.commands.find((command) => command.startsWith('clowdops credentials lint '))
+      const linted = [...(lint ?? '').matchAll(/--policy (\S+)/g)].map((match) => match[1])
+      const expected = [...recipe.documents.map((d) => `${d.name}.json`), ...recipe.managed_policy_arns.map(managedPolicyFile)]
+      expect(linted, `${recipe.provider} --role ${recipe.role}`).toEqual(expected)
+      // each managed policy is saved, from its ARN, to the file the lint reads, before the lint runs
+      for (const arn of recipe.managed_policy_arns) {
+        const save = step?.commands.findIndex((command) => command.includes(`--policy-arn ${arn} `) && command.endsWith(`> ${managedPolicyFile(arn)}`))
+        expect(save, `${recipe.provider} saves ${arn}`).toBeGreaterThanOrEqual(0)
+        expect(save).toBeLessThan(step?.commands.indexOf(lint ?? '') ?? -1)
+      }
+    }
+    expect(WITH_DOCUMENTS.some((recipe) => recipe.managed_policy_arns.length > 0)).toBe(true)
+  })
+
   it('bedrock allows invoke only, on named model ARNs', () => {
-    const [statement] = buildRecipe('bedrock').documents.find((d) => d.kind === 'permissions')?.document.Statement ?? []
-    expect(statement?.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'])
-    for (const arn of statement?.Resource as string[]) expect(arn).toMatch(/^arn:aws:bedrock:\*::foundation-model\/[a-z0-9][^*]+$/)
+    const statements = buildRecipe('bedrock').documents.find((d) => d.kind === 'permissions')?.document.Statement ?? []
+    expect(statements.length).toBeGreaterThan(0)
+    for (const statement of statements) {
+      expect(statement.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'])
+      for (const arn of statement.Resource as string[]) {
+        expect(arn).toMatch(/^arn:aws:bedrock:[a-z*-]+:(?:|\$\{aws:PrincipalAccount\}):(?:foundation-model|inference-profile)\/[a-z0-9][^*]+$/)
+      }
+    }
+  })
+
+  // Amazon Bedrock User Guide, "Prerequisites for inference profiles": Claude Sonnet 4 has no on-demand throughput on
+  // its foundation model; it is invoked through a cross-region inference profile (us.anthropic.…), and the policy
+  // must allow the profile's ARN and the foundation model it routes to, in the profile's regions.
+  it('bedrock grants Claude Sonnet 4 through its inference profile, and the model only through that profile', () => {
+    const recipe = buildRecipe('bedrock')
+    const statements = recipe.documents.find((d) => d.kind === 'permissions')?.document.Statement ?? []
+    const profile = 'us.anthropic.claude-sonnet-4-20250514-v1:0'
+    const profileArn = `arn:aws:bedrock:*:\${aws:PrincipalAccount}:inference-profile/${profile}`
+    const resources = statements.flatMap((statement) => statement.Resource as string[])
+    expect(resources).toContain(profileArn)
+    const routed = statements.find((statement) => (statement.Resource as string[]).includes('arn:aws:bedrock:us-*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0'))
+    expect(routed?.Condition).toEqual({ ArnLike: { 'bedrock:InferenceProfileArn': profileArn } })
+    // No more than needed: the bare model is never granted outside the profile, nor in another geography.
+    const unconditioned = statements.filter((statement) => !statement.Condition).flatMap((statement) => statement.Resource as string[])
+    expect(unconditioned.filter((arn) => arn.includes('foundation-model/anthropic.claude-sonnet-4'))).toEqual([])
+    expect(recipe.register).toContain(profile)
   })
 })
 

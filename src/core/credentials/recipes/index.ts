@@ -134,8 +134,28 @@ function attachSteps(target: 'role' | 'user', name: string, managed: string[], d
   return steps
 }
 
-const lintCommand = (provider: string, field: string, documents: RecipeDocument[]) =>
-  `clowdops credentials lint ${provider} ${field} ${documents.map((d) => `--policy ${d.name}.json`).join(' ')}`
+/** The file an AWS managed policy is saved to for the offline check: its name (ViewOnlyAccess.json). */
+export function managedPolicyFile(arn: string): string {
+  return `${arn.slice(arn.lastIndexOf('/') + 1)}.json`
+}
+
+/**
+ * "Check the documents offline": the documents the recipe writes and the AWS managed policies it attaches, all linted
+ * by `credentials lint --policy` (core: checkPolicies). The managed policies' current versions are read first with
+ * the AWS CLI, since AWS updates them; the lint itself sends nothing anywhere.
+ */
+function checkStep(lint: string, managed: readonly string[], documents: readonly RecipeDocument[]): RecipeStep {
+  const files = [...documents.map((d) => `${d.name}.json`), ...managed.map(managedPolicyFile)]
+  const fetch = managed.map(
+    (arn) =>
+      `aws iam get-policy-version --policy-arn ${arn} --version-id "$(aws iam get-policy --policy-arn ${arn} --query Policy.DefaultVersionId --output text)" --query PolicyVersion.Document --output json > ${managedPolicyFile(arn)}`,
+  )
+  return {
+    title: 'Check the documents offline',
+    ...(managed.length > 0 ? { detail: 'Save the current version of each AWS managed policy it attaches, then lint them with the documents above.' } : {}),
+    commands: [...fetch, `${lint} ${files.map((file) => `--policy ${file}`).join(' ')}`],
+  }
+}
 
 const awsRoleSpec: RecipeSpec = {
   roles: AWS_ROLES,
@@ -163,7 +183,7 @@ const awsRoleSpec: RecipeSpec = {
           commands: [`aws iam create-role --role-name ${name} --assume-role-policy-document file://trust.json --max-session-duration 3600`],
         },
         ...attachSteps('role', name, managed, documents),
-        { title: 'Check the documents offline', commands: [lintCommand('aws-role', `--field role_arn=${roleArn}`, all)] },
+        checkStep(`clowdops credentials lint aws-role --field role_arn=${roleArn}`, managed, all),
       ],
       registerFields: { role_arn: roleArn },
       references: AWS_DOCS,
@@ -195,14 +215,20 @@ const awsUserSpec: RecipeSpec = {
             'clowdops keychain set clowdops/aws-secret-access-key',
           ],
         },
-        { title: 'Check the documents offline', commands: [`clowdops credentials lint aws ${documents.map((d) => `--policy ${d.name}.json`).join(' ')} --field access_key_id=keychain:clowdops/aws-access-key-id --field secret_access_key=keychain:clowdops/aws-secret-access-key --field region=us-east-1`] },
+        checkStep(
+          'clowdops credentials lint aws --field access_key_id=keychain:clowdops/aws-access-key-id --field secret_access_key=keychain:clowdops/aws-secret-access-key --field region=us-east-1',
+          managed,
+          documents,
+        ),
       ],
       references: [AWS_DOCS[0] as string, 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html'],
     }
   },
 }
 
-const BEDROCK_MODELS = ['anthropic.claude-sonnet-4-20250514-v1:0', 'amazon.titan-embed-text-v2:0']
+// Claude Sonnet 4 through its US cross-region inference profile (it has no on-demand throughput on the bare model id);
+// Titan Text Embeddings V2 on demand, directly.
+const BEDROCK_MODELS = ['us.anthropic.claude-sonnet-4-20250514-v1:0', 'amazon.titan-embed-text-v2:0']
 
 const bedrockSpec: RecipeSpec = {
   roles: ['read-only'],
@@ -211,7 +237,7 @@ const bedrockSpec: RecipeSpec = {
     const invoke: RecipeDocument = {
       name: 'ClowdOpsBedrockInvoke',
       kind: 'permissions',
-      description: 'Invoke (and stream) only the listed foundation models; edit the list to the model ids you allow.',
+      description: 'Invoke (and stream) only the listed models: plain model ids directly, inference-profile ids (us.…) through their profile only; edit the list to the ids you allow.',
       document: bedrockInvokePolicy(BEDROCK_MODELS),
     }
     const all = [TRUST_DOCUMENT(), invoke]
@@ -234,12 +260,13 @@ const bedrockSpec: RecipeSpec = {
           commands: [`aws iam create-role --role-name ${name} --assume-role-policy-document file://trust.json --max-session-duration 3600`],
         },
         ...attachSteps('role', name, [], [invoke]),
-        { title: 'Check the documents offline', commands: [lintCommand('bedrock', `--field role_arn=${roleArn} --field region=us-east-1 --field allowed_model_ids=${BEDROCK_MODELS.join(',')}`, all)] },
+        checkStep(`clowdops credentials lint bedrock --field role_arn=${roleArn} --field region=us-east-1 --field allowed_model_ids=${BEDROCK_MODELS.join(',')}`, [], all),
       ],
       registerFields: { role_arn: roleArn, allowed_model_ids: BEDROCK_MODELS.join(',') },
       references: [
         'https://docs.aws.amazon.com/bedrock/latest/userguide/security_iam_id-based-policy-examples.html',
         'https://docs.aws.amazon.com/bedrock/latest/userguide/model-access.html',
+        'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
       ],
     }
   },
