@@ -9,14 +9,16 @@ import { DENIED_DATA_READS } from '../../src/core/credentials/recipes/aws-polici
 import {
   buildRecipe,
   CLOUDFORMATION_EXTERNAL_ID,
-  CLOWDOPS_PRINCIPAL_ARN,
+  CLOUDFORMATION_PRINCIPAL,
   EXTERNAL_ID_PLACEHOLDER,
   managedPolicyFile,
+  PRINCIPAL_PLACEHOLDER,
   Recipe,
   RECIPE_ROLES,
   recipeProviders,
   renderRecipeDocuments,
   TERRAFORM_EXTERNAL_ID,
+  TERRAFORM_PRINCIPAL,
 } from '../../src/core/credentials/recipes/index.js'
 import { runCli } from '../support/cli.js'
 
@@ -89,7 +91,7 @@ describe('recipes', () => {
       expect(trust?.document.Statement).toEqual([
         expect.objectContaining({
           Effect: 'Allow',
-          Principal: { AWS: CLOWDOPS_PRINCIPAL_ARN },
+          Principal: { AWS: PRINCIPAL_PLACEHOLDER },
           Action: ['sts:AssumeRole'],
           Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID_PLACEHOLDER } },
         }),
@@ -157,6 +159,26 @@ function replaceDeep(value: unknown, from: unknown, to: unknown): unknown {
 }
 
 describe('renderings', () => {
+  // IAM refuses a trust policy whose principal does not exist: a recipe must never name a made-up account. Offline,
+  // the platform's principal is a Terraform variable / CloudFormation parameter, like the external ID.
+  it('never name a made-up platform account; the principal is a variable or parameter', () => {
+    for (const recipe of WITH_DOCUMENTS.filter((r) => r.documents.some((d) => d.kind === 'trust'))) {
+      for (const format of ['json', 'terraform', 'cloudformation'] as const) {
+        expect(renderRecipeDocuments(recipe, format), `${recipe.provider} ${format}`).not.toMatch(/arn:aws:iam::0{12}:/)
+      }
+      expect(JSON.stringify(recipe)).not.toMatch(/arn:aws:iam::0{12}:/)
+      const hcl = renderRecipeDocuments(recipe, 'terraform')
+      expect(hcl).toContain('variable "clowdops_principal_arn" {')
+      expect(hcl).toContain(`"AWS": "${TERRAFORM_PRINCIPAL}"`)
+      const template = JSON.parse(renderRecipeDocuments(recipe, 'cloudformation')) as {
+        Parameters: Record<string, { Type: string; AllowedPattern?: string }>
+        Resources: { ClowdOpsRole: { Properties: { AssumeRolePolicyDocument: { Statement: Array<{ Principal: unknown }> } } } }
+      }
+      expect(template.Parameters.ClowdOpsPrincipalArn?.Type).toBe('String')
+      expect(template.Resources.ClowdOpsRole.Properties.AssumeRolePolicyDocument.Statement[0]?.Principal).toEqual({ AWS: CLOUDFORMATION_PRINCIPAL })
+    }
+  })
+
   it('--format json gives the documents', () => {
     for (const recipe of WITH_DOCUMENTS) {
       const parsed = JSON.parse(renderRecipeDocuments(recipe, 'json')) as { managed_policy_arns: string[]; documents: unknown[] }
@@ -167,7 +189,7 @@ describe('renderings', () => {
   it('terraform carries the same policy JSON in its heredocs', () => {
     for (const recipe of WITH_DOCUMENTS) {
       const hcl = renderRecipeDocuments(recipe, 'terraform')
-      const heredocs = [...hcl.matchAll(/<<-EOT\n([\s\S]*?)\nEOT/g)].map((m) => JSON.parse((m[1] as string).replaceAll(TERRAFORM_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER)) as unknown)
+      const heredocs = [...hcl.matchAll(/<<-EOT\n([\s\S]*?)\nEOT/g)].map((m) => JSON.parse((m[1] as string).replaceAll(TERRAFORM_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER).replaceAll(TERRAFORM_PRINCIPAL, PRINCIPAL_PLACEHOLDER)) as unknown)
       expect(heredocs, `${recipe.provider} ${recipe.role}`).toEqual(recipe.documents.map((d) => d.document))
       for (const arn of recipe.managed_policy_arns) expect(hcl).toContain(`policy_arn = "${arn}"`)
       expect(hcl).toMatch(recipe.documents.some((d) => d.kind === 'trust') ? /resource "aws_iam_role" "clowdops"/ : /resource "aws_iam_user" "clowdops"/)
@@ -187,7 +209,7 @@ describe('renderings', () => {
       const trust = recipe.documents.find((d) => d.kind === 'trust')
       if (trust) {
         expect(template.Parameters?.ExternalId.NoEcho).toBe(true)
-        expect(replaceDeep(role?.Properties.AssumeRolePolicyDocument, CLOUDFORMATION_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER)).toEqual(trust.document)
+        expect(replaceDeep(replaceDeep(role?.Properties.AssumeRolePolicyDocument, CLOUDFORMATION_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER), CLOUDFORMATION_PRINCIPAL, PRINCIPAL_PLACEHOLDER)).toEqual(trust.document)
         expect(role?.Properties.ManagedPolicyArns).toEqual(recipe.managed_policy_arns)
       } else {
         expect(resources.find((r) => r.Type === 'AWS::IAM::User')?.Properties.ManagedPolicyArns).toEqual(recipe.managed_policy_arns)

@@ -2,9 +2,12 @@
 // policies, and the trust policy of the role ClowdOps assumes. Every document here lints clean (no error) with
 // lintPolicy — test/core/recipes.test.ts proves it against the vendored AWS action metadata.
 
-/** The platform's principal that assumes customer roles. Published by ClowdOps; the one ARN a recipe role trusts. */
-export const CLOWDOPS_PRINCIPAL_ARN = 'arn:aws:iam::000000000000:role/ClowdOpsAgent'
-/** Placeholder for the external ID the platform issues per credential (shown when you start `credentials add aws-role`). */
+/**
+ * Placeholder for the platform's AWS principal, the one ARN a recipe role trusts. Never a made-up account: IAM refuses
+ * a trust policy whose principal does not exist. The platform publishes the real one.
+ */
+export const PRINCIPAL_PLACEHOLDER = '<CLOWDOPS_PRINCIPAL_ARN>'
+/** Placeholder for the external ID the platform issues (per organisation). */
 export const EXTERNAL_ID_PLACEHOLDER = '<EXTERNAL_ID>'
 
 export type AwsRole = 'read-only' | 'cost' | 'security'
@@ -132,7 +135,7 @@ export function awsPermissions(role: AwsRole): AwsPermissions {
 }
 
 /** The trust policy of the role ClowdOps assumes: the one platform principal, with the external ID it issued. */
-export function trustPolicy(principalArn = CLOWDOPS_PRINCIPAL_ARN, externalId = EXTERNAL_ID_PLACEHOLDER): PolicyDocument {
+export function trustPolicy(principalArn = PRINCIPAL_PLACEHOLDER, externalId = EXTERNAL_ID_PLACEHOLDER): PolicyDocument {
   return policy({
     Sid: 'TrustClowdOpsWithExternalId',
     Effect: 'Allow',

@@ -10,13 +10,13 @@ import {
   type AwsRole,
   awsPermissions,
   bedrockInvokePolicy,
-  CLOWDOPS_PRINCIPAL_ARN,
   EXTERNAL_ID_PLACEHOLDER,
+  PRINCIPAL_PLACEHOLDER,
   trustPolicy,
 } from './aws-policies.js'
 import { OTHER_RECIPES } from './steps.js'
 
-export { CLOWDOPS_PRINCIPAL_ARN, EXTERNAL_ID_PLACEHOLDER } from './aws-policies.js'
+export { EXTERNAL_ID_PLACEHOLDER, PRINCIPAL_PLACEHOLDER } from './aws-policies.js'
 
 export const RECIPE_ROLES = ['read-only', 'cost', 'security'] as const
 export type RecipeRole = (typeof RECIPE_ROLES)[number]
@@ -109,7 +109,7 @@ function permissionDocuments(role: AwsRole): { managed: string[]; documents: Rec
 const TRUST_DOCUMENT = (): RecipeDocument => ({
   name: 'trust',
   kind: 'trust',
-  description: `Trust policy: only ${CLOWDOPS_PRINCIPAL_ARN} (the ClowdOps platform principal) may assume the role, and only with the external ID the platform issued.`,
+  description: `Trust policy: only the ClowdOps platform's AWS principal (${PRINCIPAL_PLACEHOLDER}) may assume the role, and only with the external ID the platform issued.`,
   document: trustPolicy(),
 })
 
@@ -166,15 +166,15 @@ const awsRoleSpec: RecipeSpec = {
     const roleArn = `arn:aws:iam::<ACCOUNT_ID>:role/${name}`
     return {
       title: `AWS IAM role ${name} that ClowdOps assumes (${role})`,
-      identity: `IAM role ${name}, trusting ${CLOWDOPS_PRINCIPAL_ARN} with sts:ExternalId`,
+      identity: `IAM role ${name}, trusting the ClowdOps platform principal with sts:ExternalId`,
       grants,
       avoid: ['Long-term access keys (the aws provider): a role leaves no static key to leak.', AVOID_READONLY, AVOID_ADMIN],
       managed_policy_arns: managed,
       documents: all,
       steps: [
         {
-          title: 'Get the external ID',
-          detail: `The platform issues one external ID per credential (clowdops credentials add aws-role prints it). Replace ${EXTERNAL_ID_PLACEHOLDER} in trust.json with it; never reuse one across customers or accounts.`,
+          title: "Get the platform's principal and external ID",
+          detail: `Replace ${PRINCIPAL_PLACEHOLDER} and ${EXTERNAL_ID_PLACEHOLDER} in trust.json with the ClowdOps platform's AWS principal and the external ID it issued for your organisation (with --format terraform or cloudformation they are the variables clowdops_principal_arn and clowdops_external_id, or the parameters ClowdOpsPrincipalArn and ExternalId); never reuse an external ID across customers or accounts.`,
           commands: [],
         },
         {
@@ -244,7 +244,7 @@ const bedrockSpec: RecipeSpec = {
     const roleArn = `arn:aws:iam::<ACCOUNT_ID>:role/${name}`
     return {
       title: `Amazon Bedrock: IAM role ${name}, invoke-only on the allowed models`,
-      identity: `IAM role ${name}, trusting ${CLOWDOPS_PRINCIPAL_ARN} with sts:ExternalId`,
+      identity: `IAM role ${name}, trusting the ClowdOps platform principal with sts:ExternalId`,
       grants: [`${invoke.name}: bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream on ${BEDROCK_MODELS.join(', ')}`],
       avoid: [
         'AmazonBedrockFullAccess: it manages models, agents, guardrails and provisioned throughput.',
@@ -256,7 +256,7 @@ const bedrockSpec: RecipeSpec = {
         { title: 'Enable model access', detail: 'Bedrock console → Model access: request access to exactly the models ClowdOps should use, in your region.', commands: [] },
         {
           title: `Create the role ${name} with the trust policy`,
-          detail: `Save the trust document below as trust.json, with ${EXTERNAL_ID_PLACEHOLDER} replaced by the external ID the platform issued.`,
+          detail: `Save the trust document below as trust.json, with ${PRINCIPAL_PLACEHOLDER} and ${EXTERNAL_ID_PLACEHOLDER} replaced by the platform's AWS principal and the external ID it issued.`,
           commands: [`aws iam create-role --role-name ${name} --assume-role-policy-document file://trust.json --max-session-duration 3600`],
         },
         ...attachSteps('role', name, [], [invoke]),
@@ -343,14 +343,17 @@ export function renderRecipeDocuments(recipe: Recipe, format: Exclude<RecipeForm
 }
 
 export const TERRAFORM_EXTERNAL_ID = '${var.clowdops_external_id}'
+export const TERRAFORM_PRINCIPAL = '${var.clowdops_principal_arn}'
 export const CLOUDFORMATION_EXTERNAL_ID = { Ref: 'ExternalId' } as const
+export const CLOUDFORMATION_PRINCIPAL = { Ref: 'ClowdOpsPrincipalArn' } as const
 
-/** The document with every EXTERNAL_ID_PLACEHOLDER string replaced. */
-function withExternalId(value: unknown, replacement: unknown): unknown {
-  if (value === EXTERNAL_ID_PLACEHOLDER) return replacement
-  if (Array.isArray(value)) return value.map((item) => withExternalId(item, replacement))
+/** The document with the principal and external-ID placeholders replaced by the format's variables. */
+function withTrustVariables(value: unknown, principal: unknown, externalId: unknown): unknown {
+  if (value === EXTERNAL_ID_PLACEHOLDER) return externalId
+  if (value === PRINCIPAL_PLACEHOLDER) return principal
+  if (Array.isArray(value)) return value.map((item) => withTrustVariables(item, principal, externalId))
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withExternalId(item, replacement)]))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withTrustVariables(item, principal, externalId)]))
   }
   return value
 }
@@ -382,8 +385,14 @@ function terraform(recipe: Recipe): string {
   if (trust) {
     blocks.push(
       [
+        'variable "clowdops_principal_arn" {',
+        '  description = "The AWS principal of the ClowdOps platform, which assumes this role (published by the platform)."',
+        '  type        = string',
+        '}',
+      ].join('\n'),
+      [
         'variable "clowdops_external_id" {',
-        '  description = "The external ID the ClowdOps platform issued for this credential."',
+        '  description = "The external ID the ClowdOps platform issued for your organisation."',
         '  type        = string',
         '}',
       ].join('\n'),
@@ -391,7 +400,7 @@ function terraform(recipe: Recipe): string {
         'resource "aws_iam_role" "clowdops" {',
         `  name                 = "${principalName(recipe)}"`,
         '  max_session_duration = 3600',
-        `  assume_role_policy   = ${heredoc(withExternalId(trust.document, TERRAFORM_EXTERNAL_ID))}`,
+        `  assume_role_policy   = ${heredoc(withTrustVariables(trust.document, TERRAFORM_PRINCIPAL, TERRAFORM_EXTERNAL_ID))}`,
         '}',
       ].join('\n'),
     )
@@ -453,7 +462,7 @@ function cloudFormation(recipe: Recipe): Record<string, unknown> {
           Properties: {
             RoleName: principalName(recipe),
             MaxSessionDuration: 3600,
-            AssumeRolePolicyDocument: withExternalId(trust?.document, CLOUDFORMATION_EXTERNAL_ID),
+            AssumeRolePolicyDocument: withTrustVariables(trust?.document, CLOUDFORMATION_PRINCIPAL, CLOUDFORMATION_EXTERNAL_ID),
             ManagedPolicyArns: recipe.managed_policy_arns,
           },
         }
@@ -476,7 +485,12 @@ function cloudFormation(recipe: Recipe): Record<string, unknown> {
     ...(role
       ? {
           Parameters: {
-            ExternalId: { Type: 'String', NoEcho: true, MinLength: 2, MaxLength: 1224, Description: 'The external ID the ClowdOps platform issued for this credential.' },
+            ClowdOpsPrincipalArn: {
+              Type: 'String',
+              AllowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:(?:root|role/.+|user/.+)$',
+              Description: 'The AWS principal of the ClowdOps platform, which assumes this role (published by the platform).',
+            },
+            ExternalId: { Type: 'String', NoEcho: true, MinLength: 2, MaxLength: 1224, Description: 'The external ID the ClowdOps platform issued for your organisation.' },
           },
         }
       : {}),
