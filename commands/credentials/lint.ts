@@ -10,7 +10,7 @@ export default class CredentialsLint extends BaseCommand<LintResult> {
   static override summary = 'Run every offline least-privilege check on a credential, without signing in or sending anything.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> openai --field api_key=env:OPENAI_API_KEY',
-    '<%= config.bin %> <%= command.id %> aws --field access_key_id=AKIA... --field secret_access_key=keychain:aws/prod --json',
+    '<%= config.bin %> <%= command.id %> aws --field access_key_id=env:AWS_ACCESS_KEY_ID --field secret_access_key=keychain:aws/prod --json',
     '<%= config.bin %> <%= command.id %> aws-role --field role_arn=arn:aws:iam::123456789012:role/ClowdOpsReadOnly --policy policy.json --policy trust.json',
   ]
   static override args = { provider: Args.string({ description: 'provider id (clowdops credentials providers)', required: true }) }

@@ -209,3 +209,14 @@ describe('every provider, on any input (property)', () => {
     )
   })
 })
+
+describe('shapes that are accepted as they are', () => {
+  // OpenAI service-account keys from before the sk-svcacct- prefix (2024) read sk-None-…T3BlbkFJ…: a service
+  // account's key, not a user's legacy key.
+  it('accepts an older-format OpenAI service-account key without calling it a legacy user key', () => {
+    const key = `sk-None-${'FAKEtest0CANARY'.repeat(2)}T3BlbkFJ${'FAKEtest0CANARY'.repeat(2)}`
+    expect(classifyKey(key)?.id).toBe('openai-service-account-key-2024')
+    const openai = providers.find((provider) => provider.id === 'openai')
+    expect(openai && checkCredential(openai, { api_key: new Secret(key) })).toEqual([])
+  })
+})

@@ -153,6 +153,9 @@ const CASES: Record<string, RuleCase[]> = {
   github: [
     rc('github.classic-token', E, 'a classic ghp_ token', () => ({ token: S(fake.githubClassic) })),
     rc('github.unsupported-token', E, 'an installation token', () => ({ token: S(fake.githubInstallation) })),
+    rc('github.unsupported-token', E, 'a 2026-format installation token (ghs_<app id>_<JWT>)', () => ({ token: S(fake.githubInstallationJwt) })),
+    rc('github.unsupported-token', E, 'a short 2026-format installation token', () => ({ token: S(`ghs_123456_${CANARY}.e30.sig`) })),
+    rc('github.placeholder', E, 'a github_pat_ placeholder', () => ({ token: S(`github_pat_${'x'.repeat(22)}_${'x'.repeat(59)}`) })),
     rc('github.unsupported-token', E, 'an OAuth token', () => ({ token: S(fake.githubOauth) })),
     rc('github.unrecognised-token', W, 'a token of no known shape', () => ({ token: S(`fake-token-${CANARY}-test`) })),
     rc('github.wrong-provider', E, 'a GitLab token', () => ({ token: S(fake.gitlabAccess) })),
@@ -161,6 +164,8 @@ const CASES: Record<string, RuleCase[]> = {
     rc('gitlab.insecure-url', E, 'an http:// host', () => ({ host_url: 'http://gitlab.example.com' })),
     rc('gitlab.unsupported-token', E, 'a deploy token', () => ({ token: S(fake.gitlabDeploy) })),
     rc('gitlab.unsupported-token', E, 'a runner token', () => ({ token: S(fake.gitlabRunner) })),
+    rc('gitlab.placeholder', E, 'a glpat- placeholder', () => ({ token: S('glpat-XXXXXXXXXXX-XXXXXXXX') })),
+    rc('gitlab.session-cookie', E, 'a _gitlab_session cookie', () => ({ token: S(fake.gitlabSessionCookie) })),
     rc('gitlab.unrecognised-token', W, 'a token of no known shape', () => ({ token: S(`fake-token-${CANARY}-test`) })),
     rc('gitlab.wrong-provider', E, 'a GitHub token', () => ({ token: S(fake.githubFineGrained) })),
   ],
@@ -180,6 +185,8 @@ const CASES: Record<string, RuleCase[]> = {
   anthropic: [
     rc('anthropic.admin-key', E, 'an sk-ant-admin01- key', () => ({ api_key: S(fake.anthropicAdmin) })),
     rc('anthropic.oauth-token', E, 'a Claude Code OAuth token', () => ({ api_key: S(fake.anthropicOauth) })),
+    rc('anthropic.malformed-key', E, 'an sk-ant-api03- key too short', () => ({ api_key: S(`sk-ant-api03-${fake.anthropicApi.slice(13, 70)}AA`) })),
+    rc('anthropic.malformed-key', E, 'an sk-ant-api03- key with the wrong suffix', () => ({ api_key: S(`${fake.anthropicApi.slice(0, -2)}BB`) })),
     rc('anthropic.unrecognised-key', W, 'an sk-ant- key of an unknown kind', () => ({ api_key: S(fake.anthropicOther) })),
     rc('anthropic.unrecognised-key', W, 'a key of no known shape', () => ({ api_key: S(`fake-key-${CANARY}-test`) })),
     rc('anthropic.wrong-provider', E, 'an OpenAI key', () => ({ api_key: S(fake.openaiServiceAccount) })),

@@ -9,13 +9,16 @@ import { DENIED_DATA_READS } from '../../src/core/credentials/recipes/aws-polici
 import {
   buildRecipe,
   CLOUDFORMATION_EXTERNAL_ID,
-  CLOWDOPS_PRINCIPAL_ARN,
+  CLOUDFORMATION_PRINCIPAL,
   EXTERNAL_ID_PLACEHOLDER,
+  managedPolicyFile,
+  PRINCIPAL_PLACEHOLDER,
   Recipe,
   RECIPE_ROLES,
   recipeProviders,
   renderRecipeDocuments,
   TERRAFORM_EXTERNAL_ID,
+  TERRAFORM_PRINCIPAL,
 } from '../../src/core/credentials/recipes/index.js'
 import { runCli } from '../support/cli.js'
 
@@ -88,7 +91,7 @@ describe('recipes', () => {
       expect(trust?.document.Statement).toEqual([
         expect.objectContaining({
           Effect: 'Allow',
-          Principal: { AWS: CLOWDOPS_PRINCIPAL_ARN },
+          Principal: { AWS: PRINCIPAL_PLACEHOLDER },
           Action: ['sts:AssumeRole'],
           Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID_PLACEHOLDER } },
         }),
@@ -100,10 +103,50 @@ describe('recipes', () => {
     expect(lintPolicy(unconditioned, 'trust', catalog).map((f) => f.rule)).toContain('policy.missing-external-id')
   })
 
+  it('check offline every document they write and every AWS managed policy they attach', () => {
+    for (const recipe of WITH_DOCUMENTS) {
+      const step = recipe.steps.find((candidate) => candidate.title === 'Check the documents offline')
+      const lint = step?.commands.find((command) => command.startsWith('clowdops credentials lint '))
+      const linted = [...(lint ?? '').matchAll(/--policy (\S+)/g)].map((match) => match[1])
+      const expected = [...recipe.documents.map((d) => `${d.name}.json`), ...recipe.managed_policy_arns.map(managedPolicyFile)]
+      expect(linted, `${recipe.provider} --role ${recipe.role}`).toEqual(expected)
+      // each managed policy is saved, from its ARN, to the file the lint reads, before the lint runs
+      for (const arn of recipe.managed_policy_arns) {
+        const save = step?.commands.findIndex((command) => command.includes(`--policy-arn ${arn} `) && command.endsWith(`> ${managedPolicyFile(arn)}`))
+        expect(save, `${recipe.provider} saves ${arn}`).toBeGreaterThanOrEqual(0)
+        expect(save).toBeLessThan(step?.commands.indexOf(lint ?? '') ?? -1)
+      }
+    }
+    expect(WITH_DOCUMENTS.some((recipe) => recipe.managed_policy_arns.length > 0)).toBe(true)
+  })
+
   it('bedrock allows invoke only, on named model ARNs', () => {
-    const [statement] = buildRecipe('bedrock').documents.find((d) => d.kind === 'permissions')?.document.Statement ?? []
-    expect(statement?.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'])
-    for (const arn of statement?.Resource as string[]) expect(arn).toMatch(/^arn:aws:bedrock:\*::foundation-model\/[a-z0-9][^*]+$/)
+    const statements = buildRecipe('bedrock').documents.find((d) => d.kind === 'permissions')?.document.Statement ?? []
+    expect(statements.length).toBeGreaterThan(0)
+    for (const statement of statements) {
+      expect(statement.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'])
+      for (const arn of statement.Resource as string[]) {
+        expect(arn).toMatch(/^arn:aws:bedrock:[a-z*-]+:(?:|\$\{aws:PrincipalAccount\}):(?:foundation-model|inference-profile)\/[a-z0-9][^*]+$/)
+      }
+    }
+  })
+
+  // Amazon Bedrock User Guide, "Prerequisites for inference profiles": Claude Sonnet 4 has no on-demand throughput on
+  // its foundation model; it is invoked through a cross-region inference profile (us.anthropic.…), and the policy
+  // must allow the profile's ARN and the foundation model it routes to, in the profile's regions.
+  it('bedrock grants Claude Sonnet 4 through its inference profile, and the model only through that profile', () => {
+    const recipe = buildRecipe('bedrock')
+    const statements = recipe.documents.find((d) => d.kind === 'permissions')?.document.Statement ?? []
+    const profile = 'us.anthropic.claude-sonnet-4-20250514-v1:0'
+    const profileArn = `arn:aws:bedrock:*:\${aws:PrincipalAccount}:inference-profile/${profile}`
+    const resources = statements.flatMap((statement) => statement.Resource as string[])
+    expect(resources).toContain(profileArn)
+    const routed = statements.find((statement) => (statement.Resource as string[]).includes('arn:aws:bedrock:us-*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0'))
+    expect(routed?.Condition).toEqual({ ArnLike: { 'bedrock:InferenceProfileArn': profileArn } })
+    // No more than needed: the bare model is never granted outside the profile, nor in another geography.
+    const unconditioned = statements.filter((statement) => !statement.Condition).flatMap((statement) => statement.Resource as string[])
+    expect(unconditioned.filter((arn) => arn.includes('foundation-model/anthropic.claude-sonnet-4'))).toEqual([])
+    expect(recipe.register).toContain(profile)
   })
 })
 
@@ -116,6 +159,26 @@ function replaceDeep(value: unknown, from: unknown, to: unknown): unknown {
 }
 
 describe('renderings', () => {
+  // IAM refuses a trust policy whose principal does not exist: a recipe must never name a made-up account. Offline,
+  // the platform's principal is a Terraform variable / CloudFormation parameter, like the external ID.
+  it('never name a made-up platform account; the principal is a variable or parameter', () => {
+    for (const recipe of WITH_DOCUMENTS.filter((r) => r.documents.some((d) => d.kind === 'trust'))) {
+      for (const format of ['json', 'terraform', 'cloudformation'] as const) {
+        expect(renderRecipeDocuments(recipe, format), `${recipe.provider} ${format}`).not.toMatch(/arn:aws:iam::0{12}:/)
+      }
+      expect(JSON.stringify(recipe)).not.toMatch(/arn:aws:iam::0{12}:/)
+      const hcl = renderRecipeDocuments(recipe, 'terraform')
+      expect(hcl).toContain('variable "clowdops_principal_arn" {')
+      expect(hcl).toContain(`"AWS": "${TERRAFORM_PRINCIPAL}"`)
+      const template = JSON.parse(renderRecipeDocuments(recipe, 'cloudformation')) as {
+        Parameters: Record<string, { Type: string; AllowedPattern?: string }>
+        Resources: { ClowdOpsRole: { Properties: { AssumeRolePolicyDocument: { Statement: Array<{ Principal: unknown }> } } } }
+      }
+      expect(template.Parameters.ClowdOpsPrincipalArn?.Type).toBe('String')
+      expect(template.Resources.ClowdOpsRole.Properties.AssumeRolePolicyDocument.Statement[0]?.Principal).toEqual({ AWS: CLOUDFORMATION_PRINCIPAL })
+    }
+  })
+
   it('--format json gives the documents', () => {
     for (const recipe of WITH_DOCUMENTS) {
       const parsed = JSON.parse(renderRecipeDocuments(recipe, 'json')) as { managed_policy_arns: string[]; documents: unknown[] }
@@ -126,7 +189,7 @@ describe('renderings', () => {
   it('terraform carries the same policy JSON in its heredocs', () => {
     for (const recipe of WITH_DOCUMENTS) {
       const hcl = renderRecipeDocuments(recipe, 'terraform')
-      const heredocs = [...hcl.matchAll(/<<-EOT\n([\s\S]*?)\nEOT/g)].map((m) => JSON.parse((m[1] as string).replaceAll(TERRAFORM_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER)) as unknown)
+      const heredocs = [...hcl.matchAll(/<<-EOT\n([\s\S]*?)\nEOT/g)].map((m) => JSON.parse((m[1] as string).replaceAll(TERRAFORM_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER).replaceAll(TERRAFORM_PRINCIPAL, PRINCIPAL_PLACEHOLDER)) as unknown)
       expect(heredocs, `${recipe.provider} ${recipe.role}`).toEqual(recipe.documents.map((d) => d.document))
       for (const arn of recipe.managed_policy_arns) expect(hcl).toContain(`policy_arn = "${arn}"`)
       expect(hcl).toMatch(recipe.documents.some((d) => d.kind === 'trust') ? /resource "aws_iam_role" "clowdops"/ : /resource "aws_iam_user" "clowdops"/)
@@ -146,7 +209,7 @@ describe('renderings', () => {
       const trust = recipe.documents.find((d) => d.kind === 'trust')
       if (trust) {
         expect(template.Parameters?.ExternalId.NoEcho).toBe(true)
-        expect(replaceDeep(role?.Properties.AssumeRolePolicyDocument, CLOUDFORMATION_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER)).toEqual(trust.document)
+        expect(replaceDeep(replaceDeep(role?.Properties.AssumeRolePolicyDocument, CLOUDFORMATION_EXTERNAL_ID, EXTERNAL_ID_PLACEHOLDER), CLOUDFORMATION_PRINCIPAL, PRINCIPAL_PLACEHOLDER)).toEqual(trust.document)
         expect(role?.Properties.ManagedPolicyArns).toEqual(recipe.managed_policy_arns)
       } else {
         expect(resources.find((r) => r.Type === 'AWS::IAM::User')?.Properties.ManagedPolicyArns).toEqual(recipe.managed_policy_arns)

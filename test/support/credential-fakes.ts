@@ -13,6 +13,10 @@ export function body(n: number, seed = 'FAKEtest0CANARY'): string {
 
 const hex = (n: number) => body(n, 'fa4e0cafe1').slice(0, n)
 
+function encodeBase64url(text: string): string {
+  return Buffer.from(text).toString('base64url')
+}
+
 export const fake = {
   openaiServiceAccount: `sk-svcacct-${body(74)}T3BlbkFJ${body(74)}`,
   openaiProject: `sk-proj-${body(74)}T3BlbkFJ${body(74)}`,
@@ -35,9 +39,12 @@ export const fake = {
   githubClassic: `ghp_${body(36)}`,
   githubOauth: `gho_${body(36)}`,
   githubInstallation: `ghs_${body(36)}`,
+  // GitHub Changelog 2026-04-24: ghs_<app id>_<JWT>, ~520 characters. A JWT-shaped fake (three base64url parts).
+  githubInstallationJwt: `ghs_1234567_${encodeBase64url('{"alg":"RS256","typ":"JWT"}')}.${encodeBase64url(JSON.stringify({ iss: 'FAKE', installation: 1, canary: body(300) }))}.${body(86)}`,
   gitlabAccess: `glpat-${body(20)}`,
   gitlabDeploy: `gldt-${body(20)}`,
   gitlabRunner: `glrt-${body(20)}`,
+  gitlabSessionCookie: `_gitlab_session=${body(32).toLowerCase()}`,
   azureClientSecret: `Fak8Q~${body(34)}`,
   azureSecretId: '5ec7e71d-fa4e-4a11-8bad-c0ffeec0ffee',
   azureDevopsPat: `${body(76)}AZDO${body(4)}`,

@@ -5,7 +5,11 @@
 // cmd/generate/config/rules/*.go) or trufflehog detector that defines it, else the vendor's documentation. We match
 // the whole (trimmed) value, anchored, and keep each vendor's prefix exact but its body length loose (at least 20
 // characters of the vendor's alphabet): a vendor that lengthens its keys must not slip an admin key past the check,
-// and admin prefixes match at any length, so a truncated admin key is still refused, never taken for a lesser key.
+// and admin and short-lived prefixes match at any length, so a truncated admin key or a long new-format temporary
+// token is still refused, never taken for a lesser key. Where the vendor's format is fixed and a reference checks it
+// exactly (Anthropic's sk-ant-api03-), we do too, and a value with the prefix but the wrong body is its own shape
+// ("malformed"), so a truncated or edited key is refused rather than accepted. `minEntropy` follows gitleaks'
+// entropy threshold for the rules that have one: below it the body is a placeholder (github_pat_xxxx…), not a key.
 // Order matters: the more specific prefix comes first (sk-ant-admin01- before sk-ant-, sk-admin- before sk-).
 //
 // Only patterns live here; what a provider makes of a shape (refuse, warn, accept) is in providers/<id>.ts.
@@ -23,6 +27,8 @@ export interface KeyShape {
   hintPrefix?: (value: string) => string
   /** Whole-value test of the trimmed value. */
   test: (value: string) => boolean
+  /** Shannon entropy (bits per character) below which the body after the prefix is a placeholder, not a key. */
+  minEntropy?: number
   source: string
 }
 
@@ -66,16 +72,25 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     name: 'an Anthropic API key',
     provider: 'anthropic',
     prefix: 'sk-ant-api03-',
-    test: re(/^sk-ant-api03-[A-Za-z0-9_-]{20,}$/),
+    // Fixed format: 93 characters of [A-Za-z0-9_-] and the suffix AA (108 in all).
+    test: re(/^sk-ant-api03-[A-Za-z0-9_-]{93}AA$/),
     source: 'gitleaks: anthropic-api-key',
+  },
+  {
+    id: 'anthropic-malformed-api-key',
+    name: 'a malformed Anthropic API key (wrong length or ending)',
+    provider: 'anthropic',
+    prefix: 'sk-ant-api03-',
+    test: re(/^sk-ant-api03-/),
+    source: 'gitleaks: anthropic-api-key (its false positives: too short, wrong suffix)',
   },
   {
     id: 'anthropic-oauth-token',
     name: 'a Claude Code OAuth token',
     provider: 'anthropic',
     prefix: 'sk-ant-oat01-',
-    test: re(/^sk-ant-oat01-[A-Za-z0-9_-]{20,}$/),
-    source: 'gitleaks: claude-code-oauth-token',
+    test: re(/^sk-ant-oat01-[A-Za-z0-9_-]{40,}$/),
+    source: 'gitleaks: anthropic-oauth-token',
   },
   {
     id: 'anthropic-other-key',
@@ -111,11 +126,20 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     source: 'gitleaks: openai-api-key (sk-proj-)',
   },
   {
+    // Service-account keys issued in 2024 before the sk-svcacct- prefix carried the project slot "None".
+    id: 'openai-service-account-key-2024',
+    name: 'an OpenAI service account key (older format)',
+    provider: 'openai',
+    prefix: 'sk-None-',
+    test: re(/^sk-None-[A-Za-z0-9_-]{20,}$/),
+    source: 'gitleaks: openai-api-key (the T3BlbkFJ marker); OpenAI Help Center: Managing projects in the API platform (service accounts)',
+  },
+  {
     id: 'openai-legacy-key',
     name: 'an OpenAI user API key (legacy, no project)',
     provider: 'openai',
     prefix: 'sk-',
-    test: re(/^sk-(?!ant-|admin-|proj-|svcacct-)[A-Za-z0-9_-]{20,}$/),
+    test: re(/^sk-(?!ant-|admin-|proj-|svcacct-|None-)[A-Za-z0-9_-]{20,}$/),
     source: 'gitleaks: openai-api-key (legacy sk-…T3BlbkFJ…)',
   },
   // --- AWS (gitleaks: aws-access-token; prefixes from the IAM User Guide, "IAM identifiers", unique ID prefixes)
@@ -183,6 +207,7 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     provider: 'github',
     prefix: 'github_pat_',
     test: re(/^github_pat_\w{20,}$/),
+    minEntropy: 3,
     source: 'gitleaks: github-fine-grained-pat',
   },
   {
@@ -191,6 +216,7 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     provider: 'github',
     prefix: 'ghp_',
     test: re(/^ghp_[0-9A-Za-z]{20,}$/),
+    minEntropy: 3,
     source: 'gitleaks: github-pat',
   },
   {
@@ -199,6 +225,7 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     provider: 'github',
     prefix: 'gho_',
     test: re(/^gho_[0-9A-Za-z]{20,}$/),
+    minEntropy: 3,
     source: 'gitleaks: github-oauth',
   },
   {
@@ -206,7 +233,8 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     name: 'a GitHub App user access token',
     provider: 'github',
     prefix: 'ghu_',
-    test: re(/^ghu_[0-9A-Za-z]{20,}$/),
+    // Short-lived: any length and GitHub's token alphabet, so a future longer format is still refused.
+    test: re(/^ghu_[A-Za-z0-9._-]+$/),
     source: 'gitleaks: github-app-token (ghu_)',
   },
   {
@@ -214,15 +242,18 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     name: 'a GitHub App installation access token',
     provider: 'github',
     prefix: 'ghs_',
-    test: re(/^ghs_[0-9A-Za-z]{20,}$/),
-    source: 'gitleaks: github-app-token (ghs_)',
+    // Two formats: ghs_ + 36 characters, and since 2026 ghs_<app id>_<JWT> (~520 characters, '.' and '_' inside).
+    // Both expire after an hour; matched at any length so no format of it can be registered.
+    test: re(/^ghs_[A-Za-z0-9._-]+$/),
+    source:
+      'gitleaks: github-app-token (ghs_); GitHub Changelog 2026-04-24: Notice about upcoming new format for GitHub App installation tokens (ghs_APPID_JWT)',
   },
   {
     id: 'github-refresh-token',
     name: 'a GitHub refresh token',
     provider: 'github',
     prefix: 'ghr_',
-    test: re(/^ghr_[0-9A-Za-z]{20,}$/),
+    test: re(/^ghr_[A-Za-z0-9._-]+$/),
     source: 'gitleaks: github-refresh-token',
   },
   // --- GitLab
@@ -232,7 +263,16 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     provider: 'gitlab',
     prefix: 'glpat-',
     test: re(/^glpat-[\w.-]{20,}$/),
+    minEntropy: 3,
     source: 'gitleaks: gitlab-pat, gitlab-pat-routable',
+  },
+  {
+    id: 'gitlab-session-cookie',
+    name: 'a GitLab browser session cookie',
+    provider: 'gitlab',
+    prefix: '_gitlab_session=',
+    test: re(/^_gitlab_session=[\x21-\x7e]{20,}$/),
+    source: 'gitleaks: gitlab-session-cookie',
   },
   ...GITLAB_OTHER_TOKENS.map(
     ([id, prefix, name, rule]): KeyShape => ({
@@ -335,9 +375,10 @@ export const KEY_SHAPES: readonly KeyShape[] = [
     id: 'pagerduty-rest-api-key',
     name: 'a PagerDuty REST API key',
     provider: 'pagerduty',
-    prefix: '',
-    test: re(/^[a-z]\+[A-Za-z]{9}-[a-z]{2}-[a-z0-9]{5}$/),
-    source: 'trufflehog: PagerDutyApiKey',
+    prefix: 'u+',
+    // A user API key: u+ and 18 characters (20 in all).
+    test: re(/^u\+[A-Za-z0-9_+-]{18}$/),
+    source: 'trufflehog: pkg/detectors/pagerdutyapikey (u+ and 18 characters)',
   },
   // --- Telegram
   {
@@ -379,6 +420,25 @@ export function classifyKey(value: string): KeyShape | undefined {
   const trimmed = value.trim()
   if (trimmed === '') return undefined
   return KEY_SHAPES.find((shape) => shape.test(trimmed))
+}
+
+/** Shannon entropy of a string, in bits per character (0 for ''). */
+export function shannonEntropy(text: string): number {
+  const counts = new Map<string, number>()
+  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1)
+  let bits = 0
+  for (const count of counts.values()) {
+    const p = count / text.length
+    bits -= p * Math.log2(p)
+  }
+  return bits
+}
+
+/** True when a value of this shape is a placeholder: its body after the prefix is below the shape's entropy floor. */
+export function isPlaceholder(shape: KeyShape, value: string): boolean {
+  if (shape.minEntropy === undefined) return false
+  const trimmed = value.trim()
+  return shannonEntropy(trimmed.startsWith(shape.prefix) ? trimmed.slice(shape.prefix.length) : trimmed) < shape.minEntropy
 }
 
 export function findShape(id: string): KeyShape | undefined {

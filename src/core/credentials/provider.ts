@@ -7,7 +7,7 @@
 // by accident, and the tests feed every provider canary values to prove it.
 import { z } from 'zod'
 import { Secret } from '../secret.js'
-import { classifyKey, describeShape, type KeyShape, publicPrefix } from './key-shapes.js'
+import { classifyKey, describeShape, isPlaceholder, type KeyShape, publicPrefix } from './key-shapes.js'
 
 export type ProviderKind = 'cloud' | 'ai' | 'notification'
 export type Severity = 'error' | 'warning'
@@ -271,7 +271,7 @@ export function judgeShape(
   const shape = classifyKey(value)
   if (!shape) return { shape, findings: unrecognised ? [{ ...unrecognised, field: context.field }] : [] }
   const verdict = Object.hasOwn(rules, shape.id) ? rules[shape.id] : undefined
-  if (verdict === 'ok') return { shape, findings: [] }
+  if (verdict === 'ok') return { shape, findings: isPlaceholder(shape, value) ? [placeholderFinding(context, shape)] : [] }
   if (verdict) {
     const { source, ...rest } = verdict
     return { shape, findings: [{ ...rest, field: context.field, source: source ?? shape.source }] }
@@ -289,6 +289,18 @@ export function judgeShape(
         source: shape.source,
       },
     ],
+  }
+}
+
+/** A value with an accepted shape's prefix but a body too uniform to be a key (github_pat_xxxx…): refused. */
+function placeholderFinding(context: FieldContext, shape: KeyShape): Finding {
+  return {
+    rule: `${context.provider}.placeholder`,
+    severity: 'error',
+    field: context.field,
+    message: `${context.field} has the prefix of ${describeShape(shape)} but the rest is a placeholder (too few distinct characters to be a real key).`,
+    fix: `Give ${context.field} the real value, copied whole from where it was created.`,
+    source: `${shape.source} (entropy threshold ${shape.minEntropy} bits per character)`,
   }
 }
 

@@ -16,6 +16,12 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
       fix: FIX,
       source: 'gitleaks: anthropic-admin-api-key; Anthropic API docs: Admin API',
     },
+    'anthropic-malformed-api-key': {
+      rule: 'anthropic.malformed-key',
+      severity: 'error',
+      message: 'api_key starts like an API key (sk-ant-api03-…) but its length or ending is wrong: Anthropic API keys are 108 characters ending in AA, so this one is truncated, edited or a placeholder.',
+      fix: 'Copy the whole key again from Console → Settings → API keys (it is shown once; create a new one if it is lost).',
+    },
     'anthropic-oauth-token': {
       rule: 'anthropic.oauth-token',
       severity: 'error',

@@ -44,7 +44,16 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
   const judged = judgeShape(
     { provider: 'gitlab', field: 'token', expected: 'a GitLab access token (glpat-…)' },
     token,
-    { 'gitlab-access-token': 'ok', ...OTHER_TOKENS },
+    {
+      'gitlab-access-token': 'ok',
+      ...OTHER_TOKENS,
+      'gitlab-session-cookie': {
+        rule: 'gitlab.session-cookie',
+        severity: 'error',
+        message: "token is a browser session cookie (_gitlab_session=…): it acts as the signed-in person with all their rights, and is no API token.",
+        fix: FIX,
+      },
+    },
     {
       rule: 'gitlab.unrecognised-token',
       severity: 'warning',

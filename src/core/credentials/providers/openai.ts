@@ -10,6 +10,7 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
   if (key === undefined) return []
   return judgeShape({ provider: 'openai', field: 'api_key', expected: 'an OpenAI API key' }, key, {
     'openai-service-account-key': 'ok',
+    'openai-service-account-key-2024': 'ok',
     'openai-admin-key': {
       rule: 'openai.admin-key',
       severity: 'error',

@@ -16,7 +16,7 @@ function check(values: Parameters<Provider['check']>[0]): Finding[] {
     severity: 'error' as const,
     message: 'routing_key is a REST API key (20 characters): it can read and change the whole account, not just send events to one service.',
     fix: FIX,
-    source: `trufflehog: PagerDutyApiKey; PagerDuty Knowledge Base: API Access Keys; ${EVENTS_DOCS}`,
+    source: `trufflehog: pkg/detectors/pagerdutyapikey (user keys u+…); PagerDuty Knowledge Base: API Access Keys; ${EVENTS_DOCS}`,
   }
   const judged = judgeShape({ provider: 'pagerduty', field: 'routing_key', expected: 'a PagerDuty Events API v2 routing key' }, key, {
     'pagerduty-rest-api-key': restKey,

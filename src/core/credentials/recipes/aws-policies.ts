@@ -2,9 +2,12 @@
 // policies, and the trust policy of the role ClowdOps assumes. Every document here lints clean (no error) with
 // lintPolicy — test/core/recipes.test.ts proves it against the vendored AWS action metadata.
 
-/** The platform's principal that assumes customer roles. Published by ClowdOps; the one ARN a recipe role trusts. */
-export const CLOWDOPS_PRINCIPAL_ARN = 'arn:aws:iam::000000000000:role/ClowdOpsAgent'
-/** Placeholder for the external ID the platform issues per credential (shown when you start `credentials add aws-role`). */
+/**
+ * Placeholder for the platform's AWS principal, the one ARN a recipe role trusts. Never a made-up account: IAM refuses
+ * a trust policy whose principal does not exist. The platform publishes the real one.
+ */
+export const PRINCIPAL_PLACEHOLDER = '<CLOWDOPS_PRINCIPAL_ARN>'
+/** Placeholder for the external ID the platform issues (per organisation). */
 export const EXTERNAL_ID_PLACEHOLDER = '<EXTERNAL_ID>'
 
 export type AwsRole = 'read-only' | 'cost' | 'security'
@@ -132,7 +135,7 @@ export function awsPermissions(role: AwsRole): AwsPermissions {
 }
 
 /** The trust policy of the role ClowdOps assumes: the one platform principal, with the external ID it issued. */
-export function trustPolicy(principalArn = CLOWDOPS_PRINCIPAL_ARN, externalId = EXTERNAL_ID_PLACEHOLDER): PolicyDocument {
+export function trustPolicy(principalArn = PRINCIPAL_PLACEHOLDER, externalId = EXTERNAL_ID_PLACEHOLDER): PolicyDocument {
   return policy({
     Sid: 'TrustClowdOpsWithExternalId',
     Effect: 'Allow',
@@ -142,12 +145,62 @@ export function trustPolicy(principalArn = CLOWDOPS_PRINCIPAL_ARN, externalId = 
   })
 }
 
-/** Invoke-only on the listed foundation models (any region: cross-region inference routes between them). */
+const INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']
+
+// A cross-region inference profile id is a model id led by its geography (us.anthropic.claude-sonnet-4-…): models
+// such as Claude Sonnet 4 are only invoked on demand through one. The profile routes each request to the foundation
+// model in one of its geography's regions, so a policy needs both ARNs (Amazon Bedrock User Guide: Prerequisites for
+// inference profiles). The region patterns below are the geography's regions, no more; an unknown geography gets '*'.
+const PROFILE_REGIONS: Readonly<Record<string, string>> = {
+  us: 'us-*',
+  eu: 'eu-*',
+  apac: 'ap-*',
+  jp: 'ap-northeast-*',
+  au: 'ap-southeast-*',
+  ca: 'ca-*',
+  global: '*',
+}
+const PROFILE_ID = /^([a-z]+)\.([a-z0-9-]+\..+)$/
+
+/** The inference profile's geography and the foundation model it routes to, or undefined for a plain model id. */
+export function inferenceProfile(id: string): { geography: string; modelId: string } | undefined {
+  const [, geography, modelId] = PROFILE_ID.exec(id) ?? []
+  if (geography === undefined || modelId === undefined || !Object.hasOwn(PROFILE_REGIONS, geography)) return undefined
+  return { geography, modelId }
+}
+
+/** The ARN of a system-defined inference profile in the caller's own account, in any region it is called from. */
+const profileArn = (id: string) => `arn:aws:bedrock:*:\${aws:PrincipalAccount}:inference-profile/${id}`
+
+/**
+ * Invoke-only on the listed models: a plain model id on its foundation-model ARN (any region: on-demand models are
+ * invoked where the role calls them); an inference-profile id on the profile's ARN, plus its foundation model in the
+ * profile's regions only when called through that profile (bedrock:InferenceProfileArn).
+ */
 export function bedrockInvokePolicy(modelIds: readonly string[]): PolicyDocument {
-  return policy({
-    Sid: 'InvokeAllowedModelsOnly',
-    Effect: 'Allow',
-    Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-    Resource: modelIds.map((id) => `arn:aws:bedrock:*::foundation-model/${id}`),
+  const statements: PolicyStatement[] = []
+  const plain = modelIds.filter((id) => !inferenceProfile(id))
+  if (plain.length > 0) {
+    statements.push({
+      Sid: 'InvokeAllowedModelsOnly',
+      Effect: 'Allow',
+      Action: [...INVOKE_ACTIONS],
+      Resource: plain.map((id) => `arn:aws:bedrock:*::foundation-model/${id}`),
+    })
+  }
+  modelIds.forEach((id, index) => {
+    const profile = inferenceProfile(id)
+    if (!profile) return
+    statements.push(
+      { Sid: `InvokeInferenceProfile${index}`, Effect: 'Allow', Action: [...INVOKE_ACTIONS], Resource: [profileArn(id)] },
+      {
+        Sid: `InvokeModelThroughProfile${index}`,
+        Effect: 'Allow',
+        Action: [...INVOKE_ACTIONS],
+        Resource: [`arn:aws:bedrock:${PROFILE_REGIONS[profile.geography] as string}::foundation-model/${profile.modelId}`],
+        Condition: { ArnLike: { 'bedrock:InferenceProfileArn': profileArn(id) } },
+      },
+    )
   })
+  return policy(...statements)
 }

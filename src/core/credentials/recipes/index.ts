@@ -10,13 +10,13 @@ import {
   type AwsRole,
   awsPermissions,
   bedrockInvokePolicy,
-  CLOWDOPS_PRINCIPAL_ARN,
   EXTERNAL_ID_PLACEHOLDER,
+  PRINCIPAL_PLACEHOLDER,
   trustPolicy,
 } from './aws-policies.js'
 import { OTHER_RECIPES } from './steps.js'
 
-export { CLOWDOPS_PRINCIPAL_ARN, EXTERNAL_ID_PLACEHOLDER } from './aws-policies.js'
+export { EXTERNAL_ID_PLACEHOLDER, PRINCIPAL_PLACEHOLDER } from './aws-policies.js'
 
 export const RECIPE_ROLES = ['read-only', 'cost', 'security'] as const
 export type RecipeRole = (typeof RECIPE_ROLES)[number]
@@ -109,7 +109,7 @@ function permissionDocuments(role: AwsRole): { managed: string[]; documents: Rec
 const TRUST_DOCUMENT = (): RecipeDocument => ({
   name: 'trust',
   kind: 'trust',
-  description: `Trust policy: only ${CLOWDOPS_PRINCIPAL_ARN} (the ClowdOps platform principal) may assume the role, and only with the external ID the platform issued.`,
+  description: `Trust policy: only the ClowdOps platform's AWS principal (${PRINCIPAL_PLACEHOLDER}) may assume the role, and only with the external ID the platform issued.`,
   document: trustPolicy(),
 })
 
@@ -134,8 +134,28 @@ function attachSteps(target: 'role' | 'user', name: string, managed: string[], d
   return steps
 }
 
-const lintCommand = (provider: string, field: string, documents: RecipeDocument[]) =>
-  `clowdops credentials lint ${provider} ${field} ${documents.map((d) => `--policy ${d.name}.json`).join(' ')}`
+/** The file an AWS managed policy is saved to for the offline check: its name (ViewOnlyAccess.json). */
+export function managedPolicyFile(arn: string): string {
+  return `${arn.slice(arn.lastIndexOf('/') + 1)}.json`
+}
+
+/**
+ * "Check the documents offline": the documents the recipe writes and the AWS managed policies it attaches, all linted
+ * by `credentials lint --policy` (core: checkPolicies). The managed policies' current versions are read first with
+ * the AWS CLI, since AWS updates them; the lint itself sends nothing anywhere.
+ */
+function checkStep(lint: string, managed: readonly string[], documents: readonly RecipeDocument[]): RecipeStep {
+  const files = [...documents.map((d) => `${d.name}.json`), ...managed.map(managedPolicyFile)]
+  const fetch = managed.map(
+    (arn) =>
+      `aws iam get-policy-version --policy-arn ${arn} --version-id "$(aws iam get-policy --policy-arn ${arn} --query Policy.DefaultVersionId --output text)" --query PolicyVersion.Document --output json > ${managedPolicyFile(arn)}`,
+  )
+  return {
+    title: 'Check the documents offline',
+    ...(managed.length > 0 ? { detail: 'Save the current version of each AWS managed policy it attaches, then lint them with the documents above.' } : {}),
+    commands: [...fetch, `${lint} ${files.map((file) => `--policy ${file}`).join(' ')}`],
+  }
+}
 
 const awsRoleSpec: RecipeSpec = {
   roles: AWS_ROLES,
@@ -146,15 +166,15 @@ const awsRoleSpec: RecipeSpec = {
     const roleArn = `arn:aws:iam::<ACCOUNT_ID>:role/${name}`
     return {
       title: `AWS IAM role ${name} that ClowdOps assumes (${role})`,
-      identity: `IAM role ${name}, trusting ${CLOWDOPS_PRINCIPAL_ARN} with sts:ExternalId`,
+      identity: `IAM role ${name}, trusting the ClowdOps platform principal with sts:ExternalId`,
       grants,
       avoid: ['Long-term access keys (the aws provider): a role leaves no static key to leak.', AVOID_READONLY, AVOID_ADMIN],
       managed_policy_arns: managed,
       documents: all,
       steps: [
         {
-          title: 'Get the external ID',
-          detail: `The platform issues one external ID per credential (clowdops credentials add aws-role prints it). Replace ${EXTERNAL_ID_PLACEHOLDER} in trust.json with it; never reuse one across customers or accounts.`,
+          title: "Get the platform's principal and external ID",
+          detail: `Replace ${PRINCIPAL_PLACEHOLDER} and ${EXTERNAL_ID_PLACEHOLDER} in trust.json with the ClowdOps platform's AWS principal and the external ID it issued for your organisation (with --format terraform or cloudformation they are the variables clowdops_principal_arn and clowdops_external_id, or the parameters ClowdOpsPrincipalArn and ExternalId); never reuse an external ID across customers or accounts.`,
           commands: [],
         },
         {
@@ -163,7 +183,7 @@ const awsRoleSpec: RecipeSpec = {
           commands: [`aws iam create-role --role-name ${name} --assume-role-policy-document file://trust.json --max-session-duration 3600`],
         },
         ...attachSteps('role', name, managed, documents),
-        { title: 'Check the documents offline', commands: [lintCommand('aws-role', `--field role_arn=${roleArn}`, all)] },
+        checkStep(`clowdops credentials lint aws-role --field role_arn=${roleArn}`, managed, all),
       ],
       registerFields: { role_arn: roleArn },
       references: AWS_DOCS,
@@ -195,14 +215,20 @@ const awsUserSpec: RecipeSpec = {
             'clowdops keychain set clowdops/aws-secret-access-key',
           ],
         },
-        { title: 'Check the documents offline', commands: [`clowdops credentials lint aws ${documents.map((d) => `--policy ${d.name}.json`).join(' ')} --field access_key_id=keychain:clowdops/aws-access-key-id --field secret_access_key=keychain:clowdops/aws-secret-access-key --field region=us-east-1`] },
+        checkStep(
+          'clowdops credentials lint aws --field access_key_id=keychain:clowdops/aws-access-key-id --field secret_access_key=keychain:clowdops/aws-secret-access-key --field region=us-east-1',
+          managed,
+          documents,
+        ),
       ],
       references: [AWS_DOCS[0] as string, 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html'],
     }
   },
 }
 
-const BEDROCK_MODELS = ['anthropic.claude-sonnet-4-20250514-v1:0', 'amazon.titan-embed-text-v2:0']
+// Claude Sonnet 4 through its US cross-region inference profile (it has no on-demand throughput on the bare model id);
+// Titan Text Embeddings V2 on demand, directly.
+const BEDROCK_MODELS = ['us.anthropic.claude-sonnet-4-20250514-v1:0', 'amazon.titan-embed-text-v2:0']
 
 const bedrockSpec: RecipeSpec = {
   roles: ['read-only'],
@@ -211,14 +237,14 @@ const bedrockSpec: RecipeSpec = {
     const invoke: RecipeDocument = {
       name: 'ClowdOpsBedrockInvoke',
       kind: 'permissions',
-      description: 'Invoke (and stream) only the listed foundation models; edit the list to the model ids you allow.',
+      description: 'Invoke (and stream) only the listed models: plain model ids directly, inference-profile ids (us.…) through their profile only; edit the list to the ids you allow.',
       document: bedrockInvokePolicy(BEDROCK_MODELS),
     }
     const all = [TRUST_DOCUMENT(), invoke]
     const roleArn = `arn:aws:iam::<ACCOUNT_ID>:role/${name}`
     return {
       title: `Amazon Bedrock: IAM role ${name}, invoke-only on the allowed models`,
-      identity: `IAM role ${name}, trusting ${CLOWDOPS_PRINCIPAL_ARN} with sts:ExternalId`,
+      identity: `IAM role ${name}, trusting the ClowdOps platform principal with sts:ExternalId`,
       grants: [`${invoke.name}: bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream on ${BEDROCK_MODELS.join(', ')}`],
       avoid: [
         'AmazonBedrockFullAccess: it manages models, agents, guardrails and provisioned throughput.',
@@ -230,16 +256,17 @@ const bedrockSpec: RecipeSpec = {
         { title: 'Enable model access', detail: 'Bedrock console → Model access: request access to exactly the models ClowdOps should use, in your region.', commands: [] },
         {
           title: `Create the role ${name} with the trust policy`,
-          detail: `Save the trust document below as trust.json, with ${EXTERNAL_ID_PLACEHOLDER} replaced by the external ID the platform issued.`,
+          detail: `Save the trust document below as trust.json, with ${PRINCIPAL_PLACEHOLDER} and ${EXTERNAL_ID_PLACEHOLDER} replaced by the platform's AWS principal and the external ID it issued.`,
           commands: [`aws iam create-role --role-name ${name} --assume-role-policy-document file://trust.json --max-session-duration 3600`],
         },
         ...attachSteps('role', name, [], [invoke]),
-        { title: 'Check the documents offline', commands: [lintCommand('bedrock', `--field role_arn=${roleArn} --field region=us-east-1 --field allowed_model_ids=${BEDROCK_MODELS.join(',')}`, all)] },
+        checkStep(`clowdops credentials lint bedrock --field role_arn=${roleArn} --field region=us-east-1 --field allowed_model_ids=${BEDROCK_MODELS.join(',')}`, [], all),
       ],
       registerFields: { role_arn: roleArn, allowed_model_ids: BEDROCK_MODELS.join(',') },
       references: [
         'https://docs.aws.amazon.com/bedrock/latest/userguide/security_iam_id-based-policy-examples.html',
         'https://docs.aws.amazon.com/bedrock/latest/userguide/model-access.html',
+        'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html',
       ],
     }
   },
@@ -316,14 +343,17 @@ export function renderRecipeDocuments(recipe: Recipe, format: Exclude<RecipeForm
 }
 
 export const TERRAFORM_EXTERNAL_ID = '${var.clowdops_external_id}'
+export const TERRAFORM_PRINCIPAL = '${var.clowdops_principal_arn}'
 export const CLOUDFORMATION_EXTERNAL_ID = { Ref: 'ExternalId' } as const
+export const CLOUDFORMATION_PRINCIPAL = { Ref: 'ClowdOpsPrincipalArn' } as const
 
-/** The document with every EXTERNAL_ID_PLACEHOLDER string replaced. */
-function withExternalId(value: unknown, replacement: unknown): unknown {
-  if (value === EXTERNAL_ID_PLACEHOLDER) return replacement
-  if (Array.isArray(value)) return value.map((item) => withExternalId(item, replacement))
+/** The document with the principal and external-ID placeholders replaced by the format's variables. */
+function withTrustVariables(value: unknown, principal: unknown, externalId: unknown): unknown {
+  if (value === EXTERNAL_ID_PLACEHOLDER) return externalId
+  if (value === PRINCIPAL_PLACEHOLDER) return principal
+  if (Array.isArray(value)) return value.map((item) => withTrustVariables(item, principal, externalId))
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withExternalId(item, replacement)]))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withTrustVariables(item, principal, externalId)]))
   }
   return value
 }
@@ -355,8 +385,14 @@ function terraform(recipe: Recipe): string {
   if (trust) {
     blocks.push(
       [
+        'variable "clowdops_principal_arn" {',
+        '  description = "The AWS principal of the ClowdOps platform, which assumes this role (published by the platform)."',
+        '  type        = string',
+        '}',
+      ].join('\n'),
+      [
         'variable "clowdops_external_id" {',
-        '  description = "The external ID the ClowdOps platform issued for this credential."',
+        '  description = "The external ID the ClowdOps platform issued for your organisation."',
         '  type        = string',
         '}',
       ].join('\n'),
@@ -364,7 +400,7 @@ function terraform(recipe: Recipe): string {
         'resource "aws_iam_role" "clowdops" {',
         `  name                 = "${principalName(recipe)}"`,
         '  max_session_duration = 3600',
-        `  assume_role_policy   = ${heredoc(withExternalId(trust.document, TERRAFORM_EXTERNAL_ID))}`,
+        `  assume_role_policy   = ${heredoc(withTrustVariables(trust.document, TERRAFORM_PRINCIPAL, TERRAFORM_EXTERNAL_ID))}`,
         '}',
       ].join('\n'),
     )
@@ -426,7 +462,7 @@ function cloudFormation(recipe: Recipe): Record<string, unknown> {
           Properties: {
             RoleName: principalName(recipe),
             MaxSessionDuration: 3600,
-            AssumeRolePolicyDocument: withExternalId(trust?.document, CLOUDFORMATION_EXTERNAL_ID),
+            AssumeRolePolicyDocument: withTrustVariables(trust?.document, CLOUDFORMATION_PRINCIPAL, CLOUDFORMATION_EXTERNAL_ID),
             ManagedPolicyArns: recipe.managed_policy_arns,
           },
         }
@@ -449,7 +485,12 @@ function cloudFormation(recipe: Recipe): Record<string, unknown> {
     ...(role
       ? {
           Parameters: {
-            ExternalId: { Type: 'String', NoEcho: true, MinLength: 2, MaxLength: 1224, Description: 'The external ID the ClowdOps platform issued for this credential.' },
+            ClowdOpsPrincipalArn: {
+              Type: 'String',
+              AllowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:(?:root|role/.+|user/.+)$',
+              Description: 'The AWS principal of the ClowdOps platform, which assumes this role (published by the platform).',
+            },
+            ExternalId: { Type: 'String', NoEcho: true, MinLength: 2, MaxLength: 1224, Description: 'The external ID the ClowdOps platform issued for your organisation.' },
           },
         }
       : {}),
