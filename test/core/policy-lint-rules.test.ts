@@ -3,11 +3,13 @@
 import { describe, expect, it } from 'vitest'
 import {
   type IamAction,
+  DOCUMENT_RULES,
   type IamActionCatalog,
   PERMISSIONS_POLICY_RULES,
   PERMISSIONS_RULES,
   type PolicyRule,
   readPermissions,
+  readStatements,
   readTrust,
   runRules,
   type StatementRule,
@@ -31,6 +33,12 @@ const LOADED: Record<string, IamAction[]> = {
     action('s3', 'PutBucketPolicy', 'Permissions management', true),
   ],
   sts: [action('sts', 'AssumeRole', 'Write', true), action('sts', 'GetSessionToken', 'Read', false)],
+  // AWS's metadata files these under Permissions management: a read of who has access, and the write that changes it.
+  quicksight: [
+    action('quicksight', 'DescribeDashboardPermissions', 'Permissions management', true),
+    action('quicksight', 'UpdateDashboardPermissions', 'Permissions management', true),
+  ],
+  datazone: [action('datazone', 'GetIamPortalLoginUrl', 'Permissions management', true)],
 }
 const CATALOG: IamActionCatalog = { actions: (service) => (service === 'nosuchservice' ? 'unknown' : LOADED[service]) }
 
@@ -86,9 +94,19 @@ const PERMISSIONS_CASES: Record<string, Case> = {
     nearMisses: [allow(['ec2:DescribeInstances', 'ec2:Describe*', 's3:?ut*', '*']), allow('notloaded:Anything')],
   },
   'resource-exposure': {
-    trips: [[allow('s3:Put*', BUCKET), 'can change who may access resources: s3:PutBucketPolicy.']],
-    // A plain write; and "*", which policy.admin or policy.wildcard-action reports.
-    nearMisses: [allow('s3:PutObject', BUCKET), allow(['*', 's3:PutBucketPolicy'], BUCKET)],
+    trips: [
+      [allow('s3:Put*', BUCKET), 'can change who may access resources: s3:PutBucketPolicy.'],
+      [allow('quicksight:*DashboardPermissions', BUCKET), 'quicksight:UpdateDashboardPermissions.'],
+      // A read that hands out a sign-in URL gives access.
+      [allow('datazone:GetIamPortalLoginUrl', BUCKET), 'datazone:GetIamPortalLoginUrl.'],
+    ],
+    // A plain write; a read AWS files under Permissions management (it changes no access); "*", which policy.admin or
+    // policy.wildcard-action reports; and an action an unconditional Deny on * removes.
+    nearMisses: [
+      allow('s3:PutObject', BUCKET),
+      allow('quicksight:DescribeDashboardPermissions', BUCKET),
+      allow(['*', 's3:PutBucketPolicy'], BUCKET),
+    ],
   },
   'credential-exposure': {
     trips: [
@@ -121,6 +139,17 @@ const TRUST_CASES: Record<string, Case> = {
     trips: [[{ Effect: 'Allow', Principal: ACCOUNT, NotAction: 'sts:TagSession' }, 'allows every action except sts:TagSession']],
     nearMisses: [{ Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:AssumeRole' }],
   },
+  'trust-action': {
+    trips: [
+      [{ Effect: 'Allow', Principal: ACCOUNT, Action: '*' }, 'names a Principal and allows *'],
+      [{ Effect: 'Allow', Principal: ACCOUNT, Action: ['sts:AssumeRole', 's3:GetObject'] }, 'allows s3:GetObject'],
+      [{ Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:*' }, 'allows sts:*'],
+    ],
+    nearMisses: [
+      { Effect: 'Allow', Principal: ACCOUNT, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] },
+      { Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity' },
+    ],
+  },
   'public-principal': {
     trips: [
       [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }, 'trusts "*"'],
@@ -141,6 +170,14 @@ const TRUST_CASES: Record<string, Case> = {
       { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
       { Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:TagSession' },
     ],
+  },
+}
+
+/** Documents (lists of statements) that trip a document rule, and near misses. */
+const DOCUMENT_CASES: Record<string, { trips: Array<[statements: Array<Record<string, unknown>>, says: string]>; nearMisses: Array<Array<Record<string, unknown>>> }> = {
+  'mixed-kinds': {
+    trips: [[[allow('*'), { Sid: 'Trust', Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:AssumeRole' }], 'statement "Trust" (#2) names a Principal']],
+    nearMisses: [[allow('s3:GetObject'), allow('s3:ListBucket')], [{ Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:AssumeRole' }]],
   },
 }
 
@@ -199,6 +236,18 @@ describe('trust rules', () => {
   })
 })
 
+describe('document rules', () => {
+  it('have one case each, in table order', () => {
+    expect(Object.keys(DOCUMENT_CASES)).toEqual(DOCUMENT_RULES.map((rule) => rule.id))
+  })
+
+  it.each(DOCUMENT_RULES.map((rule) => [rule.id, rule] as const))('%s trips on its case and not on its near misses', (id, rule) => {
+    const { trips, nearMisses } = DOCUMENT_CASES[id]!
+    for (const [statements, says] of trips) expect(rule.check(readStatements({ Statement: statements })).map((h) => h.message).join('\n')).toContain(says)
+    for (const statements of nearMisses) expect(rule.check(readStatements({ Statement: statements })), JSON.stringify(statements)).toEqual([])
+  })
+})
+
 describe('runRules', () => {
   const hit = (message: string) => ({ message, fix: 'do this' })
   const long: StatementRule<string> = { id: 'long', severity: 'warning', source: 'ref L', check: (s) => (s.length > 3 ? hit(`${s} is long`) : undefined) }
@@ -223,6 +272,7 @@ describe('rule tables', () => {
   it.each([
     ['permissions', [...PERMISSIONS_RULES, ...PERMISSIONS_POLICY_RULES]],
     ['trust', TRUST_RULES],
+    ['document', DOCUMENT_RULES],
   ] as const)('%s: ids are unique kebab-case and every rule names its source', (_, rules) => {
     const ids = rules.map((rule) => rule.id)
     expect(new Set(ids).size).toBe(ids.length)

@@ -21,7 +21,7 @@ beforeAll(async () => {
   // Every service any test policy or rule names, from the vendored metadata.
   const services = new Set(NAMED_ACTIONS.map((a) => a.split(':')[0] as string))
   for (const s of ['ec2', 'cloudwatch', 's3', 'iam', 'lambda', 'glue', 'kms', 'dynamodb', 'rds-data', 'ssm', 'secretsmanager', 'sts', 'nosuchservice']) services.add(s)
-  catalog = await loadIamActions([...services], 500)
+  catalog = await loadIamActions([...services])
 })
 
 const allow = (Action: unknown, Resource: unknown = '*', extra: Record<string, unknown> = {}) => ({
