@@ -138,3 +138,31 @@ describe('an explicit Deny is subtracted from what the Allows grant', () => {
     expect(await lintWithMetadata(policy(allow('*'), { Effect: 'Deny', Action: 'iam:*', Resource: '*' }))).toContain('policy.admin')
   })
 })
+
+describe("parliament's checks, with the vendored metadata", () => {
+  const read = allow('s3:GetObject', 'arn:aws:s3:::reports/*')
+
+  it('a condition key the action does not support (s3:x-amz-acl on s3:GetObject) is reported', async () => {
+    const findings = lintPolicy(policy({ ...read, Condition: { StringEquals: { 's3:x-amz-acl': 'private' } } }), 'permissions', await loadIamActions(['s3']))
+    expect(findings.map((f) => f.rule)).toEqual(['policy.unknown-condition-key'])
+  })
+
+  it('an operator of another type than its key (StringEquals on aws:SourceIp) is reported', async () => {
+    const findings = lintPolicy(policy({ ...read, Condition: { StringEquals: { 'aws:SourceIp': '203.0.113.0/24' } } }), 'permissions', await loadIamActions(['s3']))
+    expect(findings.map((f) => f.rule)).toEqual(['policy.operator-type-mismatch'])
+  })
+
+  it('the trust condition the recipes write (StringEquals on sts:ExternalId) raises nothing', async () => {
+    expect(lintPolicy(policy(trustStatement()), 'trust', await loadIamActions(['sts']))).toEqual([])
+  })
+
+  it('an unknown operator is refused', async () => {
+    expect(await blocking(policy({ ...read, Condition: { StringEqualz: { 'aws:SourceIp': 'x' } } }))).toEqual(['policy.unknown-operator'])
+  })
+
+  it('duplicate Sids are refused; a missing Version is warned about', async () => {
+    expect(await blocking(policy({ ...read, Sid: 'Read' }, { ...read, Sid: 'Read' }))).toEqual(['policy.duplicate-sid'])
+    const findings = lintPolicy({ Statement: [read] }, 'permissions', await loadIamActions(['s3']))
+    expect(findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['policy.missing-version warning'])
+  })
+})

@@ -21,11 +21,21 @@ export interface IamAction {
   accessLevel: string
   /** Whether the action can be limited to resources of some type (it is not wildcard-only), so `Resource: "*"` widens it. */
   takesResource: boolean
+  /** The service condition keys the action (or one of its resource types) supports, as AWS writes them (`s3:ExistingObjectTag/<key>`). */
+  conditionKeys?: readonly string[]
+}
+
+/** A condition key and its type as the metadata gives it (`String`, `ARN`, `ArrayOfString`, `Bool`, `IPAddress`, ...). */
+export interface IamConditionKey {
+  key: string
+  type: string
 }
 
 /** The metadata lintPolicy reads: a service's actions, `unknown` for a prefix AWS does not have, undefined when not loaded. */
 export interface IamActionCatalog {
   actions(service: string): readonly IamAction[] | 'unknown' | undefined
+  /** A loaded service's condition keys; `aws` gives the global ones. Undefined when not loaded. */
+  conditionKeys?(service: string): readonly IamConditionKey[] | undefined
 }
 
 /** A catalog with nothing loaded: only the rules that need no metadata apply. */
@@ -170,6 +180,8 @@ export const NAMED_ACTIONS: readonly string[] = [
 
 export interface Statement {
   label: string
+  /** The Sid as written (any JSON value), undefined when absent. */
+  sid: unknown
   allow: boolean
   actions: string[] | undefined
   notActions: string[] | undefined
@@ -225,6 +237,7 @@ function parseStatements(document: unknown): Statement[] {
     if (condition !== undefined && !isObject(condition)) throw new Invalid(`${label}: Condition must be a JSON object.`)
     return {
       label,
+      sid,
       allow: effect === 'Allow',
       actions,
       notActions,
@@ -334,9 +347,10 @@ export function lintPolicy(document: unknown, kind: PolicyKind, catalog: IamActi
     // Each statement is judged by its own kind (a Principal makes it a trust statement), whatever `kind` the caller
     // expects, so that no Allow goes unchecked; a document that mixes the two is refused by policy.mixed-kinds.
     return [
-      ...runRules(readStatements(document), [], DOCUMENT_RULES),
+      ...runRules([readDocument(document)], DOCUMENT_RULES),
       ...runRules(readPermissions(document, catalog), PERMISSIONS_RULES, PERMISSIONS_POLICY_RULES),
       ...runRules(readTrust(document), TRUST_RULES),
+      ...runRules(readConditions(document, catalog), CONDITION_RULES),
     ]
   } catch (error) {
     const reason = error instanceof Invalid ? error.message : 'It could not be read as an IAM policy.'
@@ -369,11 +383,6 @@ export function lintPolicyText(text: string, kind: PolicyKind, catalog: IamActio
     ]
   }
   return lintPolicy(document, kind, catalog)
-}
-
-/** Every statement of a document, Allow and Deny, for the document rules; throws on a malformed document. */
-export function readStatements(document: unknown): Statement[] {
-  return parseStatements(document)
 }
 
 /** A statement that names no Principal: part of an identity (permissions) policy. */
@@ -780,19 +789,242 @@ export const TRUST_RULES: readonly StatementRule<Statement>[] = [
 ]
 
 // ---------------------------------------------------------------------------------------------------------------
-// Document rules: the document as a whole, every statement (Allow and Deny) at once.
+// Document rules: the document as a whole, every statement (Allow and Deny) at once. parliament's checks follow its
+// config.yaml finding ids (duo-labs/parliament, as of 2026); AWS's from the IAM JSON policy element reference.
 
-function mixedKinds(statements: readonly Statement[]): RuleHit[] {
-  const trust = statements.filter((s) => !isIdentityStatement(s))
-  if (trust.length === 0 || trust.length === statements.length) return []
-  return [
-    {
-      message: `${listed(trust.map((s) => s.label))} name${trust.length === 1 ? 's' : ''} a Principal in a document whose other statements do not: AWS refuses a Principal in an identity policy, and a trust policy's statements all name one.`,
-      fix: 'Split the document: a permissions policy without Principal, and a trust policy whose statements each name the principal.',
-    },
-  ]
+export interface PolicyDocument {
+  /** The Version as written (parseStatements has refused any value but the two AWS knows). */
+  version: unknown
+  statements: Statement[]
 }
 
-export const DOCUMENT_RULES: readonly PolicyRule<Statement>[] = [
+/** A document as the document rules see it; throws on a malformed document (lintPolicy reports it). */
+export function readDocument(document: unknown): PolicyDocument {
+  const statements = parseStatements(document)
+  return { version: own(document as Record<string, unknown>, 'Version'), statements }
+}
+
+function mixedKinds({ statements }: PolicyDocument): RuleHit | undefined {
+  const trust = statements.filter((s) => !isIdentityStatement(s))
+  if (trust.length === 0 || trust.length === statements.length) return undefined
+  return {
+    message: `${listed(trust.map((s) => s.label))} name${trust.length === 1 ? 's' : ''} a Principal in a document whose other statements do not: AWS refuses a Principal in an identity policy, and a trust policy's statements all name one.`,
+    fix: 'Split the document: a permissions policy without Principal, and a trust policy whose statements each name the principal.',
+  }
+}
+
+/** Without a Version, IAM reads `${aws:username}` and other policy variables as literal text. */
+function missingVersion({ version }: PolicyDocument): RuleHit | undefined {
+  if (version !== undefined) return undefined
+  return {
+    message: 'The policy has no Version: IAM then treats policy variables such as ${aws:username} as literal text.',
+    fix: 'Add "Version": "2012-10-17".',
+  }
+}
+
+function oldVersion({ version }: PolicyDocument): RuleHit | undefined {
+  if (version !== '2008-10-17') return undefined
+  return {
+    message: 'The policy uses the old Version "2008-10-17", which does not support policy variables.',
+    fix: 'Use "Version": "2012-10-17".',
+  }
+}
+
+/** IAM accepts only ASCII letters and digits in an identity or trust policy's Sid. */
+const VALID_SID = /^[A-Za-z0-9]*$/
+
+function invalidSid({ statements }: PolicyDocument): RuleHit | undefined {
+  const invalid = statements.filter(({ sid }) => sid !== undefined && !(typeof sid === 'string' && VALID_SID.test(sid)))
+  if (invalid.length === 0) return undefined
+  return {
+    message: `${listed(invalid.map((s) => s.label))} ha${invalid.length === 1 ? 's' : 've'} a Sid IAM does not accept: a Sid is a string of ASCII letters and digits.`,
+    fix: 'Rename the Sid to letters and digits only (e.g. "ReadMetrics").',
+  }
+}
+
+function duplicateSid({ statements }: PolicyDocument): RuleHit | undefined {
+  const seen = new Set<string>()
+  const repeated = new Set<string>()
+  for (const { sid } of statements) {
+    if (typeof sid !== 'string') continue
+    if (seen.has(sid)) repeated.add(sid)
+    seen.add(sid)
+  }
+  if (repeated.size === 0) return undefined
+  const shown = [...repeated].map((sid) => (SAFE_SID.test(sid) ? `"${sid}"` : 'a Sid that cannot be shown'))
+  return {
+    message: `Several statements share the Sid ${listed(shown)}: a Sid must be unique within a policy.`,
+    fix: 'Give each statement its own Sid, or none.',
+  }
+}
+
+export const DOCUMENT_RULES: readonly StatementRule<PolicyDocument>[] = [
   { id: 'mixed-kinds', severity: 'error', source: 'AWS IAM User Guide: Principal element (not in identity-based policies)', check: mixedKinds },
+  { id: 'missing-version', severity: 'warning', source: 'parliament: NO_VERSION', check: missingVersion },
+  { id: 'old-version', severity: 'warning', source: 'parliament: OLD_VERSION', check: oldVersion },
+  { id: 'invalid-sid', severity: 'warning', source: 'parliament: INVALID_SID', check: invalidSid },
+  { id: 'duplicate-sid', severity: 'error', source: 'parliament: DUPLICATE_SID', check: duplicateSid },
+]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Condition rules: every statement's Condition (Allow and Deny, permissions and trust). Operators and their types
+// follow the AWS IAM User Guide (IAM JSON policy elements: Condition operators); the checks are parliament's
+// (statement.py: MISMATCHED_TYPE, MISMATCHED_TYPE_OPERATION_TO_NULL, UNKNOWN_CONDITION_FOR_ACTION) plus unknown
+// operators, which AWS refuses.
+
+type OperatorType = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'IpAddress' | 'Arn' | 'Null'
+
+const OPERATORS: Readonly<Record<string, OperatorType>> = Object.fromEntries([
+  ...['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'].map((o) => [o, 'String']),
+  ...['NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals'].map((o) => [o, 'Numeric']),
+  ...['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'].map((o) => [o, 'Date']),
+  ['Bool', 'Bool'],
+  ['BinaryEquals', 'Binary'],
+  ['IpAddress', 'IpAddress'],
+  ['NotIpAddress', 'IpAddress'],
+  ...['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'].map((o) => [o, 'Arn']),
+  ['Null', 'Null'],
+])
+
+/** `ForAnyValue:StringLike`, `StringEqualsIfExists`: the base operator's type, or undefined for one AWS does not have. */
+function operatorType(operator: string): OperatorType | undefined {
+  const match = /^(?:ForAllValues:|ForAnyValue:)?([A-Za-z]+?)(IfExists)?$/.exec(operator)
+  if (!match) return undefined
+  const type = Object.hasOwn(OPERATORS, match[1] as string) ? OPERATORS[match[1] as string] : undefined
+  // Null tests presence: it takes neither IfExists nor a set qualifier.
+  if (type === 'Null' && match[0] !== 'Null') return undefined
+  return type
+}
+
+/** A value an operator of each type can compare with (policy values are JSON strings, numbers or booleans). */
+const VALUE_SHAPES: Readonly<Record<OperatorType, (value: string) => boolean>> = {
+  String: () => true,
+  Arn: () => true,
+  Binary: (v) => /^[A-Za-z0-9+/]*={0,2}$/.test(v),
+  Numeric: (v) => /^-?\d+(\.\d+)?$/.test(v),
+  Date: (v) => /^\d+$/.test(v) || /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v),
+  Bool: (v) => v === 'true' || v === 'false',
+  Null: (v) => v === 'true' || v === 'false',
+  IpAddress: (v) => /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(v) || (/^[0-9A-Fa-f:]+(\/\d{1,3})?$/.test(v) && v.includes(':')),
+}
+
+/** Key types (from the metadata) each operator type compares correctly; `ArrayOf` is stripped first. */
+const KEY_TYPES: Readonly<Record<OperatorType, readonly string[]>> = {
+  String: ['String', 'ARN'],
+  Arn: ['ARN'],
+  Numeric: ['Numeric', 'Long', 'Integer'],
+  Date: ['Date'],
+  Bool: ['Bool', 'Boolean'],
+  Binary: ['Binary'],
+  IpAddress: ['IPAddress'],
+  Null: [],
+}
+
+interface ConditionEntry {
+  operator: string
+  key: string
+  values: string[]
+}
+
+export interface ConditionStatement {
+  label: string
+  conditions: ConditionEntry[]
+  /** The catalog's actions the statement's Action patterns match (empty for NotAction or services not loaded). */
+  expanded: IamAction[]
+  /** Whether every service the Action patterns name is loaded, so that a key no action supports is really unknown. */
+  judgeable: boolean
+  catalog: IamActionCatalog
+}
+
+function conditionEntries(condition: Record<string, unknown> | undefined): ConditionEntry[] {
+  if (!condition) return []
+  return Object.entries(condition).flatMap(([operator, block]) =>
+    isObject(block)
+      ? Object.entries(block).map(([key, value]) => ({
+          operator,
+          key,
+          values: (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
+        }))
+      : [{ operator, key: '', values: [] }],
+  )
+}
+
+/** The statements that have a Condition, as the condition rules see them; throws on a malformed document. */
+export function readConditions(document: unknown, catalog: IamActionCatalog = EMPTY_CATALOG): ConditionStatement[] {
+  return parseStatements(document)
+    .filter((statement) => statement.condition !== undefined)
+    .map((statement) => {
+      const actions = statement.actions ?? []
+      const services = actions.map((a) => a.slice(0, Math.max(0, a.indexOf(':'))).toLowerCase())
+      return {
+        label: statement.label,
+        conditions: conditionEntries(statement.condition),
+        expanded: expand(grantOf(actions), catalog),
+        judgeable: actions.length > 0 && services.every((svc) => svc !== '' && !/[*?]/.test(svc) && Array.isArray(catalog.actions(svc))),
+        catalog,
+      }
+    })
+}
+
+function unknownOperator({ label, conditions }: ConditionStatement): RuleHit | undefined {
+  const unknown = conditions.filter((c) => operatorType(c.operator) === undefined || c.key === '').map((c) => c.operator)
+  if (unknown.length === 0) return undefined
+  return {
+    message: `${label} uses condition operators AWS does not have, or a block that is not {"key": value}: ${listed(unknown.map((o) => JSON.stringify(o.slice(0, 60))))}.`,
+    fix: 'Use an operator from the IAM reference (StringEquals, ArnLike, Bool, NumericLessThan, IpAddress, Null, ...), optionally with IfExists or ForAnyValue:/ForAllValues:.',
+  }
+}
+
+/** `{ key, type }` for a key, matching AWS's templates (`aws:RequestTag/${TagKey}`, `s3:ExistingObjectTag/<key>`). */
+function findKey(key: string, catalog: IamActionCatalog): IamConditionKey | undefined {
+  const at = key.indexOf(':')
+  if (at <= 0) return undefined
+  const known = catalog.conditionKeys?.(key.slice(0, at).toLowerCase())
+  return known?.find((candidate) => keyMatcher(candidate.key)(key))
+}
+
+function keyMatcher(template: string): (key: string) => boolean {
+  const [fixed, ...rest] = template.split('/')
+  const prefix = (fixed as string).toLowerCase()
+  if (rest.length === 0) return (key) => key.toLowerCase() === prefix
+  return (key) => key.toLowerCase().startsWith(`${prefix}/`) && key.length > prefix.length + 1
+}
+
+function typeMismatch({ label, conditions, catalog }: ConditionStatement): RuleHit | undefined {
+  const mismatched = conditions.flatMap(({ operator, key, values }) => {
+    const type = operatorType(operator)
+    if (type === undefined || key === '') return []
+    const badValues = values.filter((v) => !VALUE_SHAPES[type](v))
+    if (badValues.length > 0) return [`${operator} on ${key} with ${listed(badValues.map((v) => JSON.stringify(v.slice(0, 40))))}`]
+    const keyType = findKey(key, catalog)?.type.replace(/^ArrayOf/, '')
+    if (type === 'Null' || keyType === undefined || KEY_TYPES[type].includes(keyType)) return []
+    return [`${operator} on ${key}, a ${keyType} key`]
+  })
+  if (mismatched.length === 0) return undefined
+  return {
+    message: `${label} has conditions whose operator does not fit the key or value, so they never match as meant: ${listed(mismatched)}.`,
+    fix: 'Use the operator of the key\'s type (ArnLike for ARNs, Bool "true"/"false", NumericLessThan for numbers, DateGreaterThan for dates, Null "true"/"false").',
+  }
+}
+
+/** A service key none of the statement's actions supports, or a global `aws:` key AWS does not have. */
+function unknownConditionKey({ label, conditions, expanded, judgeable, catalog }: ConditionStatement): RuleHit | undefined {
+  const unknown = conditions.flatMap(({ key }) => {
+    if (key === '' || catalog.conditionKeys?.('aws') === undefined) return []
+    if (key.toLowerCase().startsWith('aws:')) return findKey(key, catalog) ? [] : [key]
+    if (!judgeable || expanded.length === 0) return []
+    const supported = expanded.some((action) => (action.conditionKeys ?? []).some((template) => keyMatcher(template)(key)))
+    return supported ? [] : [key]
+  })
+  if (unknown.length === 0) return undefined
+  return {
+    message: `${label} uses condition keys that none of its actions supports: ${listed(unknown.map((k) => JSON.stringify(k.slice(0, 80))))}; the condition then never matches.`,
+    fix: 'Check the key against the actions in the AWS Service Authorization Reference, or use a global aws: key.',
+  }
+}
+
+export const CONDITION_RULES: readonly StatementRule<ConditionStatement>[] = [
+  { id: 'unknown-operator', severity: 'error', source: 'AWS IAM User Guide: condition operators', exclusive: true, check: unknownOperator },
+  { id: 'operator-type-mismatch', severity: 'warning', source: 'parliament: MISMATCHED_TYPE / MISMATCHED_TYPE_OPERATION_TO_NULL', check: typeMismatch },
+  { id: 'unknown-condition-key', severity: 'warning', source: 'parliament: UNKNOWN_CONDITION_FOR_ACTION', check: unknownConditionKey },
 ]
