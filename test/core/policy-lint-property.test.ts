@@ -13,7 +13,7 @@ beforeAll(async () => {
   catalog = await loadIamActions(SERVICES)
 })
 
-const action = fc.constantFrom('ec2:DescribeInstances', 'ec2:Describe*', 's3:GetObject', 's3:ListBucket', 'iam:*', 'sts:AssumeRole', 'cloudwatch:GetMetricData', 'kms:Decrypt', '*')
+const action = fc.constantFrom<string>('ec2:DescribeInstances', 'ec2:Describe*', 's3:GetObject', 's3:ListBucket', 'iam:*', 'sts:AssumeRole', 'cloudwatch:GetMetricData', 'kms:Decrypt', '*')
 const resource = fc.constantFrom('*', 'arn:aws:s3:::reports/*', 'arn:aws:iam::123456789012:role/Reader', 'arn:aws:ec2:*:*:instance/*')
 const oneOrMany = <T>(item: fc.Arbitrary<T>) => fc.oneof(item, fc.array(item, { minLength: 1, maxLength: 3 }))
 const principal = fc.constantFrom<unknown>('*', { AWS: 'arn:aws:iam::111122223333:role/ClowdOpsAgent' }, { Service: 'ec2.amazonaws.com' })
@@ -47,7 +47,7 @@ const adminStatement = fc.record(
 const policy = fc
   .tuple(fc.array(statement, { maxLength: 4 }), adminStatement, fc.nat(), fc.constantFrom<string | undefined>('2012-10-17', '2008-10-17', undefined))
   .map(([others, admin, at, Version]) => {
-    const Statement = [...others]
+    const Statement: Array<Record<string, unknown>> = [...others]
     Statement.splice(at % (others.length + 1), 0, admin)
     return Version === undefined ? { Statement } : { Version, Statement }
   })
