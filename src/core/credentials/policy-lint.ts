@@ -338,9 +338,11 @@ function finding(name: string, severity: Severity, message: string, fix: string,
 }
 
 /**
- * Lints one IAM policy document. `permissions`: what the credential may do; `trust`: who may assume the role.
- * `catalog` gives the AWS action metadata; without it, the rules that need it (resource-level support, access levels,
- * unknown actions) are skipped and wildcards match only the actions the rules name.
+ * Lints one IAM policy document: the document rules, then each statement without a Principal by the permissions rules
+ * (what the credential may do), each with one by the trust rules (who may assume the role), then every Condition.
+ * `kind` is what the caller expects the document to be, for messages only. `catalog` gives the AWS action and
+ * condition-key metadata; without it, the rules that need it (resource-level support, access levels, unknown actions
+ * and condition keys) are skipped and wildcards match only the actions the rules name.
  */
 export function lintPolicy(document: unknown, kind: PolicyKind, catalog: IamActionCatalog = EMPTY_CATALOG): Finding[] {
   try {
