@@ -3,36 +3,67 @@
 import { describe, expect, it } from 'vitest'
 import {
   type IamAction,
+  DOCUMENT_RULES,
   type IamActionCatalog,
+  type IamConditionKey,
   PERMISSIONS_POLICY_RULES,
   PERMISSIONS_RULES,
   type PolicyRule,
   readPermissions,
+  readConditions,
+  readDocument,
+  CONDITION_RULES,
   readTrust,
   runRules,
   type StatementRule,
   TRUST_RULES,
 } from '../../src/core/credentials/policy-lint.js'
 
-const action = (service: string, name: string, accessLevel: string, takesResource: boolean): IamAction => ({
+const action = (service: string, name: string, accessLevel: string, takesResource: boolean, conditionKeys: string[] = []): IamAction => ({
   service,
   name,
   accessLevel,
   takesResource,
+  conditionKeys,
 })
 
 /** A few actions with the metadata the rules read; `nosuchservice` is a prefix AWS does not have, others are not loaded. */
 const LOADED: Record<string, IamAction[]> = {
   ec2: [action('ec2', 'DescribeInstances', 'List', false), action('ec2', 'RunInstances', 'Write', true)],
   s3: [
-    action('s3', 'GetObject', 'Read', true),
+    action('s3', 'GetObject', 'Read', true, ['s3:ExistingObjectTag/<key>']),
     action('s3', 'ListBucket', 'List', true),
     action('s3', 'PutObject', 'Write', true),
     action('s3', 'PutBucketPolicy', 'Permissions management', true),
   ],
   sts: [action('sts', 'AssumeRole', 'Write', true), action('sts', 'GetSessionToken', 'Read', false)],
+  // AWS's metadata files these under Permissions management: a read of who has access, and the write that changes it.
+  quicksight: [
+    action('quicksight', 'DescribeDashboardPermissions', 'Permissions management', true),
+    action('quicksight', 'UpdateDashboardPermissions', 'Permissions management', true),
+  ],
+  datazone: [action('datazone', 'GetIamPortalLoginUrl', 'Permissions management', true)],
 }
-const CATALOG: IamActionCatalog = { actions: (service) => (service === 'nosuchservice' ? 'unknown' : LOADED[service]) }
+/** Condition keys with the types the AWS metadata gives them; `aws` holds the global keys. */
+const KEYS: Record<string, IamConditionKey[]> = {
+  aws: [
+    { key: 'aws:SourceIp', type: 'IPAddress' },
+    { key: 'aws:SecureTransport', type: 'Bool' },
+    { key: 'aws:CurrentTime', type: 'Date' },
+    { key: 'aws:MultiFactorAuthAge', type: 'Numeric' },
+    { key: 'aws:PrincipalArn', type: 'ARN' },
+    { key: 'aws:RequestTag/${TagKey}', type: 'String' },
+    { key: 'aws:TagKeys', type: 'ArrayOfString' },
+  ],
+  s3: [
+    { key: 's3:ExistingObjectTag/<key>', type: 'String' },
+    { key: 's3:x-amz-acl', type: 'String' },
+  ],
+}
+const CATALOG: IamActionCatalog = {
+  actions: (service) => (service === 'nosuchservice' ? 'unknown' : LOADED[service]),
+  conditionKeys: (service) => KEYS[service],
+}
 
 const BUCKET = 'arn:aws:s3:::bucket'
 const ROLE = 'arn:aws:iam::123456789012:role/Reader'
@@ -86,9 +117,19 @@ const PERMISSIONS_CASES: Record<string, Case> = {
     nearMisses: [allow(['ec2:DescribeInstances', 'ec2:Describe*', 's3:?ut*', '*']), allow('notloaded:Anything')],
   },
   'resource-exposure': {
-    trips: [[allow('s3:Put*', BUCKET), 'can change who may access resources: s3:PutBucketPolicy.']],
-    // A plain write; and "*", which policy.admin or policy.wildcard-action reports.
-    nearMisses: [allow('s3:PutObject', BUCKET), allow(['*', 's3:PutBucketPolicy'], BUCKET)],
+    trips: [
+      [allow('s3:Put*', BUCKET), 'can change who may access resources: s3:PutBucketPolicy.'],
+      [allow('quicksight:*DashboardPermissions', BUCKET), 'quicksight:UpdateDashboardPermissions.'],
+      // A read that hands out a sign-in URL gives access.
+      [allow('datazone:GetIamPortalLoginUrl', BUCKET), 'datazone:GetIamPortalLoginUrl.'],
+    ],
+    // A plain write; a read AWS files under Permissions management (it changes no access); "*", which policy.admin or
+    // policy.wildcard-action reports; and an action an unconditional Deny on * removes.
+    nearMisses: [
+      allow('s3:PutObject', BUCKET),
+      allow('quicksight:DescribeDashboardPermissions', BUCKET),
+      allow(['*', 's3:PutBucketPolicy'], BUCKET),
+    ],
   },
   'credential-exposure': {
     trips: [
@@ -121,6 +162,17 @@ const TRUST_CASES: Record<string, Case> = {
     trips: [[{ Effect: 'Allow', Principal: ACCOUNT, NotAction: 'sts:TagSession' }, 'allows every action except sts:TagSession']],
     nearMisses: [{ Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:AssumeRole' }],
   },
+  'trust-action': {
+    trips: [
+      [{ Effect: 'Allow', Principal: ACCOUNT, Action: '*' }, 'names a Principal and allows *'],
+      [{ Effect: 'Allow', Principal: ACCOUNT, Action: ['sts:AssumeRole', 's3:GetObject'] }, 'allows s3:GetObject'],
+      [{ Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:*' }, 'allows sts:*'],
+    ],
+    nearMisses: [
+      { Effect: 'Allow', Principal: ACCOUNT, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] },
+      { Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity' },
+    ],
+  },
   'public-principal': {
     trips: [
       [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }, 'trusts "*"'],
@@ -140,6 +192,90 @@ const TRUST_CASES: Record<string, Case> = {
       { Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'cx-1234' } } },
       { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
       { Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:TagSession' },
+    ],
+  },
+}
+
+const TRUST_STATEMENT = { Sid: 'Trust', Effect: 'Allow', Principal: ACCOUNT, Action: 'sts:AssumeRole' }
+
+const DOCUMENT_CASES: Record<string, Case> = {
+  'mixed-kinds': {
+    trips: [[{ Statement: [allow('*'), TRUST_STATEMENT] }, 'statement "Trust" (#2) names a Principal']],
+    nearMisses: [{ Statement: [allow('s3:GetObject'), allow('s3:ListBucket')] }, { Statement: [TRUST_STATEMENT] }],
+  },
+  // AWS IAM User Guide, Version element: without it, policy variables are literal text.
+  'missing-version': {
+    trips: [[{ Statement: [allow('s3:GetObject')] }, 'has no Version']],
+    nearMisses: [{ Version: '2012-10-17', Statement: [allow('s3:GetObject')] }],
+  },
+  'old-version': {
+    trips: [[{ Version: '2008-10-17', Statement: [allow('s3:GetObject')] }, 'old Version "2008-10-17"']],
+    nearMisses: [{ Version: '2012-10-17', Statement: [allow('s3:GetObject')] }],
+  },
+  // AWS IAM User Guide, Sid element: IAM accepts ASCII letters and digits.
+  'invalid-sid': {
+    trips: [
+      [{ Statement: [{ ...allow('s3:GetObject'), Sid: 'read-objects' }] }, 'statement "read-objects" (#1) has a Sid IAM does not accept'],
+      [{ Statement: [{ ...allow('s3:GetObject'), Sid: 7 }] }, 'statement #1 has a Sid'],
+    ],
+    nearMisses: [{ Statement: [{ ...allow('s3:GetObject'), Sid: 'ReadObjects2' }] }, { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }],
+  },
+  'duplicate-sid': {
+    trips: [[{ Statement: [allow('s3:GetObject'), allow('s3:ListBucket')] }, 'share the Sid "Test"']],
+    nearMisses: [{ Statement: [allow('s3:GetObject'), { ...allow('s3:ListBucket'), Sid: 'Other' }] }],
+  },
+}
+
+/** Condition blocks that trip a condition rule (on an s3:GetObject statement), and near misses. */
+const conditioned = (Condition: unknown, Action: unknown = 's3:GetObject') => ({ ...allow(Action, BUCKET), Condition })
+const CONDITION_CASES: Record<string, Case> = {
+  // AWS IAM User Guide, condition operators: the operator names, IfExists, ForAnyValue:/ForAllValues:.
+  'unknown-operator': {
+    trips: [
+      [conditioned({ StringEqual: { 's3:ExistingObjectTag/env': 'prod' } }), '"StringEqual"'],
+      [conditioned({ NullIfExists: { 'aws:SourceIp': 'true' } }), '"NullIfExists"'],
+      [conditioned({ StringEquals: 'prod' }), 'a block that is not {"key": value}'],
+    ],
+    nearMisses: [
+      conditioned({ StringEqualsIfExists: { 's3:ExistingObjectTag/env': 'prod' } }),
+      conditioned({ 'ForAnyValue:StringLike': { 'aws:TagKeys': 'team*' } }),
+      conditioned({ Null: { 'aws:SourceIp': 'false' } }),
+    ],
+  },
+  // parliament MISMATCHED_TYPE: an operator of another type than the key, or a value the operator cannot compare.
+  'operator-type-mismatch': {
+    trips: [
+      [conditioned({ Bool: { 'aws:SecureTransport': 'yes' } }), 'Bool on aws:SecureTransport with "yes"'],
+      [conditioned({ Null: { 'aws:SourceIp': 'maybe' } }), 'Null on aws:SourceIp with "maybe"'],
+      [conditioned({ DateGreaterThan: { 'aws:CurrentTime': 'tomorrow' } }), 'with "tomorrow"'],
+      [conditioned({ NumericLessThan: { 'aws:MultiFactorAuthAge': 'an hour' } }), 'with "an hour"'],
+      [conditioned({ IpAddress: { 'aws:SourceIp': 'office' } }), 'with "office"'],
+      [conditioned({ StringEquals: { 'aws:SourceIp': '203.0.113.0/24' } }), 'StringEquals on aws:SourceIp, a IPAddress key'],
+      [conditioned({ ArnLike: { 's3:ExistingObjectTag/env': 'arn:aws:s3:::*' } }), 'ArnLike on s3:ExistingObjectTag/env, a String key'],
+    ],
+    nearMisses: [
+      conditioned({ Bool: { 'aws:SecureTransport': 'true' } }),
+      conditioned({ Bool: { 'aws:SecureTransport': true } }),
+      conditioned({ IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] } }),
+      conditioned({ DateGreaterThan: { 'aws:CurrentTime': '2026-01-01T00:00:00Z' } }),
+      conditioned({ NumericLessThan: { 'aws:MultiFactorAuthAge': 3600 } }),
+      conditioned({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/*' } }),
+      conditioned({ StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/*' } }),
+    ],
+  },
+  // parliament UNKNOWN_CONDITION_FOR_ACTION: a service key the action does not support never matches.
+  'unknown-condition-key': {
+    trips: [
+      [conditioned({ StringEquals: { 's3:x-amz-acl': 'private' } }), '"s3:x-amz-acl"'],
+      [conditioned({ StringEquals: { 'aws:SourceAddress': '203.0.113.7' } }), '"aws:SourceAddress"'],
+    ],
+    nearMisses: [
+      conditioned({ StringEquals: { 's3:ExistingObjectTag/env': 'prod' } }),
+      conditioned({ StringEquals: { 'aws:RequestTag/env': 'prod' } }),
+      // Condition key names are not case-sensitive (AWS IAM User Guide, Condition element).
+      conditioned({ IpAddress: { 'aws:SOURCEIP': '203.0.113.7' } }),
+      // Not loaded: nothing to judge by.
+      conditioned({ StringEquals: { 'notloaded:Key': 'x' } }, 'notloaded:Get'),
     ],
   },
 }
@@ -199,6 +335,19 @@ describe('trust rules', () => {
   })
 })
 
+describe.each([
+  ['document', DOCUMENT_RULES, DOCUMENT_CASES, (d: Record<string, unknown>) => readDocument(d)],
+  ['condition', CONDITION_RULES, CONDITION_CASES, (s: Record<string, unknown>) => readConditions({ Statement: [s] }, CATALOG)[0]!],
+] as const)('%s rules', (_, rules, cases, read) => {
+  it('have one case each, in table order', () => {
+    expect(Object.keys(cases)).toEqual(rules.map((rule) => rule.id))
+  })
+
+  it.each(rules.map((rule) => [rule.id, rule] as const))('%s trips on its case and not on its near misses', (id, rule) => {
+    expectStatementRule(rule as StatementRule<unknown>, read, cases[id]!)
+  })
+})
+
 describe('runRules', () => {
   const hit = (message: string) => ({ message, fix: 'do this' })
   const long: StatementRule<string> = { id: 'long', severity: 'warning', source: 'ref L', check: (s) => (s.length > 3 ? hit(`${s} is long`) : undefined) }
@@ -223,6 +372,8 @@ describe('rule tables', () => {
   it.each([
     ['permissions', [...PERMISSIONS_RULES, ...PERMISSIONS_POLICY_RULES]],
     ['trust', TRUST_RULES],
+    ['document', DOCUMENT_RULES],
+    ['condition', CONDITION_RULES],
   ] as const)('%s: ids are unique kebab-case and every rule names its source', (_, rules) => {
     const ids = rules.map((rule) => rule.id)
     expect(new Set(ids).size).toBe(ids.length)

@@ -21,7 +21,7 @@ beforeAll(async () => {
   // Every service any test policy or rule names, from the vendored metadata.
   const services = new Set(NAMED_ACTIONS.map((a) => a.split(':')[0] as string))
   for (const s of ['ec2', 'cloudwatch', 's3', 'iam', 'lambda', 'glue', 'kms', 'dynamodb', 'rds-data', 'ssm', 'secretsmanager', 'sts', 'nosuchservice']) services.add(s)
-  catalog = await loadIamActions([...services], 500)
+  catalog = await loadIamActions([...services])
 })
 
 const allow = (Action: unknown, Resource: unknown = '*', extra: Record<string, unknown> = {}) => ({
@@ -130,7 +130,7 @@ describe('lintPolicy: permissions', () => {
   it('flags NotAction and NotResource with Allow, not with Deny', () => {
     expect(errors(lint({ Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }] }))).toEqual(['policy.allow-not-action'])
     expect(errors(lint({ Statement: [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', NotResource: 'arn:aws:ec2:*:*:instance/i-1' }] }))).toEqual(['policy.allow-not-resource'])
-    expect(lint({ Statement: [{ Effect: 'Deny', NotAction: 'ec2:Describe*', NotResource: 'arn:aws:s3:::x' }] })).toEqual([])
+    expect(lint({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: 'ec2:Describe*', NotResource: 'arn:aws:s3:::x' }] })).toEqual([])
   })
 
   it('warns on actions and services AWS does not have', () => {

@@ -34,7 +34,7 @@ let catalog: IamActionCatalog
 beforeAll(async () => {
   const services = new Set<string>(DENIED_DATA_READS.map((a) => a.split(':')[0] as string))
   for (const recipe of WITH_DOCUMENTS) for (const doc of recipe.documents) for (const s of policyServices(doc.document)) services.add(s)
-  catalog = await loadIamActions([...services], 500)
+  catalog = await loadIamActions([...services])
 })
 
 describe('recipes', () => {

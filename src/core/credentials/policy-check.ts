@@ -1,5 +1,5 @@
-// --policy FILE on the providers whose credentials carry AWS IAM policies: each document linted (permissions or trust,
-// told apart by whether its statements name a Principal), its findings merged with the provider's.
+// --policy FILE on the providers whose credentials carry AWS IAM policies: each document linted (each statement as
+// permissions or trust by whether it names a Principal; a mix is refused), its findings merged with the provider's.
 import { UsageError } from '../errors.js'
 import type { Finding } from './provider.js'
 import { type IamActionCatalog, lintPolicyText, policyKind, policyServices } from './policy-lint.js'
@@ -39,7 +39,8 @@ export async function checkPolicies(documents: readonly PolicyDocumentInput[], l
       parsed = undefined
     }
     const kind = policyKind(parsed)
-    const catalog = kind === 'permissions' ? await load(policyServices(parsed)) : undefined
+    // Every statement without a Principal is judged with the metadata, whatever the document's kind.
+    const catalog = await load(policyServices(parsed))
     for (const found of lintPolicyText(document.text, kind, catalog)) {
       findings.push({ ...found, message: `${shownName(document.name)} (${kind} policy): ${found.message}` })
     }

