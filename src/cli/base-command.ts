@@ -121,19 +121,9 @@ export abstract class BaseCommand<Result> extends Command {
   }
 
   override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
-    const { io } = this
     const body = this.describe(error)
-    if (this.jsonEnabled()) {
-      this.logJson({ error: body })
-    } else {
-      const lines = [`${this.colors.red('Error:')} ${body.message}`]
-      if (body.hint) lines.push(`${this.colors.dim('Hint:')} ${body.hint}`)
-      if (body.requestId) lines.push(`${this.colors.dim('Request ID:')} ${body.requestId}`)
-      if (this.debugOn && error.stack && !(error instanceof ClowdopsError && error.exitCode !== ExitCode.failure)) {
-        lines.push(this.colors.dim(redactText(error.stack)))
-      }
-      io.err.write(`${lines.join('\n')}\n`)
-    }
+    const showStack = this.debugOn && error.stack && !(error instanceof ClowdopsError && error.exitCode !== ExitCode.failure)
+    writeError(this.io, this.colors, body, { json: this.jsonEnabled(), ...(showStack ? { stack: error.stack } : {}) })
     // oclif's error handler exits with `oclif.exit` and prints nothing more for a handled error.
     throw Object.assign(error, { skipOclifErrorHandling: true, oclif: { exit: body.exitCode }, exitCode: body.exitCode })
   }
@@ -163,6 +153,19 @@ export abstract class BaseCommand<Result> extends Command {
   }
 
   abstract override run(): Promise<Result>
+}
+
+/** A failure as the user sees it: the error body on stdout under --json, otherwise Error/Hint lines on stderr. */
+export function writeError(io: IO, colors: ChalkInstance, body: ErrorBody, options: { json: boolean; stack?: string | undefined }): void {
+  if (options.json) {
+    io.out.write(`${JSON.stringify({ error: body }, null, 2)}\n`)
+    return
+  }
+  const lines = [`${colors.red('Error:')} ${body.message}`]
+  if (body.hint) lines.push(`${colors.dim('Hint:')} ${body.hint}`)
+  if (body.requestId) lines.push(`${colors.dim('Request ID:')} ${body.requestId}`)
+  if (options.stack) lines.push(colors.dim(redactText(options.stack)))
+  io.err.write(`${lines.join('\n')}\n`)
 }
 
 /**
