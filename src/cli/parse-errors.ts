@@ -1,0 +1,66 @@
+// oclif's parse errors in the user's words: its texts are made for its own layout ("The following error occurred:",
+// "Missing 1 required arg:" then a column), and some repeat what was typed where a secret may be.
+import { didYouMean } from '../core/suggest.js'
+
+export interface ParseErrorText {
+  message: string
+  /** "Did you mean …?" for a value outside a fixed list, or '' . */
+  suggestion: string
+}
+
+/** The message and suggestion for an error oclif's parser threw. */
+export function parseErrorText(error: Error & { args?: unknown; flags?: unknown }): ParseErrorText {
+  const lines = error.message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('See more help'))
+  const [first = '', ...rest] = lines
+  const extra = Array.isArray(error.args) ? error.args.length : 0
+  if (extra > 0 && first.startsWith('Unexpected argument')) {
+    return plain(`Unexpected argument${extra === 1 ? '' : 's'} (${extra}, not shown in case one is a secret).`)
+  }
+  if (Array.isArray(error.flags) && first.startsWith('Nonexistent flag')) return plain(nonexistentFlags(error.flags.map(String)))
+  if (/^The following errors? occurred:?$/.test(first)) return plain(sentences(rest.map(flagProblem)))
+  const missingArgs = /^Missing \d+ required args?:?$/.exec(first)
+  if (missingArgs) return plain(missingArguments(rest))
+  const needsValue = /^Flag (--[\w-]+) expects (?:a value|one of these values: (.*))$/.exec(first)
+  if (needsValue) return plain(`Flag ${needsValue[1]} needs a value${needsValue[2] ? `: one of ${needsValue[2]}` : ''}.`)
+  const outside = /^Expected (?:--[\w-]+=)?(.*) to be one of: (.*)$/.exec(first)
+  if (outside) return { message: first, suggestion: didYouMean(outside[1] ?? '', (outside[2] ?? '').split(', ')) }
+  return plain(lines.join(': '))
+}
+
+function plain(message: string): ParseErrorText {
+  return { message, suggestion: '' }
+}
+
+/** "Missing required flag label" → "Missing required flag --label"; oclif's other flag rules are already sentences. */
+function flagProblem(line: string): string {
+  return line.replace(/^Missing required flag ([\w-]+)$/, 'Missing required flag --$1')
+}
+
+/** Lines as sentences, each ending in one full stop. */
+function sentences(lines: readonly string[]): string {
+  return lines.map((line) => (/[.!?]$/.test(line) ? line : `${line}.`)).join(' ')
+}
+
+/** oclif lists each missing argument as `name  description`: "Missing argument ID: description." */
+function missingArguments(rows: readonly string[]): string {
+  const named = rows.map((row) => {
+    const [name = '', ...description] = row.split(/\s{2,}/)
+    return description.length > 0 ? `${name.toUpperCase()}: ${description.join(' ')}` : name.toUpperCase()
+  })
+  return `Missing argument${named.length === 1 ? '' : 's'} ${named.join('; ')}.`
+}
+
+/**
+ * An unknown flag named without any value (oclif says `Nonexistent flag: --token=<the value>`): `--token=x` → `--token`,
+ * `-tx` (a short flag and its value) → `-t`.
+ */
+function nonexistentFlags(typed: readonly string[]): string {
+  const names = typed.map((flag) => (flag.startsWith('--') ? (flag.split('=', 1)[0] ?? flag) : flag.slice(0, 2)))
+  const one = names.length === 1
+  const hidden = names.some((name, i) => name !== typed[i])
+  const note = !hidden ? '' : one ? ' (its value is not shown, in case it is a secret)' : ' (values not shown, in case one is a secret)'
+  return `Nonexistent flag${one ? '' : 's'}: ${names.join(', ')}${note}.`
+}
