@@ -143,7 +143,8 @@ export abstract class BaseCommand<Result> extends Command {
   private describe(error: Error & { oclif?: { exit?: number } }): ErrorBody {
     // Once Ctrl-C has aborted the run, whatever the unwinding threw (an aborted request, a cut prompt) is the interrupt.
     if (this.host?.interruption.signal.aborted || error instanceof InterruptedError) return new InterruptedError().toJSON()
-    if (error instanceof ClowdopsError) return error.toJSON()
+    // A flag's parser threw it: oclif has put its own words around the message.
+    if (error instanceof ClowdopsError) return { ...error.toJSON(), ...(parseFailures.has(error) ? { message: parseErrorText(error).message } : {}) }
     // oclif's own parse errors (unknown flag, missing argument) carry `parse`, or are thrown by parse(): usage errors.
     if ('parse' in error || parseFailures.has(error) || error.oclif?.exit === ExitCode.usage) {
       const { message, suggestion } = parseErrorText(error)

@@ -20,6 +20,12 @@ export function parseErrorText(error: Error & { args?: unknown; flags?: unknown 
     return plain(`Unexpected argument${extra === 1 ? '' : 's'} (${extra}, not shown in case one is a secret).`)
   }
   if (Array.isArray(error.flags) && first.startsWith('Nonexistent flag')) return plain(nonexistentFlags(error.flags.map(String)))
+  // A flag's own parser failed: oclif puts "Parsing --flag" on a line of its own before the reason.
+  const parsing = /^Parsing (--[\w-]+)$/.exec(first)
+  if (parsing?.[1] && rest.length > 0) {
+    const reason = rest.join(': ')
+    return plain(reason.startsWith(parsing[1]) ? reason : `${parsing[1]}: ${reason}`)
+  }
   if (/^The following errors? occurred:?$/.test(first)) return plain(sentences(rest.map(flagProblem)))
   const missingArgs = /^Missing \d+ required args?:?$/.exec(first)
   if (missingArgs) return plain(missingArguments(rest))
