@@ -27,8 +27,10 @@ export function parseErrorText(error: Error & { args?: unknown; flags?: unknown 
     return plain(reason.startsWith(parsing[1]) ? reason : `${parsing[1]}: ${reason}`)
   }
   if (/^The following errors? occurred:?$/.test(first)) return plain(sentences(rest.map(flagProblem)))
-  const missingArgs = /^Missing \d+ required args?:?$/.exec(first)
-  if (missingArgs) return plain(missingArguments(rest))
+  if (/^Missing \d+ required args?:?$/.test(first) && Array.isArray(error.args)) {
+    const note = rest.find((line) => line.startsWith('Note: '))
+    return plain(sentences([missingArguments(error.args as MissingArg[]), ...(note ? [note.slice('Note: '.length)] : [])]))
+  }
   const needsValue = /^Flag (--[\w-]+) expects (?:a value|one of these values: (.*))$/.exec(first)
   if (needsValue) return plain(`Flag ${needsValue[1]} needs a value${needsValue[2] ? `: one of ${needsValue[2]}` : ''}.`)
   const outside = /^Expected (?:--[\w-]+=)?(.*) to be one of: (.*)$/.exec(first)
@@ -50,13 +52,19 @@ function sentences(lines: readonly string[]): string {
   return lines.map((line) => (/[.!?]$/.test(line) ? line : `${line}.`)).join(' ')
 }
 
-/** oclif lists each missing argument as `name  description`: "Missing argument ID: description." */
-function missingArguments(rows: readonly string[]): string {
-  const named = rows.map((row) => {
-    const [name = '', ...description] = row.split(/\s{2,}/)
-    return description.length > 0 ? `${name.toUpperCase()}: ${description.join(' ')}` : name.toUpperCase()
+interface MissingArg {
+  name?: string
+  description?: string
+  options?: readonly string[]
+}
+
+/** From the argument definitions oclif attaches (its text wraps them in columns): "Missing argument ID: description". */
+function missingArguments(args: readonly MissingArg[]): string {
+  const named = args.map(({ name = '', description, options }) => {
+    const label = `${name.toUpperCase()}${options ? ` (one of ${options.join(', ')})` : ''}`
+    return description ? `${label}: ${description}` : label
   })
-  return `Missing argument${named.length === 1 ? '' : 's'} ${named.join('; ')}.`
+  return `Missing argument${named.length === 1 ? '' : 's'} ${named.join('; ')}`
 }
 
 /**

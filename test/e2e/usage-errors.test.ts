@@ -20,7 +20,7 @@ describe('parse errors', () => {
 
   it('a missing argument is named with what it is, without "::"', async () => {
     const { message } = await usage(['credentials', 'show'])
-    expect(message).toBe('Missing argument ID: credential id (cred_...).')
+    expect(message).toBe('Missing argument ID: credential id (cred_...), or its label when only one credential has it (in the default project, else any).')
   })
 
   it('a flag given without its value is a usage error, not an unexpected one', async () => {
