@@ -8,14 +8,14 @@
 const { readFileSync } = process.getBuiltinModule('node:fs')
 const { join } = process.getBuiltinModule('node:path')
 
-const PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-autocomplete', '@oclif/plugin-not-found']
+const PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-autocomplete']
 
 async function main() {
   process.env.NODE_ENV = 'development' // before the plugins load: it makes oclif map ./dist/... to the sources
   const { execute, Plugin } = await import('@oclif/core')
   const root = join(__dirname, '..')
   const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-  pjson.oclif = { ...pjson.oclif, commands: './dist/commands', hooks: { init: './dist/src/cli/hooks/update-check.js' } }
+  pjson.oclif = { ...pjson.oclif, commands: './dist/commands', hooks: { init: './dist/src/cli/hooks/update-check.js', command_not_found: './dist/src/cli/hooks/not-found.js' } }
   const plugins = [
     new Plugin({ root, pjson, isRoot: true, ignoreManifest: true }),
     ...PLUGINS.map((name) => new Plugin({ name, root, type: 'core' })),

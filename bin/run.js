@@ -16,8 +16,13 @@ const argv = process.argv.slice(2)
  * time: V8 checks the flags a cache was made under, and would refuse one made afterwards to every other command.
  */
 let saveCodeCache = () => {}
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
+const VERSION_WORDS = ['--version', '-v', 'version']
+if (argv.length === 1 && VERSION_WORDS.includes(argv[0])) {
   process.stdout.write(`clowdops/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+} else if (argv.length === 2 && VERSION_WORDS.includes(argv[0]) && argv[1] === '--json') {
+  // `--json` on every command, this one too; its fields are the text line's.
+  const version = { name: pjson.name, version: pjson.version, platform: process.platform, arch: process.arch, node: process.version }
+  process.stdout.write(`${JSON.stringify(version, null, 2)}\n`)
 } else {
   if (argv[0] === 'privacy' && argv[1] === 'submit') tuneHeapForStreaming()
   // The update notice must never block or nag a pipeline.

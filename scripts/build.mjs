@@ -18,10 +18,10 @@ const compileOnly = process.argv.includes('--compile-only')
 
 // No oclif plugin is loaded as a plugin, which saves looking up and reading their packages at start-up (~4 ms).
 // The commands of these two are compiled into the bundle, next to ours (and so in the manifest), on our @oclif/core.
-// The hooks are ours, declared in package.json (oclif.hooks): src/cli/hooks/not-found.ts loads @oclif/plugin-not-found's
-// from node_modules when a command is not found; src/cli/hooks/update-check.ts is the update notice (it starts
+// The hooks are ours, declared in package.json (oclif.hooks): src/cli/hooks/not-found.ts answers an unknown command
+// with a suggestion (never a prompt); src/cli/hooks/update-check.ts is the update notice (it starts
 // bin/update-check.js, which loads dist/src/adapters/latest-version.js, when a check is due). bin/dev.js loads the
-// three plugins as plugins.
+// two plugins as plugins.
 const PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-autocomplete']
 // Hooks a bundled plugin may have that never fire here: there is no plugin manager to install plugins.
 const IGNORED_HOOKS = new Set(['plugins:postinstall', 'plugins:postuninstall'])

@@ -1,8 +1,9 @@
-import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
+import { credentialArg } from '../../src/cli/credential-args.js'
 import { credentialFieldFlags } from '../../src/cli/credential-flags.js'
 import { renderFindings, renderRegistration } from '../../src/cli/render.js'
 import { Rotation, rotateCredential } from '../../src/core/credentials/lifecycle.js'
+import { credentialIdFor } from '../../src/core/credentials/manage.js'
 
 export default class CredentialsRotate extends BaseCommand<Rotation> {
   static override get resultSchema() { return Rotation }
@@ -13,13 +14,14 @@ export default class CredentialsRotate extends BaseCommand<Rotation> {
     '<%= config.bin %> <%= command.id %> cred_4kq9 --field api_key=keychain:openai/agent-2',
     '<%= config.bin %> <%= command.id %> cred_4kq9 --field access_key_id=env:AWS_ACCESS_KEY_ID --field secret_access_key=env:AWS_SECRET_ACCESS_KEY --json',
   ]
-  static override args = { id: Args.string({ description: 'credential id (cred_...)', required: true }) }
+  static override args = { id: credentialArg }
   static override flags = credentialFieldFlags
 
   async run(): Promise<Rotation> {
     const { args, flags } = await this.parse(CredentialsRotate)
+    const id = await credentialIdFor(args.id, this.deps)
     const rotation = await rotateCredential(
-      { id: args.id, fields: flags.field, allow: flags.allow, allowInsecureFile: flags['allow-insecure-file'] },
+      { id, fields: flags.field, allow: flags.allow, allowInsecureFile: flags['allow-insecure-file'] },
       this.deps,
     )
     if (rotation.findings.length > 0) this.log(renderFindings(rotation.findings, rotation.credential.hint, this.colors))

@@ -203,13 +203,14 @@ export function platformError(response: ErrorResponse, name: string, requestId: 
     code: problem?.code ?? `http_${status}`,
     message: problem ? `${problem.title}${problem.detail ? `: ${problem.detail}` : ''}` : `${name} failed with HTTP ${status}.`,
     requestId: problem?.request_id ?? requestId,
+    endpoint: name,
   })
 }
 
 /** An error status as a PlatformError: the status's exit code, its Retry-After, and a hint of what to do. */
 export function statusError(
   response: Pick<ErrorResponse, 'statusCode' | 'headers'>,
-  described: { code: string; message: string; requestId?: string | undefined },
+  described: { code: string; message: string; requestId?: string | undefined; endpoint?: string },
 ): PlatformError {
   const status = response.statusCode
   const retryAfter = header(response, Headers.retryAfter)
@@ -220,18 +221,35 @@ export function statusError(
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     requestId: described.requestId,
     exitCode: exitCodeForStatus(status, described.code),
-    hint: hintForStatus(status, described.code, retryAfter),
+    hint: hintForStatus(status, described.code, retryAfter, described.endpoint ?? ''),
   })
 }
 
-function hintForStatus(status: number, code: string, retryAfter: string | undefined): string {
+function hintForStatus(status: number, code: string, retryAfter: string | undefined, endpoint: string): string {
   if (code === 'account_erased') return "Signing in again will not help. Clear this machine's sign-in for the profile: clowdops logout"
   if (status === 401) return `The token was rejected. ${LOGIN_HINT}`
   if (status === 403) return 'The token lacks a permission this needs: use a token with the scope named above.'
-  if (status === 404) return 'Check the id; list what exists with the matching list command.'
+  if (status === 404) {
+    const list = listCommandFor(endpoint)
+    return list ? `Check the id; list what exists with: ${list}` : 'Check the id; --debug shows the request and response.'
+  }
   if (status === 429) return `Rate-limited by the platform; try again${retryAfter ? ` in ${retryAfter} s` : ' later'}.`
   if (status >= 500) return 'The platform failed; try again, and quote the request id if you contact support.'
   return 'Check the input; --debug shows the request and response.'
+}
+
+/** The command that lists what an endpoint's ids name (`GET /v1/credentials/{credential_id}` → credentials list). */
+const LIST_COMMANDS: ReadonlyArray<[RegExp, string]> = [
+  [/^\/v1\/credentials\/[^/]+\/sandboxes\//, 'clowdops credentials list, and clowdops sandboxes list for the sandbox'],
+  [/^\/v1\/credentials\//, 'clowdops credentials list'],
+  [/^\/v1\/projects\/[^/]+/, 'clowdops projects list'],
+  [/^\/v1\/privacy\/requests\//, 'clowdops privacy list'],
+  [/^\/v1\/privacy\/consents\//, 'clowdops privacy consent list'],
+]
+
+function listCommandFor(endpoint: string): string | undefined {
+  const path = endpoint.split(' ')[1] ?? ''
+  return LIST_COMMANDS.find(([pattern]) => pattern.test(path))?.[1]
 }
 
 // Credentials ---------------------------------------------------------------------------------------------------------

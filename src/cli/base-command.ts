@@ -8,6 +8,7 @@ import type { Deps, IO, Prompter } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
 import { type DepsOptions, type Host, createDeps, debugEnabled, debugLogger, processHost } from './deps.js'
 import { makeColors } from './output.js'
+import { parseErrorText } from './parse-errors.js'
 
 /** Tests may swap the factories; the defaults build the real adapters from the environment and this process. */
 export type DepsFactory = (options: DepsOptions) => Promise<Deps>
@@ -57,12 +58,17 @@ export abstract class BaseCommand<Result> extends Command {
     const host = this.hostOfRun()
     this.colors = makeColors(host.io.colorLevel)
     await super.init()
+    // Every parse error shows here first (run() parses the same input again), some without a mark of where they came
+    // from (e.g. "Flag --label expects a value").
     const { flags } = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
       args: ctor.args,
       strict: ctor.strict,
       enableJsonFlag: ctor.enableJsonFlag,
+    }).catch((error: unknown) => {
+      if (error instanceof Error) parseFailures.add(error)
+      throw error
     })
     this.debugOn = flags.debug === true || debugEnabled(host.env)
     this.deps = await ctor.depsFactory({
@@ -121,19 +127,9 @@ export abstract class BaseCommand<Result> extends Command {
   }
 
   override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
-    const { io } = this
     const body = this.describe(error)
-    if (this.jsonEnabled()) {
-      this.logJson({ error: body })
-    } else {
-      const lines = [`${this.colors.red('Error:')} ${body.message}`]
-      if (body.hint) lines.push(`${this.colors.dim('Hint:')} ${body.hint}`)
-      if (body.requestId) lines.push(`${this.colors.dim('Request ID:')} ${body.requestId}`)
-      if (this.debugOn && error.stack && !(error instanceof ClowdopsError && error.exitCode !== ExitCode.failure)) {
-        lines.push(this.colors.dim(redactText(error.stack)))
-      }
-      io.err.write(`${lines.join('\n')}\n`)
-    }
+    const showStack = this.debugOn && error.stack && !(error instanceof ClowdopsError && error.exitCode !== ExitCode.failure)
+    writeError(this.io, this.colors, body, { json: this.jsonEnabled(), ...(showStack ? { stack: error.stack } : {}) })
     // oclif's error handler exits with `oclif.exit` and prints nothing more for a handled error.
     throw Object.assign(error, { skipOclifErrorHandling: true, oclif: { exit: body.exitCode }, exitCode: body.exitCode })
   }
@@ -147,11 +143,13 @@ export abstract class BaseCommand<Result> extends Command {
   private describe(error: Error & { oclif?: { exit?: number } }): ErrorBody {
     // Once Ctrl-C has aborted the run, whatever the unwinding threw (an aborted request, a cut prompt) is the interrupt.
     if (this.host?.interruption.signal.aborted || error instanceof InterruptedError) return new InterruptedError().toJSON()
-    if (error instanceof ClowdopsError) return error.toJSON()
-    // oclif's own parse errors (unknown flag, missing argument) carry `parse`: they are usage errors.
-    if ('parse' in error || error.oclif?.exit === ExitCode.usage) {
-      return new UsageError(redactText(parseErrorMessage(error)), {
-        hint: `See ${[this.config.bin, this.id?.replaceAll(':', ' ')].filter(Boolean).join(' ')} --help.`,
+    // A flag's parser threw it: oclif has put its own words around the message.
+    if (error instanceof ClowdopsError) return { ...error.toJSON(), ...(parseFailures.has(error) ? { message: parseErrorText(error).message } : {}) }
+    // oclif's own parse errors (unknown flag, missing argument) carry `parse`, or are thrown by parse(): usage errors.
+    if ('parse' in error || parseFailures.has(error) || error.oclif?.exit === ExitCode.usage) {
+      const { message, suggestion } = parseErrorText(error)
+      return new UsageError(redactText(message), {
+        hint: `${suggestion}See ${[this.config.bin, this.id?.replaceAll(':', ' ')].filter(Boolean).join(' ')} --help.`,
       }).toJSON()
     }
     return {
@@ -165,29 +163,20 @@ export abstract class BaseCommand<Result> extends Command {
   abstract override run(): Promise<Result>
 }
 
-/**
- * oclif's parse error, without echoing what was typed where a secret may be: unexpected arguments are counted, not
- * shown, and an unknown flag is named without its value (oclif says `Nonexistent flag: --token=<the value>`).
- */
-function parseErrorMessage(error: Error & { args?: unknown; flags?: unknown }): string {
-  const extra = Array.isArray(error.args) ? error.args.length : 0
-  if (extra > 0 && error.message.startsWith('Unexpected argument')) {
-    return `Unexpected argument${extra === 1 ? '' : 's'} (${extra}, not shown in case one is a secret).`
-  }
-  if (Array.isArray(error.flags) && error.message.startsWith('Nonexistent flag')) {
-    const typed = error.flags.map(String)
-    const names = typed.map(flagName)
-    const one = names.length === 1
-    const hidden = names.some((name, i) => name !== typed[i])
-    const note = !hidden ? '' : one ? ' (its value is not shown, in case it is a secret)' : ' (values not shown, in case one is a secret)'
-    return `Nonexistent flag${one ? '' : 's'}: ${names.join(', ')}${note}.`
-  }
-  return error.message.split('\n').map((line) => line.trim()).filter(Boolean).join(': ').replace(/: See more help.*$/, '')
-}
+/** Errors thrown by oclif's parser. */
+const parseFailures = new WeakSet<Error>()
 
-/** A flag as typed, without any value: `--token=x` → `--token`, `-tx` (a short flag and its value) → `-t`. */
-function flagName(typed: string): string {
-  return typed.startsWith('--') ? (typed.split('=', 1)[0] ?? typed) : typed.slice(0, 2)
+/** A failure as the user sees it: the error body on stdout under --json, otherwise Error/Hint lines on stderr. */
+export function writeError(io: IO, colors: ChalkInstance, body: ErrorBody, options: { json: boolean; stack?: string | undefined }): void {
+  if (options.json) {
+    io.out.write(`${JSON.stringify({ error: body }, null, 2)}\n`)
+    return
+  }
+  const lines = [`${colors.red('Error:')} ${body.message}`]
+  if (body.hint) lines.push(`${colors.dim('Hint:')} ${body.hint}`)
+  if (body.requestId) lines.push(`${colors.dim('Request ID:')} ${body.requestId}`)
+  if (options.stack) lines.push(colors.dim(redactText(options.stack)))
+  io.err.write(`${lines.join('\n')}\n`)
 }
 
 /** `https://clowd.acme.example` → profile `clowd-acme-example`; the public platform keeps `default`. */

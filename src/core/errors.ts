@@ -205,6 +205,8 @@ export function exitCodeForStatus(status: number, code?: string): ExitCode {
   if (status === 404) return ExitCode.notFound
   if (status === 409) return ExitCode.conflict
   if (status === 422 && code === 'idempotency_key_reused') return ExitCode.conflict
+  // The platform understood the input and refused it (a wrong code, a sandbox of another project): it did not fail.
+  if (status === 422) return ExitCode.refused
   if (status === 408 || status === 429) return ExitCode.network
   return ExitCode.failure
 }

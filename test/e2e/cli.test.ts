@@ -30,6 +30,28 @@ describe('clowdops as a user runs it', () => {
     expect(result.stdout.trim()).toBe(`clowdops/${pkg.version} ${process.platform}-${process.arch} node-${process.version}`)
   })
 
+  it('version --json (and --version --json) print the version as JSON, exit 0', async () => {
+    for (const args of [['version', '--json'], ['--version', '--json']]) {
+      const result = await runCli(args)
+      expect(result.code, result.stderr).toBe(0)
+      expect(JSON.parse(result.stdout)).toEqual({
+        name: 'clowdops',
+        version: pkg.version,
+        platform: process.platform,
+        arch: process.arch,
+        node: process.version,
+      })
+    }
+  })
+
+  it("the README's \"--json on every command\" names each command that has none", () => {
+    const manifest = JSON.parse(readFileSync('.oclif.manifest.json', 'utf8')) as { commands: Record<string, { flags: Record<string, unknown> }> }
+    const claim = /`--json` on every command \(except ([^)]*)\)/.exec(readFileSync('README.md', 'utf8').replace(/\s+/g, ' '))?.[1]
+    expect(claim, 'the README states the exceptions to --json').toBeDefined()
+    const without = Object.entries(manifest.commands).filter(([, command]) => !('json' in command.flags)).map(([id]) => id.split(':')[0] === 'autocomplete' ? 'autocomplete' : id.replaceAll(':', ' '))
+    for (const id of new Set(without)) expect(claim).toContain(`\`${id}\``)
+  })
+
   it('--help lists the topics and commands', async () => {
     const result = await runCli(['--help'])
     expect(result.code).toBe(0)

@@ -283,7 +283,7 @@ const CHECKS: Record<string, Check[]> = {
       const id = await pendingRequest()
       return json(['privacy', 'verify', id, '--code', codeFor(id)])
     }),
-    fails('a wrong code', 1, async () => {
+    fails('a wrong code', 10, async () => {
       const id = await pendingRequest()
       return json(['privacy', 'verify', id, '--code', codeFor(id) === '000000' ? '111111' : '000000'])
     }),

@@ -148,7 +148,8 @@ describe('verification', () => {
     const { request } = await ok(['privacy', 'request', 'access'], Created)
     const right = codeFor(request.id)
     const wrong = right === '000000' ? '111111' : '000000'
-    const error = await failure(['privacy', 'verify', request.id, '--code', wrong], 1)
+    // The platform did not fail: it refused the input, which is exit 10 (README), not 1.
+    const error = await failure(['privacy', 'verify', request.id, '--code', wrong], 10)
     expect(error.code).toBe('invalid_code')
     expect(error.message).toContain("4 attempt(s) left")
     expect((await ok(['privacy', 'status', request.id], RequestView)).verification?.attempts_left).toBe(4)
@@ -159,7 +160,7 @@ describe('verification', () => {
     const { request } = await ok(['privacy', 'request', 'access'], Created)
     const old = codeFor(request.id)
     platform().privacy.advance(16 * 60_000)
-    const error = await failure(['privacy', 'verify', request.id, '--code', old], 1)
+    const error = await failure(['privacy', 'verify', request.id, '--code', old], 10)
     expect(error.code).toBe('code_expired')
 
     const emails = platform().privacy.outbox().length
@@ -167,6 +168,26 @@ describe('verification', () => {
     expect(platform().privacy.outbox().length).toBe(emails + 1)
     const fresh = codeFor(request.id)
     expect((await ok(['privacy', 'verify', request.id, '--code', fresh], RequestView)).status).toBe('received')
+  })
+
+  it('a code that is not six digits is a usage error about --code, nothing sent (nor a request created)', async () => {
+    const { request } = await ok(['privacy', 'request', 'access'], Created)
+    const attempts = () => platform().stats.byRoute['privacy-requests.verify'] ?? 0
+    const before = attempts()
+    const error = await failure(['privacy', 'verify', request.id, '--code', '12ab56'], 2)
+    expect(error.code).toBe('usage')
+    expect(error.message).toBe('--code must be the six digits of the emailed code.')
+    expect(error.message).not.toMatch(/POST|\/v1\//)
+    const created = platform().stats.byRoute['privacy-requests.create'] ?? 0
+    await failure(['privacy', 'request', 'access', '--code', '1234'], 2)
+    expect(platform().stats.byRoute['privacy-requests.create'] ?? 0).toBe(created)
+    expect(attempts()).toBe(before)
+  })
+
+  it('a download before verification says to verify, naming the command', async () => {
+    const { request } = await ok(['privacy', 'request', 'access'], Created)
+    const error = await failure(['privacy', 'download', request.id, '--output', `${mkdtempSync(join(tmpdir(), 'dl-'))}/`], 6)
+    expect(error.hint).toContain(`clowdops privacy verify ${request.id}`)
   })
 
   it('without a terminal and without --code, verify says how to pass the code (exit 8)', async () => {

@@ -18,7 +18,8 @@ const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`
 export function runInPty(args: string[], env: Record<string, string | undefined>): PtyRun {
   const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ')
   const childEnv = { ...process.env, ...env, TERM: 'xterm' } as Record<string, string | undefined>
-  delete childEnv.CI // a CI run has no person at a terminal; this test plays one
+  // A CI run has no person at a terminal; a test plays one, unless it sets CI itself (a terminal in a CI job).
+  if (env.CI === undefined) delete childEnv.CI
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key]
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
     env: childEnv as NodeJS.ProcessEnv,

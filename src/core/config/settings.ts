@@ -4,6 +4,7 @@ import { normaliseApiUrl } from '../api-url.js'
 import { NotFoundError, UsageError } from '../errors.js'
 import type { Deps } from '../ports.js'
 import { Profile, SETTABLE_KEYS } from '../profile.js'
+import { didYouMean } from '../suggest.js'
 
 const READABLE_KEYS = [...SETTABLE_KEYS, 'account', 'org'] as const
 
@@ -70,6 +71,6 @@ async function updateProfile(deps: SettingsDeps, change: (profile: Profile) => P
 
 function checkKey<K extends string>(key: string, allowed: readonly K[]): K {
   if ((allowed as readonly string[]).includes(key)) return key as K
-  throw new UsageError(`Unknown config key ${JSON.stringify(key)}.`, { hint: `Known keys: ${allowed.join(', ')}.` })
+  throw new UsageError(`Unknown config key ${JSON.stringify(key)}.`, { hint: `${didYouMean(key, allowed)}Known keys: ${allowed.join(', ')}.` })
 }
 

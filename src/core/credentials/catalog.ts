@@ -1,5 +1,6 @@
 // The one registry of credential providers. Adding a provider: write providers/<id>.ts and add it here.
 import { UsageError } from '../errors.js'
+import { didYouMean } from '../suggest.js'
 import type { Provider, ProviderKind } from './provider.js'
 import { anthropic } from './providers/anthropic.js'
 import { aws } from './providers/aws.js'
@@ -62,6 +63,6 @@ export function getProvider(id: string): Provider {
   const shown = /^[A-Za-z0-9_-]{1,40}$/.test(id) ? `"${id}"` : 'given'
   throw new UsageError(`Unknown provider ${shown}.`, {
     code: 'unknown_provider',
-    hint: `Providers: ${PROVIDER_IDS.join(', ')} (clowdops credentials providers).`,
+    hint: `${didYouMean(id, PROVIDER_IDS)}Providers: ${PROVIDER_IDS.join(', ')} (clowdops credentials providers).`,
   })
 }

@@ -7,6 +7,7 @@
 // by accident, and the tests feed every provider canary values to prove it.
 import { z } from 'zod'
 import { Secret } from '../secret.js'
+import { didYouMean } from '../suggest.js'
 import { classifyKey, describeShape, isPlaceholder, type KeyShape, publicPrefix } from './key-shapes.js'
 
 export type ProviderKind = 'cloud' | 'ai' | 'notification'
@@ -169,7 +170,7 @@ export function validateFields(provider: Provider, values: CredentialValues): Fi
       rule: 'field.unknown',
       severity: 'error',
       message: `${provider.id} has no field ${shown}.`,
-      fix: `Fields of ${provider.id}: ${provider.fields.map((field) => field.name).join(', ')}.`,
+      fix: `${didYouMean(name, [...known])}Fields of ${provider.id}: ${[...known].join(', ')}.`,
       source,
     })
   }

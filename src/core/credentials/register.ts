@@ -1,9 +1,9 @@
 // Registering a credential: fields from --field, secrets from references, offline checks, sealing, then one upload.
 import { z } from 'zod'
 import { Credential, type SealedSecret, endpoints } from '../contract/index.js'
-import { RefusedError, UsageError } from '../errors.js'
+import { ClowdopsError, RefusedError, UsageError } from '../errors.js'
 import type { Deps } from '../ports.js'
-import { findProvider, providers } from './catalog.js'
+import { getProvider, providers } from './catalog.js'
 import { type CredentialValues, type Finding, type Provider, blockingFindings, checkCredential } from './provider.js'
 import { type IamActionLoader, type PolicyDocumentInput, assertPolicyProvider, checkPolicies } from './policy-check.js'
 import { sealSecret } from './seal.js'
@@ -67,13 +67,7 @@ async function allFindings(provider: Provider, values: CredentialValues, input: 
 }
 
 export function providerOrUsage(id: string): Provider {
-  const provider = findProvider(id)
-  if (!provider) {
-    throw new UsageError(`Unknown provider ${JSON.stringify(id)}.`, {
-      hint: `Providers: ${providers.map((p) => p.id).join(', ')} (clowdops credentials providers).`,
-    })
-  }
-  return provider
+  return getProvider(id)
 }
 
 /**
@@ -157,6 +151,13 @@ export async function registerCredential(
       sandboxes: input.sandboxes,
       accepted_risks: input.allow.filter((rule) => fired.has(rule)),
     },
+  }).catch((error: unknown) => {
+    if (error instanceof ClowdopsError && error.code === 'credential_exists') {
+      throw error.withHint(
+        `Choose another --label, or give the existing one a new secret: clowdops credentials rotate ID (its ID in clowdops credentials list --project ${projectId})`,
+      )
+    }
+    throw error
   })
   return { credential, findings }
 }

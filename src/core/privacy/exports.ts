@@ -1,9 +1,9 @@
 // Export archives: the manifest of a completed access or portability request, and its files downloaded and verified.
 import { z } from 'zod'
 import { type ExportFile, type ExportFormat, type Regulation, endpoints, fillPath } from '../contract/index.js'
-import { UsageError } from '../errors.js'
+import { ClowdopsError, UsageError } from '../errors.js'
 import type { Deps } from '../ports.js'
-import { type Created, createRequest, findOpenRequest } from './requests.js'
+import { type Created, createRequest, findOpenRequest, getRequest } from './requests.js'
 import { FollowedRequest } from './wait.js'
 
 export interface ExportStart {
@@ -73,8 +73,20 @@ export interface DownloadInput {
   onProgress?: (file: ExportFile, received: number) => void
 }
 
+/** What to do about an export that is not ready: verify the request if it waits for its code, otherwise wait for it. */
+async function notReady(error: ClowdopsError, id: string, deps: Pick<Deps, 'api'>): Promise<ClowdopsError> {
+  const request = await getRequest(id, deps)
+  return error.withHint(
+    request.status === 'pending_verification'
+      ? `Verify it first with the emailed code: clowdops privacy verify ${id} --code CODE`
+      : `Wait until it completes: clowdops privacy wait ${id}, then download it.`,
+  )
+}
+
 export async function downloadExport(input: DownloadInput, deps: Pick<Deps, 'api' | 'downloads'>): Promise<DownloadedExport> {
-  const manifest = await deps.api.call(endpoints.getPrivacyExport, { params: { request_id: input.id } })
+  const manifest = await deps.api.call(endpoints.getPrivacyExport, { params: { request_id: input.id } }).catch(async (error: unknown) => {
+    throw error instanceof ClowdopsError && error.code === 'export_not_ready' ? await notReady(error, input.id, deps) : error
+  })
   const files: DownloadedFile[] = []
   for (const file of manifest.files) {
     const result = await deps.downloads.download({
