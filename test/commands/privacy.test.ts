@@ -103,4 +103,15 @@ describe('privacy submit', () => {
     expect(run.stderr).toContain('Rows not submitted:')
     expect(run.stderr).toMatch(/line 32: /)
   })
+
+  it('the same person and type under two regulations is one request: the second row is an in-file duplicate, not an id conflict', async () => {
+    const input = 'type,regulation,email\nerasure,gdpr,twice@example.com\nerasure,uk_gdpr,twice@example.com\naccess,gdpr,twice@example.com\n'
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(platform()), stdin: input })
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as RowReport | BulkSummary)
+    const rows = lines.filter((line): line is RowReport => line.type === 'row').sort((a, b) => a.line - b.line)
+    expect(rows.map((r) => [r.line, r.outcome])).toEqual([[2, 'accepted'], [3, 'in_file_duplicate'], [4, 'accepted']])
+    expect(rows[1]).toMatchObject({ duplicate_of_line: 2, id: rows[0]!.id })
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', accepted: 2, in_file_duplicates: 1, rejected: 0 })
+    expect(run.exitCode, run.stderr).toBe(0)
+  })
 })
