@@ -197,6 +197,7 @@ export function renderBulkSummary(s: BulkSummary, c: ChalkInstance): string {
       `  ${s.resumed ? `finished by an earlier run ${s.resumed} · ` : ''}retried ${s.retried} · ${s.batches} batches · ${s.rows_per_second} rows/s`,
     )
   }
+  if (s.unread) lines.push(c.yellow(`  The input was not read to its end: ${s.unread}.`))
   if (s.journal) lines.push(c.dim(`  journal ${s.journal}`))
   return lines.join('\n')
 }

@@ -104,13 +104,25 @@ describe('privacy submit', () => {
     expect(run.stderr).toMatch(/line 32: /)
   })
 
+  it('a 10 MB field is one invalid row and the rows after it are sent; a quote never closed is named in the summary', async () => {
+    const long = `type,email,note\naccess,long-1@example.com,"${'z'.repeat(10 * 1024 * 1024)}"\naccess,long-2@example.com,\n`
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(platform()), stdin: long })
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as BulkSummary
+    expect(summary).toMatchObject({ rows: 2, invalid: 1, accepted: 1, unread: null })
+    expect(run.exitCode).toBe(11)
+
+    const open = 'type,email\naccess,open-1@example.com\naccess,"open-2@example.com\naccess,open-3@example.com\n'
+    const human = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST], { env: envFor(platform()), stdin: open })
+    expect(human.stdout).toMatch(/not read to its end: reading stopped at line 3/)
+  })
+
   it('the same person and type under two regulations is one request: the second row is an in-file duplicate, not an id conflict', async () => {
     const input = 'type,regulation,email\nerasure,gdpr,twice@example.com\nerasure,uk_gdpr,twice@example.com\naccess,gdpr,twice@example.com\n'
     const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(platform()), stdin: input })
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as RowReport | BulkSummary)
     const rows = lines.filter((line): line is RowReport => line.type === 'row').sort((a, b) => a.line - b.line)
     expect(rows.map((r) => [r.line, r.outcome])).toEqual([[2, 'accepted'], [3, 'in_file_duplicate'], [4, 'accepted']])
-    expect(rows[1]).toMatchObject({ duplicate_of_line: 2, id: rows[0]!.id })
+    expect(rows[1]).toMatchObject({ duplicate_of_line: 2, id: (rows[0] as { id: string }).id })
     expect(lines.at(-1)).toMatchObject({ type: 'summary', accepted: 2, in_file_duplicates: 1, rejected: 0 })
     expect(run.exitCode, run.stderr).toBe(0)
   })
