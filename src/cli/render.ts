@@ -126,8 +126,10 @@ export function renderProfiles(profiles: ProfileList, c: ChalkInstance): string 
 }
 
 export function renderLogout(results: LogoutResult, c: ChalkInstance): string {
+  if (results.length === 0) return 'No profile is signed in; nothing to do.'
   return results
     .map((r) => {
+      if (r.signed_in === false) return `Profile ${r.profile} is not signed in; nothing to do.`
       const line = `${c.green('✓')} Signed out of ${r.profile}${r.revoked ? ' (tokens revoked on the platform)' : ''}.`
       return r.note ? `${line}\n  ${c.yellow(r.note)}` : line
     })
