@@ -37,8 +37,9 @@ export default class CredentialsAdd extends BaseCommand<Registration> {
       },
       this.deps,
     )
-    if (registration.findings.length > 0) this.log(renderFindings(registration.findings, registration.credential.hint, this.colors))
-    this.log(renderRegistration(registration.credential, this.colors))
+    const { credential } = registration
+    if (registration.findings.length > 0) this.log(renderFindings(registration.findings, credential.hint, this.colors, credential.accepted_risks))
+    this.log(renderRegistration(credential, this.colors, 'Added'))
     return registration
   }
 }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { credentialFieldFlags } from '../../src/cli/credential-flags.js'
-import { renderFindings, renderRegistration } from '../../src/cli/render.js'
+import { renderFindings, renderRotation } from '../../src/cli/render.js'
 import { Rotation, rotateCredential } from '../../src/core/credentials/lifecycle.js'
 
 export default class CredentialsRotate extends BaseCommand<Rotation> {
@@ -22,8 +22,9 @@ export default class CredentialsRotate extends BaseCommand<Rotation> {
       { id: args.id, fields: flags.field, allow: flags.allow, allowInsecureFile: flags['allow-insecure-file'] },
       this.deps,
     )
-    if (rotation.findings.length > 0) this.log(renderFindings(rotation.findings, rotation.credential.hint, this.colors))
-    this.log(renderRegistration(rotation.credential, this.colors))
+    const { credential } = rotation
+    if (rotation.findings.length > 0) this.log(renderFindings(rotation.findings, credential.hint, this.colors, credential.accepted_risks))
+    this.log(renderRotation(rotation, this.colors))
     return rotation
   }
 }

@@ -5,6 +5,7 @@ import type { DeviceStep, SignIn } from '../core/auth/login.js'
 import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
 import type { Credential, CredentialVerification } from '../core/contract/credentials.js'
+import type { Rotation } from '../core/credentials/lifecycle.js'
 import type { Finding } from '../core/credentials/provider.js'
 import type { ProviderSummary } from '../core/credentials/register.js'
 import type { Recipe } from '../core/credentials/recipes/index.js'
@@ -163,21 +164,35 @@ export function renderProviders(list: ProviderSummary, c: ChalkInstance): string
   ) + `\n${c.dim('* secret: give a reference (keychain:, env:, file:, stdin)   ? optional')}`
 }
 
-export function renderFindings(findings: Finding[], hint: string, c: ChalkInstance): string {
+/** `accepted`: rules the person accepted as risks (--allow); their findings stand, but are not shown as failures. */
+export function renderFindings(findings: Finding[], hint: string, c: ChalkInstance, accepted: readonly string[] = []): string {
   if (findings.length === 0) return `${c.green('✓')} ${hint}: no findings.`
   return findings
     .map((f) => {
-      const mark = f.severity === 'error' ? c.red('✗ error  ') : c.yellow('! warning')
+      const mark = accepted.includes(f.rule) ? c.yellow('! accepted') : f.severity === 'error' ? c.red('✗ error  ') : c.yellow('! warning')
       return `${mark} ${c.bold(f.rule)}${f.field ? c.dim(` (${f.field})`) : ''}: ${f.message}\n            ${c.dim(`fix: ${f.fix}`)}\n            ${c.dim(`source: ${f.source}`)}`
     })
     .join('\n')
 }
 
-export function renderRegistration(credential: Credential, c: ChalkInstance): string {
+/** `heading` says what just happened to it (added, rotated); without one the credential is only shown. */
+export function renderRegistration(credential: Credential, c: ChalkInstance, heading?: string): string {
   const lines = [
-    `${c.green('✓')} ${c.bold(credential.label)} ${c.dim(credential.id)}  ${credential.provider}  ${credential.hint}`,
+    `${c.green('✓')} ${heading ? `${heading} ` : ''}${c.bold(credential.label)} ${c.dim(credential.id)}  ${credential.provider}  ${credential.hint}`,
     `  project ${credential.project_id}${credential.sandboxes.length ? `, sandboxes ${credential.sandboxes.join(' ')}` : ''}`,
     `  sealed fields: ${Object.keys(credential.secrets).join(', ') || '-'}`,
+  ]
+  if (credential.accepted_risks.length) lines.push(`  ${c.yellow(`accepted risks: ${credential.accepted_risks.join(', ')}`)}`)
+  return lines.join('\n')
+}
+
+/** Not the look of `add`: which secrets were replaced (and which kept), so a rotation never reads as a new credential. */
+export function renderRotation(rotation: Rotation, c: ChalkInstance): string {
+  const { credential, rotated } = rotation
+  const kept = Object.keys(credential.secrets).filter((name) => !rotated.includes(name))
+  const lines = [
+    `${c.green('✓')} Rotated ${c.bold(credential.label)} ${c.dim(credential.id)}: new ${rotated.join(', ')} sealed${kept.length ? `; kept ${kept.join(', ')}` : ''}.`,
+    `  hint now ${credential.hint}`,
   ]
   if (credential.accepted_risks.length) lines.push(`  ${c.yellow(`accepted risks: ${credential.accepted_risks.join(', ')}`)}`)
   return lines.join('\n')
