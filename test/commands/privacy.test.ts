@@ -69,8 +69,19 @@ describe('privacy verify', () => {
     const run = await runCommand(PrivacyVerify, [id], { env, answers: [wrong, code] })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.terminal.asked).toHaveLength(2)
-    expect(run.stderr).toMatch(/That code is not right; 4 attempt\(s\) left/)
+    expect(run.stderr).toMatch(/That code is not right; 4 attempts left/)
     expect(run.stdout).toMatch(/Status\s+(received|in_progress)/)
+  })
+
+  it('--resend says a new code was sent, and where', async () => {
+    const env = envFor(platform())
+    const id = await pendingRequest(env)
+    const before = platform().privacy.outbox().length
+    const run = await runCommand(PrivacyVerify, [id, '--resend'], { env, stdin: '' })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(platform().privacy.outbox().length).toBe(before + 1)
+    expect(run.stderr).toMatch(/A new verification code was sent to a\*\*\*@example\.com; the earlier code no longer works\./)
+    expect(run.stderr).toContain(`clowdops privacy verify ${id}`)
   })
 
   it('Ctrl-C at the code: exit 130, the request still waits for its code', async () => {
@@ -102,6 +113,14 @@ describe('privacy submit', () => {
     expect(run.stdout).toMatch(/accepted\s+30/)
     expect(run.stderr).toContain('Rows not submitted:')
     expect(run.stderr).toMatch(/line 32: /)
+  })
+
+  it('counts in the summary agree with their nouns: 1 row, 2 rows', async () => {
+    const one = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--dry-run'], { env: envFor(platform()), stdin: 'type,email\naccess,plural-1@example.com\n' })
+    expect(one.exitCode, one.stderr).toBe(0)
+    expect(one.stdout).toMatch(/^Plan 1 row \(batch/m)
+    const two = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--dry-run'], { env: envFor(platform()), stdin: 'type,email\naccess,plural-1@example.com\naccess,plural-2@example.com\n' })
+    expect(two.stdout).toMatch(/^Plan 2 rows \(batch/m)
   })
 
   it('a 10 MB field is one invalid row and the rows after it are sent; a quote never closed is named in the summary', async () => {
