@@ -16,7 +16,7 @@ export default class CredentialsVerify extends BaseCommand<CredentialVerificatio
   async run(): Promise<CredentialVerification> {
     const { args } = await this.parse(CredentialsVerify)
     const verification = await verifyCredential(args.id, this.deps)
-    this.log(renderVerification(verification, this.colors))
+    this.log(renderVerification(verification, this.colors, this.deps.clock.now()))
     if (failingGrade(verification)) this.exitAfterOutput(ExitCode.refused)
     return verification
   }

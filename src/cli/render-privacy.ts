@@ -5,6 +5,7 @@ import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
 import type { WaitResult } from '../core/privacy/wait.js'
+import { timeAndAge } from '../core/time-text.js'
 import { counted } from '../core/wording.js'
 import { renderTable } from './output.js'
 
@@ -147,13 +148,13 @@ export function renderDownloaded(downloaded: DownloadedExport, c: ChalkInstance)
     .join('\n')
 }
 
-export function renderConsents(consents: Consent[], c: ChalkInstance): string {
+export function renderConsents(consents: Consent[], c: ChalkInstance, now: Date): string {
   return renderTable(
     consents,
     [
       { header: 'purpose', get: (x) => x.purpose },
       { header: 'state', get: (x) => (x.state === 'granted' ? c.green('granted') : x.state === 'withdrawn' ? 'withdrawn' : c.dim('not asked (off)')) },
-      { header: 'since', get: (x) => (x.collected_at ? x.collected_at.slice(0, 19).replace('T', ' ') : '-') },
+      { header: 'since', get: (x) => (x.collected_at ? timeAndAge(x.collected_at, now) : '-') },
       { header: 'method', get: (x) => x.method ?? '-' },
     ],
     c,
@@ -172,11 +173,11 @@ export function renderConsentWrite(write: ConsentWrite, wanted: 'granted' | 'wit
   )
 }
 
-export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance): string {
+export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance, now: Date): string {
   return renderTable(
     events,
     [
-      { header: 'collected', get: (e) => e.collected_at.slice(0, 19).replace('T', ' ') },
+      { header: 'collected', get: (e) => timeAndAge(e.collected_at, now) },
       { header: 'state', get: (e) => e.state },
       { header: 'method', get: (e) => e.method },
       { header: 'outcome', get: (e) => (e.outcome === 'applied' ? e.outcome : c.dim(e.outcome)) },

@@ -12,6 +12,7 @@ import type { Recipe } from '../core/credentials/recipes/index.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { KeychainEntryList } from '../core/keychain-entries.js'
+import { expiryText, timeAndAge } from '../core/time-text.js'
 import { renderTable } from './output.js'
 
 const day = (iso: string) => iso.slice(0, 10)
@@ -94,7 +95,7 @@ export function renderSignIn(signIn: SignIn, c: ChalkInstance): string {
   return `${c.green('✓')} Signed in to ${signIn.api_url} as ${c.bold(signIn.account)} (${signIn.org}), profile ${signIn.profile}; token in ${where}.`
 }
 
-export function renderAuthStatus(status: AuthStatus, c: ChalkInstance): string {
+export function renderAuthStatus(status: AuthStatus, c: ChalkInstance, now: Date): string {
   return status.profiles
     .map((p) => {
       const head = `${p.active ? c.green('*') : ' '} ${c.bold(p.profile)}${p.api_url ? `  ${c.dim(p.api_url)}` : ''}`
@@ -104,7 +105,7 @@ export function renderAuthStatus(status: AuthStatus, c: ChalkInstance): string {
       const lines = [`${head}`, `    ${who}`]
       // Always here, whereas commands remind of it once a day.
       if (p.source === 'file') lines.push(`    ${c.yellow('!')} ${INSECURE_STORAGE_FIX}`)
-      if (p.expires_at) lines.push(`    expires ${p.expires_at}`)
+      if (p.expires_at) lines.push(`    ${expiryText(p.expires_at, now)}`)
       if (p.scopes.length > 0) lines.push(`    scopes ${p.scopes.join(' ')}`)
       if (p.verified !== undefined) lines.push(p.verified ? `    ${c.green('✓')} accepted by the platform` : `    ${c.red('✗')} rejected by the platform`)
       return lines.join('\n')
@@ -220,9 +221,9 @@ const GRADE: Record<CredentialVerification['grade'], (c: ChalkInstance, s: strin
   F: (c, s) => c.red(s),
 }
 
-export function renderVerification(v: CredentialVerification, c: ChalkInstance): string {
+export function renderVerification(v: CredentialVerification, c: ChalkInstance, now: Date): string {
   const mark = { error: c.red('✗'), warning: c.yellow('!'), info: c.dim('·') }
-  const lines = [`grade ${c.bold(GRADE[v.grade](c, v.grade))}  ${v.credential_id}  ${c.dim(`checked ${v.checked_at}`)}`]
+  const lines = [`grade ${c.bold(GRADE[v.grade](c, v.grade))}  ${v.credential_id}  ${c.dim(`checked ${timeAndAge(v.checked_at, now)}`)}`]
   for (const f of v.findings) {
     lines.push(`${mark[f.severity]} ${c.bold(f.rule)}: ${f.message}`)
     if (f.fix) lines.push(`    ${c.dim(`fix: ${f.fix}`)}`)

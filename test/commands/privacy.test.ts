@@ -5,6 +5,9 @@ import PrivacyDelete from '../../commands/privacy/delete.js'
 import PrivacyVerify from '../../commands/privacy/verify.js'
 import PrivacyRequest from '../../commands/privacy/request.js'
 import PrivacySubmit from '../../commands/privacy/submit.js'
+import PrivacyConsentGrant from '../../commands/privacy/consent/grant.js'
+import PrivacyConsentHistory from '../../commands/privacy/consent/history.js'
+import PrivacyConsentList from '../../commands/privacy/consent/list.js'
 import type { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
 import { FAST_PRIVACY_SETTINGS } from '../platform/server.js'
 import { envFor, usePlatform } from '../support/platform.js'
@@ -144,5 +147,25 @@ describe('privacy submit', () => {
     expect(rows[1]).toMatchObject({ duplicate_of_line: 2, id: (rows[0] as { id: string }).id })
     expect(lines.at(-1)).toMatchObject({ type: 'summary', accepted: 2, in_file_duplicates: 1, rejected: 0 })
     expect(run.exitCode, run.stderr).toBe(0)
+  })
+})
+
+describe('times in human output', () => {
+  // Local time with its zone named, and an age; raw ISO (…T…Z) is for --json only.
+  const RAW_ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d/
+  const LABELLED = /\d{4}-\d\d-\d\d \d\d:\d\d (UTC|GMT[+-]?\d*|[A-Z]{3,4})\b/
+
+  it('consent list SINCE and history show labelled local times with their age; --json keeps ISO', async () => {
+    const env = envFor(platform())
+    expect((await runCommand(PrivacyConsentGrant, ['cookies_analytics'], { env, stdin: '' })).exitCode).toBe(0)
+    const list = await runCommand(PrivacyConsentList, [], { env, stdin: '' })
+    expect(list.stdout).toMatch(LABELLED)
+    expect(list.stdout).toMatch(/just now|min ago/)
+    expect(list.stdout).not.toMatch(RAW_ISO)
+    const history = await runCommand(PrivacyConsentHistory, ['cookies_analytics'], { env, stdin: '' })
+    expect(history.stdout).toMatch(LABELLED)
+    expect(history.stdout).not.toMatch(RAW_ISO)
+    const json = await runCommand(PrivacyConsentHistory, ['cookies_analytics', '--json'], { env, stdin: '' })
+    expect(json.stdout).toMatch(RAW_ISO)
   })
 })

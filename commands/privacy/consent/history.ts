@@ -15,7 +15,7 @@ export default class PrivacyConsentHistory extends BaseCommand<ConsentHistory> {
   async run(): Promise<ConsentHistory> {
     const { args, flags } = await this.parse(PrivacyConsentHistory)
     const listed = await consentHistory(args.purpose as ConsentPurpose, limitOf(flags), this.deps)
-    this.log(renderConsentHistory(listed.items, this.colors))
+    this.log(renderConsentHistory(listed.items, this.colors, this.deps.clock.now()))
     this.noteMore(listed, 'entries')
     return listed.items
   }
