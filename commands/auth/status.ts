@@ -18,7 +18,7 @@ export default class AuthStatusCommand extends BaseCommand<AuthStatus> {
   async run(): Promise<AuthStatus> {
     const { flags } = await this.parse(AuthStatusCommand)
     const status = await authStatus({ verify: flags.verify }, this.deps)
-    this.log(renderAuthStatus(status, this.colors))
+    this.log(renderAuthStatus(status, this.colors, this.deps.clock.now()))
     const active = status.profiles.find((p) => p.active)
     if (!active?.signed_in || active.verified === false) this.exitAfterOutput(ExitCode.notSignedIn)
     return status

@@ -12,8 +12,9 @@ export default class ConfigUnset extends BaseCommand<Setting> {
 
   async run(): Promise<Setting> {
     const { args } = await this.parse(ConfigUnset)
-    const setting = await unsetSetting(args.key, this.deps)
-    this.note(`Removed ${setting.key} from profile ${this.deps.context.profileName}.`)
+    const { setting, removed } = await unsetSetting(args.key, this.deps)
+    const profile = this.deps.context.profileName
+    this.note(removed ? `Removed ${setting.key} from profile ${profile}.` : `${setting.key} was not set in profile ${profile}; nothing to do.`)
     return setting
   }
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { credentialFieldFlags, policyFlags } from '../../src/cli/credential-flags.js'
+import { credentialFieldFlags, policyFlags, startsEmpty } from '../../src/cli/credential-flags.js'
 import { renderFindings, renderRegistration } from '../../src/cli/render.js'
 import { Registration, registerCredential } from '../../src/core/credentials/register.js'
 
@@ -19,7 +19,7 @@ export default class CredentialsAdd extends BaseCommand<Registration> {
     ...policyFlags,
     label: Flags.string({ summary: 'A name for the credential, unique in the project.', required: true }),
     project: Flags.string({ summary: 'Project id (default: the profile setting default_project).', helpValue: '<prj_id>' }),
-    sandbox: Flags.string({ summary: 'Attach to this sandbox (repeatable).', multiple: true, default: [], helpValue: '<sbx_id>' }),
+    sandbox: Flags.string({ summary: 'Attach to this sandbox (repeatable).', multiple: true, ...startsEmpty, helpValue: '<sbx_id>' }),
   }
 
   async run(): Promise<Registration> {
@@ -37,8 +37,9 @@ export default class CredentialsAdd extends BaseCommand<Registration> {
       },
       this.deps,
     )
-    if (registration.findings.length > 0) this.log(renderFindings(registration.findings, registration.credential.hint, this.colors))
-    this.log(renderRegistration(registration.credential, this.colors))
+    const { credential } = registration
+    if (registration.findings.length > 0) this.log(renderFindings(registration.findings, credential.hint, this.colors, credential.accepted_risks))
+    this.log(renderRegistration(credential, this.colors, 'Added'))
     return registration
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
+import { limitOf, listFlags } from '../../src/cli/list-flags.js'
 import { renderCredentials } from '../../src/cli/render.js'
 import { CredentialList, listCredentials } from '../../src/core/credentials/manage.js'
 
@@ -9,13 +10,14 @@ export default class CredentialsList extends BaseCommand<CredentialList> {
   static override examples = ['<%= config.bin %> <%= command.id %> --project prj_8f3k2', '<%= config.bin %> <%= command.id %> --json']
   static override flags = {
     project: Flags.string({ summary: 'Project id (default: the profile setting default_project).', helpValue: '<prj_id>' }),
-    limit: Flags.integer({ summary: 'Most credentials to list.', default: 100, min: 1 }),
+    ...listFlags('credentials', 100),
   }
 
   async run(): Promise<CredentialList> {
     const { flags } = await this.parse(CredentialsList)
-    const list = await listCredentials({ project: flags.project, limit: flags.limit }, this.deps)
-    this.log(renderCredentials(list, this.colors))
-    return list
+    const listed = await listCredentials({ project: flags.project, limit: limitOf(flags) }, this.deps)
+    this.log(renderCredentials(listed.items, this.colors))
+    this.noteMore(listed, 'credentials')
+    return listed.items
   }
 }

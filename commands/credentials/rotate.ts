@@ -1,7 +1,7 @@
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { credentialArg } from '../../src/cli/credential-args.js'
 import { credentialFieldFlags } from '../../src/cli/credential-flags.js'
-import { renderFindings, renderRegistration } from '../../src/cli/render.js'
+import { renderFindings, renderRotation } from '../../src/cli/render.js'
 import { Rotation, rotateCredential } from '../../src/core/credentials/lifecycle.js'
 import { credentialIdFor } from '../../src/core/credentials/manage.js'
 
@@ -24,8 +24,9 @@ export default class CredentialsRotate extends BaseCommand<Rotation> {
       { id, fields: flags.field, allow: flags.allow, allowInsecureFile: flags['allow-insecure-file'] },
       this.deps,
     )
-    if (rotation.findings.length > 0) this.log(renderFindings(rotation.findings, rotation.credential.hint, this.colors))
-    this.log(renderRegistration(rotation.credential, this.colors))
+    const { credential } = rotation
+    if (rotation.findings.length > 0) this.log(renderFindings(rotation.findings, credential.hint, this.colors, credential.accepted_risks))
+    this.log(renderRotation(rotation, this.colors))
     return rotation
   }
 }

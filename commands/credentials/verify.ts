@@ -18,7 +18,7 @@ export default class CredentialsVerify extends BaseCommand<CredentialVerificatio
     const { args } = await this.parse(CredentialsVerify)
     const id = await credentialIdFor(args.id, this.deps)
     const verification = await verifyCredential(id, this.deps)
-    this.log(renderVerification(verification, this.colors))
+    this.log(renderVerification(verification, this.colors, this.deps.clock.now()))
     if (failingGrade(verification)) this.exitAfterOutput(ExitCode.refused)
     return verification
   }

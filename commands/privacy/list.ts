@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
+import { limitOf, listFlags } from '../../src/cli/list-flags.js'
 import { renderRequests } from '../../src/cli/render-privacy.js'
 import { REQUEST_STATES, REQUEST_TYPES } from '../../src/core/contract/index.js'
 import { parseDuration } from '../../src/core/duration.js'
@@ -18,22 +19,23 @@ export default class PrivacyList extends BaseCommand<RequestView[]> {
     status: Flags.string({ summary: 'Only requests in this state (repeatable).', options: [...REQUEST_STATES], multiple: true }),
     type: Flags.string({ summary: 'Only requests of this type (repeatable).', options: [...REQUEST_TYPES], multiple: true }),
     since: Flags.string({ summary: 'Only requests changed since: a time (2026-11-01T00:00:00Z) or an age (7d, 12h).', helpValue: '<time|age>' }),
-    limit: Flags.integer({ summary: 'Most requests to list (pages are fetched as needed).', default: 50, min: 1 }),
+    ...listFlags('requests', 50),
   }
 
   async run(): Promise<RequestView[]> {
     const { flags } = await this.parse(PrivacyList)
-    const requests = await listRequests(
+    const listed = await listRequests(
       {
         status: flags.status as RequestView['status'][] | undefined,
         type: flags.type as RequestView['type'][] | undefined,
         since: flags.since === undefined ? undefined : this.sinceDate(flags.since),
-        limit: flags.limit,
+        limit: limitOf(flags),
       },
       this.deps,
     )
-    this.log(renderRequests(requests, this.colors))
-    return requests
+    this.log(renderRequests(listed.items, this.colors))
+    this.noteMore(listed, 'requests')
+    return listed.items
   }
 
   private sinceDate(value: string): Date {

@@ -25,6 +25,10 @@ export default class PrivacyVerify extends PrivacyCommand<RequestView> {
     const { args, flags } = await this.parse(PrivacyVerify)
     if (flags.resend) {
       const request = await resendCode(args.id, this.deps)
+      this.note(
+        `A new verification code was sent to ${request.verification?.sent_to ?? 'the account address'}; the earlier code no longer works. ` +
+          `Enter it with: clowdops privacy verify ${request.id}`,
+      )
       this.log(renderRequest(request, this.colors))
       return request
     }

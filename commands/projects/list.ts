@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
+import { limitOf, listFlags } from '../../src/cli/list-flags.js'
 import { renderProjects } from '../../src/cli/render.js'
 import { listProjects, ProjectList } from '../../src/core/projects/list.js'
 
@@ -11,13 +11,14 @@ export default class ProjectsList extends BaseCommand<ProjectList> {
     '<%= config.bin %> <%= command.id %> --limit 200 --json | jq -r ".[].id"',
   ]
   static override flags = {
-    limit: Flags.integer({ summary: 'Most projects to list (pages are fetched as needed).', default: 50, min: 1 }),
+    ...listFlags('projects', 50),
   }
 
   async run(): Promise<ProjectList> {
     const { flags } = await this.parse(ProjectsList)
-    const projects = await listProjects({ limit: flags.limit }, this.deps)
-    this.log(renderProjects(projects, this.colors))
-    return projects
+    const listed = await listProjects({ limit: limitOf(flags) }, this.deps)
+    this.log(renderProjects(listed.items, this.colors))
+    this.noteMore(listed, 'projects')
+    return listed.items
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
+import { limitOf, listFlags } from '../../src/cli/list-flags.js'
 import { renderSandboxes } from '../../src/cli/render.js'
 import { listSandboxes, SandboxList } from '../../src/core/projects/list.js'
 
@@ -15,13 +16,14 @@ export default class SandboxesList extends BaseCommand<SandboxList> {
       summary: 'Project id (default: the profile setting default_project).',
       helpValue: '<prj_id>',
     }),
-    limit: Flags.integer({ summary: 'Most sandboxes to list (pages are fetched as needed).', default: 50, min: 1 }),
+    ...listFlags('sandboxes', 50),
   }
 
   async run(): Promise<SandboxList> {
     const { flags } = await this.parse(SandboxesList)
-    const sandboxes = await listSandboxes({ project: flags.project, limit: flags.limit }, this.deps)
-    this.log(renderSandboxes(sandboxes, this.colors))
-    return sandboxes
+    const listed = await listSandboxes({ project: flags.project, limit: limitOf(flags) }, this.deps)
+    this.log(renderSandboxes(listed.items, this.colors))
+    this.noteMore(listed, 'sandboxes')
+    return listed.items
   }
 }

@@ -1,5 +1,5 @@
 // Reads a bulk privacy-request file (CSV or JSONL, maybe gzipped, or stdin) as a stream of records, in flat memory.
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { Readable, pipeline } from 'node:stream'
@@ -10,7 +10,10 @@ import { ClowdopsError, UsageError } from '../core/errors.js'
 
 /** The longest JSONL line accepted; a longer one is an UnreadableRow, not a memory leak. */
 export const MAX_JSONL_LINE_BYTES = 1024 * 1024
-/** The largest CSV record; past it (usually a quote that is never closed) reading stops with an UnreadableRow. */
+/**
+ * The largest CSV record. A longer one is one UnreadableRow and reading goes on with the next record; one whose quote
+ * is never closed runs to the end of the input, so the summary says the input was not read to its end.
+ */
 export const MAX_CSV_RECORD_BYTES = 4 * 1024 * 1024
 /** How far into the input the format is sniffed before falling back to CSV. */
 const SNIFF_BYTES = 64 * 1024
@@ -75,6 +78,7 @@ export async function openBulkInput(source: BulkSource, stdin?: AsyncIterable<Ui
         gzip,
         columns: undefined,
         ...once(() => jsonlRows(data)),
+        unread: () => undefined, // an overlong line is skipped to its newline: the next line is always read
         sha256,
         close,
       }
@@ -85,6 +89,7 @@ export async function openBulkInput(source: BulkSource, stdin?: AsyncIterable<Ui
       gzip,
       columns: csv.columns,
       ...once(() => csv.rows),
+      unread: csv.unread,
       sha256,
       close,
     }
@@ -191,8 +196,12 @@ interface CsvRecord {
   fatal?: boolean
 }
 
-async function openCsv(data: ByteReader, label: string): Promise<{ columns: string[]; rows: AsyncGenerator<(RawRow | UnreadableRow)[]> }> {
+async function openCsv(
+  data: ByteReader,
+  label: string,
+): Promise<{ columns: string[]; rows: AsyncGenerator<(RawRow | UnreadableRow)[]>; unread: () => string | undefined }> {
   const records = await csvRecords(data)
+  let unread: string | undefined
   // The header is the first record; the rest of its chunk are rows.
   let first: CsvRecord[] = []
   for (let next = await records.next(); !next.done; next = await records.next()) {
@@ -211,6 +220,7 @@ async function openCsv(data: ByteReader, label: string): Promise<{ columns: stri
   let row = 0
   const toRow = (record: CsvRecord): RawRow | UnreadableRow => {
     row++
+    if (record.fatal) unread = `reading stopped at line ${record.line}: ${record.broken ?? 'the record cannot be read'}`
     if (record.broken !== undefined) return { line: record.line, row, error: record.broken }
     if (record.fields.length !== columns.length) {
       return { line: record.line, row, error: `has ${record.fields.length} fields; the header has ${columns.length}` }
@@ -229,7 +239,7 @@ async function openCsv(data: ByteReader, label: string): Promise<{ columns: stri
       chunk = next.done ? undefined : next.value
     }
   }
-  return { columns, rows: rows() }
+  return { columns, rows: rows(), unread: () => unread }
 }
 
 /**
@@ -243,7 +253,8 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
   // Errors must not travel as stream errors: a stream that errors drops the records it still holds. So the one
   // record csv-parse cannot delimit is noted here, with how many records came before it, and reading stops.
   let undelimited: { code: string; raw: string; after: number } | undefined
-  const source = Readable.from(data)
+  const limited = new RecordLimiter(MAX_CSV_RECORD_BYTES)
+  const source = Readable.from(limited.pass(data))
   const parser = parse({
     raw: true,
     bom: false, // stripped already, before sniffing
@@ -251,7 +262,8 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
     relax_quotes: true,
     relax_column_count: true,
     record_delimiter: ['\r\n', '\n', '\r'],
-    max_record_size: MAX_CSV_RECORD_BYTES,
+    // A backstop only: the limiter has already replaced every record it delimits as longer than this.
+    max_record_size: MAX_CSV_RECORD_BYTES + 1024,
     skip_records_with_error: true,
     on_skip: (error, raw) => {
       if (undelimited !== undefined) return
@@ -287,6 +299,14 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
     const recordOf = ({ record, raw }: { record: string[]; raw: string }): CsvRecord | undefined => {
       const line = nextLine + leadingBlankLength(raw)
       nextLine += recordLineBreaks(raw)
+      const skipped = limited.skippedIn(record)
+      if (skipped !== undefined) {
+        const mb = (skipped.bytes / 1024 / 1024).toFixed(1)
+        const limit = `${MAX_CSV_RECORD_BYTES / 1024 / 1024} MB`
+        return skipped.unclosed
+          ? { line, fields: [], fatal: true, broken: `a quote opened in this record is never closed: the rest of the input (${mb} MB) was read as one field, longer than ${limit}` }
+          : { line, fields: [], broken: `the record is ${mb} MB, longer than ${limit}; skipped to its end` }
+      }
       if (raw.includes('"')) {
         const broken = quotingProblem(raw)
         if (broken !== undefined) return { line, fields: [], broken }
@@ -323,6 +343,111 @@ async function csvRecords(data: AsyncIterable<Buffer>): Promise<AsyncGenerator<C
   }
   return records()
 }
+
+/**
+ * Keeps csv-parse from ever holding a record longer than the limit, so one long field costs one row, not the rest of the
+ * file. It delimits records as csv-parse does (RFC 4180 with relaxed quotes: a quote opens a field only at its start;
+ * inside, "" is a quote and a quote before anything but a delimiter ends the quoting), passes each record on once it
+ * ends, and replaces one that grows past the limit with a placeholder: a quoted field holding a token of this run and the
+ * record's size, with as many line breaks as the record had inside quotes, so the line numbers after it stay right.
+ */
+class RecordLimiter {
+  private readonly token = `\u0000clowdops-skipped-${randomUUID()}:`
+  private readonly skipped = new Map<string, { bytes: number; unclosed: boolean }>()
+
+  constructor(private readonly max: number) {}
+
+  /** The skipped record a parsed record stands for, if it is a placeholder. */
+  skippedIn(record: string[]): { bytes: number; unclosed: boolean } | undefined {
+    const first = record[0]
+    if (record.length !== 1 || first === undefined || !first.startsWith(this.token)) return undefined
+    return this.skipped.get(first.slice(this.token.length, first.indexOf('\n') === -1 ? undefined : first.indexOf('\n')))
+  }
+
+  async *pass(data: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    let held: Buffer[] = [] // the start of the current record, from earlier chunks, while it is within the limit
+    let heldBytes = 0
+    let dropped = -1 // bytes of an overlong record dropped so far; -1 while within the limit
+    let breaks = 0 // line breaks inside the dropped record's quotes
+    let quoting = false
+    let quoteSeen = false // a quote inside quotes, whose meaning the next byte decides
+    let fieldEmpty = true
+    let previous = 0
+    const placeholder = (unclosed: boolean): Buffer => {
+      const id = String(this.skipped.size)
+      this.skipped.set(id, { bytes: dropped, unclosed })
+      dropped = -1
+      const text = `"${this.token}${id}${'\n'.repeat(breaks)}"`
+      breaks = 0
+      return Buffer.from(text)
+    }
+    for await (const chunk of data) {
+      const out: Buffer[] = []
+      let passFrom = 0 // bytes of this chunk before it are passed on (or dropped) already
+      let recordStart = 0 // where the current record begins in this chunk (after the delimiter that ended the last)
+      for (let index = 0; index < chunk.length; index++) {
+        const byte = chunk[index]!
+        if (quoteSeen) {
+          quoteSeen = false
+          if (byte === QUOTE) {
+            previous = byte
+            continue // "" inside quotes: a quote
+          }
+          quoting = false
+          fieldEmpty = false
+        }
+        if (quoting) {
+          if (byte === QUOTE) quoteSeen = true
+          else if (dropped >= 0 && (byte === LF ? previous !== CR : byte === CR)) breaks++
+        } else if (byte === QUOTE) {
+          if (fieldEmpty) quoting = true
+          fieldEmpty = false
+        } else if (byte === COMMA) fieldEmpty = true
+        else if (byte === LF || byte === CR) {
+          // The record ends here. Its delimiter goes on after it, or after its placeholder.
+          if (dropped >= 0) {
+            dropped += index - passFrom
+            out.push(placeholder(false))
+            passFrom = index
+          } else if (held.length > 0) {
+            out.push(...held)
+            held = []
+            heldBytes = 0
+          }
+          recordStart = index + 1
+          fieldEmpty = true
+        } else fieldEmpty = false
+        previous = byte
+        if (dropped < 0 && heldBytes + index + 1 - recordStart > this.max) {
+          // Too long: the records before it go on, and it is dropped from here to its end.
+          if (recordStart > passFrom) out.push(chunk.subarray(passFrom, recordStart))
+          dropped = heldBytes + index + 1 - recordStart
+          held = []
+          heldBytes = 0
+          passFrom = index + 1
+        }
+      }
+      if (dropped >= 0) dropped += chunk.length - passFrom
+      else {
+        if (recordStart > passFrom) out.push(chunk.subarray(passFrom, recordStart))
+        if (recordStart < chunk.length) {
+          held.push(chunk.subarray(Math.max(recordStart, passFrom)))
+          heldBytes += chunk.length - Math.max(recordStart, passFrom)
+        }
+      }
+      // Complete records are passed on at once; only the record still open waits.
+      if (out.length === 1) yield out[0]!
+      else if (out.length > 1) yield Buffer.concat(out)
+    }
+    if (dropped >= 0) yield placeholder(quoting && !quoteSeen)
+    else if (held.length > 0) yield Buffer.concat(held)
+  }
+}
+
+const QUOTE = 0x22
+const COMMA = 0x2c
+const CR = 0x0d
+const LF = 0x0a
 
 /** Waits until the stream has something to read, or has ended; rejects with its error (also one it already had). */
 function readableOrEnd(stream: Readable): Promise<void> {

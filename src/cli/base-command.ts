@@ -7,6 +7,8 @@ import { ClowdopsError, ExitCode, InterruptedError, UsageError, type ErrorBody }
 import type { Deps, IO, Prompter } from '../core/ports.js'
 import { redactText } from '../core/redact.js'
 import { type DepsOptions, type Host, createDeps, debugEnabled, debugLogger, processHost } from './deps.js'
+import type { Listed } from '../core/pagination.js'
+import { moreNote } from './list-flags.js'
 import { makeColors } from './output.js'
 import { parseErrorText } from './parse-errors.js'
 
@@ -114,6 +116,12 @@ export abstract class BaseCommand<Result> extends Command {
     if (this.jsonEnabled()) return
     this.io.endStatus()
     this.io.err.write(`${message}\n`)
+  }
+
+  /** A list cut short by --limit: say so, and how to see the rest (for people; --json keeps the plain array). */
+  protected noteMore(listed: Listed<unknown>, noun: string): void {
+    const more = moreNote(listed, noun)
+    if (more) this.note(more)
   }
 
   /** The person at the terminal, where one may be asked (a terminal, no CI, no --json). */

@@ -25,9 +25,11 @@ export const regulationFlag = Flags.string({
 })
 
 export const timeoutFlag = Flags.custom<number>({
-  summary: 'How long to wait, e.g. 90s, 10m, 1h (default 15m).',
+  summary: 'How long to wait, e.g. 90s, 10m, 1h.',
   helpValue: '<duration>',
   default: 15 * 60_000,
+  // Help shows the default as it would be typed, not in milliseconds.
+  defaultHelp: async () => '15m',
   parse: async (value) => {
     const ms = parseDuration(value)
     if (ms === undefined) throw new Error(`--timeout ${value} is not a duration: use e.g. 90s, 10m or 1h`)

@@ -5,6 +5,8 @@ import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
 import type { WaitResult } from '../core/privacy/wait.js'
+import { timeAndAge } from '../core/time-text.js'
+import { counted } from '../core/wording.js'
 import { renderTable } from './output.js'
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-')
@@ -30,7 +32,7 @@ export function stateText(state: RequestState, c: ChalkInstance): string {
 export function dueText(request: RequestView): string {
   if (!request.due_at) return '-'
   const days = request.days_left
-  const left = days === null ? '' : days < 0 ? ` (${-days} days overdue)` : ` (${days} day${days === 1 ? '' : 's'} left)`
+  const left = days === null ? '' : days < 0 ? ` (${counted(-days, 'day')} overdue)` : ` (${counted(days, 'day')} left)`
   return `${day(request.due_at)}${left}`
 }
 
@@ -42,7 +44,7 @@ export function renderRequest(request: RequestView, c: ChalkInstance): string {
     ['Reason', request.reason ?? undefined],
     ['Received', request.received_at ? day(request.received_at) : undefined],
     ['Due', request.due_at ? dueText(request) : 'the clock starts once the identity is verified'],
-    ['Extended', request.extension ? `${request.extension.days} days: ${request.extension.reason}` : undefined],
+    ['Extended', request.extension ? `${counted(request.extension.days, 'day')}: ${request.extension.reason}` : undefined],
     ['Erasure on', request.status === 'awaiting_grace_period' ? day(request.grace_period_ends_at) : undefined],
     ['Changes', request.rectification?.changes.map((change) => change.field).join(', ')],
     ['Purposes', request.processing?.purposes.join(', ')],
@@ -83,7 +85,7 @@ export function progressLine(request: RequestView): string {
 /** The progress of a wait: each request while they are few, otherwise how many are in each state. */
 export function waitProgress(requests: RequestView[]): string {
   if (requests.length <= WAIT_LISTS_EACH_UP_TO) return requests.map(progressLine).join(' | ')
-  return `${requests.length} requests: ${stateCounts(requests)}`
+  return `${counted(requests.length, 'request')}: ${stateCounts(requests)}`
 }
 
 /** `completed 1990 · in_progress 7 · denied 3`, in the order of the request lifecycle. */
@@ -122,7 +124,7 @@ function smallWaitLines(requests: RequestView[], c: ChalkInstance): string[] {
  * for its code gets its next step: that is the one a person must act on, the others would repeat one line twenty times.
  */
 function largeWaitLines(requests: RequestView[], c: ChalkInstance): string[] {
-  const lines = [`${requests.length} requests: ${stateCounts(requests)}`]
+  const lines = [`${counted(requests.length, 'request')}: ${stateCounts(requests)}`]
   const unfinished = requests.filter((r) => r.status !== 'completed')
   if (unfinished.length === 0) return lines
   const shown = unfinished.slice(0, WAIT_LISTS_UNFINISHED)
@@ -146,13 +148,13 @@ export function renderDownloaded(downloaded: DownloadedExport, c: ChalkInstance)
     .join('\n')
 }
 
-export function renderConsents(consents: Consent[], c: ChalkInstance): string {
+export function renderConsents(consents: Consent[], c: ChalkInstance, now: Date): string {
   return renderTable(
     consents,
     [
       { header: 'purpose', get: (x) => x.purpose },
       { header: 'state', get: (x) => (x.state === 'granted' ? c.green('granted') : x.state === 'withdrawn' ? 'withdrawn' : c.dim('not asked (off)')) },
-      { header: 'since', get: (x) => (x.collected_at ? x.collected_at.slice(0, 19).replace('T', ' ') : '-') },
+      { header: 'since', get: (x) => (x.collected_at ? timeAndAge(x.collected_at, now) : '-') },
       { header: 'method', get: (x) => x.method ?? '-' },
     ],
     c,
@@ -171,11 +173,11 @@ export function renderConsentWrite(write: ConsentWrite, wanted: 'granted' | 'wit
   )
 }
 
-export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance): string {
+export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance, now: Date): string {
   return renderTable(
     events,
     [
-      { header: 'collected', get: (e) => e.collected_at.slice(0, 19).replace('T', ' ') },
+      { header: 'collected', get: (e) => timeAndAge(e.collected_at, now) },
       { header: 'state', get: (e) => e.state },
       { header: 'method', get: (e) => e.method },
       { header: 'outcome', get: (e) => (e.outcome === 'applied' ? e.outcome : c.dim(e.outcome)) },
@@ -187,16 +189,17 @@ export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance): 
 
 export function renderBulkSummary(s: BulkSummary, c: ChalkInstance): string {
   const lines = [
-    `${s.dry_run ? 'Plan' : 'Submitted'} ${s.rows} rows (batch ${s.batch_id}):`,
+    `${s.dry_run ? 'Plan' : 'Submitted'} ${counted(s.rows, 'row')} (batch ${s.batch_id}):`,
     `  valid ${s.valid} · invalid ${s.invalid} · duplicates in the file ${s.in_file_duplicates}`,
   ]
   if (s.dry_run) lines.push(`  would send ${s.planned}${s.resumed ? ` · already finished ${s.resumed}` : ''}`)
   else {
     lines.push(
       `  accepted ${c.green(String(s.accepted))} · duplicate ${s.duplicate} · rejected ${s.rejected ? c.red(String(s.rejected)) : '0'} · failed ${s.failed ? c.red(String(s.failed)) : '0'}`,
-      `  ${s.resumed ? `finished by an earlier run ${s.resumed} · ` : ''}retried ${s.retried} · ${s.batches} batches · ${s.rows_per_second} rows/s`,
+      `  ${s.resumed ? `finished by an earlier run ${s.resumed} · ` : ''}retried ${s.retried} · ${counted(s.batches, 'batch', 'batches')} · ${s.rows_per_second} rows/s`,
     )
   }
+  if (s.unread) lines.push(c.yellow(`  The input was not read to its end: ${s.unread}.`))
   if (s.journal) lines.push(c.dim(`  journal ${s.journal}`))
   return lines.join('\n')
 }

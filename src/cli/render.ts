@@ -5,12 +5,14 @@ import type { DeviceStep, SignIn } from '../core/auth/login.js'
 import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
 import type { Credential, CredentialVerification } from '../core/contract/credentials.js'
+import type { Rotation } from '../core/credentials/lifecycle.js'
 import type { Finding } from '../core/credentials/provider.js'
 import type { ProviderSummary } from '../core/credentials/register.js'
 import type { Recipe } from '../core/credentials/recipes/index.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { KeychainEntryList } from '../core/keychain-entries.js'
+import { expiryText, timeAndAge } from '../core/time-text.js'
 import { renderTable } from './output.js'
 
 const day = (iso: string) => iso.slice(0, 10)
@@ -93,7 +95,7 @@ export function renderSignIn(signIn: SignIn, c: ChalkInstance): string {
   return `${c.green('✓')} Signed in to ${signIn.api_url} as ${c.bold(signIn.account)} (${signIn.org}), profile ${signIn.profile}; token in ${where}.`
 }
 
-export function renderAuthStatus(status: AuthStatus, c: ChalkInstance): string {
+export function renderAuthStatus(status: AuthStatus, c: ChalkInstance, now: Date): string {
   return status.profiles
     .map((p) => {
       const head = `${p.active ? c.green('*') : ' '} ${c.bold(p.profile)}${p.api_url ? `  ${c.dim(p.api_url)}` : ''}`
@@ -103,7 +105,7 @@ export function renderAuthStatus(status: AuthStatus, c: ChalkInstance): string {
       const lines = [`${head}`, `    ${who}`]
       // Always here, whereas commands remind of it once a day.
       if (p.source === 'file') lines.push(`    ${c.yellow('!')} ${INSECURE_STORAGE_FIX}`)
-      if (p.expires_at) lines.push(`    expires ${p.expires_at}`)
+      if (p.expires_at) lines.push(`    ${expiryText(p.expires_at, now)}`)
       if (p.scopes.length > 0) lines.push(`    scopes ${p.scopes.join(' ')}`)
       if (p.verified !== undefined) lines.push(p.verified ? `    ${c.green('✓')} accepted by the platform` : `    ${c.red('✗')} rejected by the platform`)
       return lines.join('\n')
@@ -126,8 +128,10 @@ export function renderProfiles(profiles: ProfileList, c: ChalkInstance): string 
 }
 
 export function renderLogout(results: LogoutResult, c: ChalkInstance): string {
+  if (results.length === 0) return 'No profile is signed in; nothing to do.'
   return results
     .map((r) => {
+      if (r.signed_in === false) return `Profile ${r.profile} is not signed in; nothing to do.`
       const line = `${c.green('✓')} Signed out of ${r.profile}${r.revoked ? ' (tokens revoked on the platform)' : ''}.`
       return r.note ? `${line}\n  ${c.yellow(r.note)}` : line
     })
@@ -161,21 +165,35 @@ export function renderProviders(list: ProviderSummary, c: ChalkInstance): string
   ) + `\n${c.dim('* secret: give a reference (keychain:, env:, file:, stdin)   ? optional')}`
 }
 
-export function renderFindings(findings: Finding[], hint: string, c: ChalkInstance): string {
+/** `accepted`: rules the person accepted as risks (--allow); their findings stand, but are not shown as failures. */
+export function renderFindings(findings: Finding[], hint: string, c: ChalkInstance, accepted: readonly string[] = []): string {
   if (findings.length === 0) return `${c.green('✓')} ${hint}: no findings.`
   return findings
     .map((f) => {
-      const mark = f.severity === 'error' ? c.red('✗ error  ') : c.yellow('! warning')
+      const mark = accepted.includes(f.rule) ? c.yellow('! accepted') : f.severity === 'error' ? c.red('✗ error  ') : c.yellow('! warning')
       return `${mark} ${c.bold(f.rule)}${f.field ? c.dim(` (${f.field})`) : ''}: ${f.message}\n            ${c.dim(`fix: ${f.fix}`)}\n            ${c.dim(`source: ${f.source}`)}`
     })
     .join('\n')
 }
 
-export function renderRegistration(credential: Credential, c: ChalkInstance): string {
+/** `heading` says what just happened to it (added, rotated); without one the credential is only shown. */
+export function renderRegistration(credential: Credential, c: ChalkInstance, heading?: string): string {
   const lines = [
-    `${c.green('✓')} ${c.bold(credential.label)} ${c.dim(credential.id)}  ${credential.provider}  ${credential.hint}`,
+    `${c.green('✓')} ${heading ? `${heading} ` : ''}${c.bold(credential.label)} ${c.dim(credential.id)}  ${credential.provider}  ${credential.hint}`,
     `  project ${credential.project_id}${credential.sandboxes.length ? `, sandboxes ${credential.sandboxes.join(' ')}` : ''}`,
     `  sealed fields: ${Object.keys(credential.secrets).join(', ') || '-'}`,
+  ]
+  if (credential.accepted_risks.length) lines.push(`  ${c.yellow(`accepted risks: ${credential.accepted_risks.join(', ')}`)}`)
+  return lines.join('\n')
+}
+
+/** Not the look of `add`: which secrets were replaced (and which kept), so a rotation never reads as a new credential. */
+export function renderRotation(rotation: Rotation, c: ChalkInstance): string {
+  const { credential, rotated } = rotation
+  const kept = Object.keys(credential.secrets).filter((name) => !rotated.includes(name))
+  const lines = [
+    `${c.green('✓')} Rotated ${c.bold(credential.label)} ${c.dim(credential.id)}: new ${rotated.join(', ')} sealed${kept.length ? `; kept ${kept.join(', ')}` : ''}.`,
+    `  hint now ${credential.hint}`,
   ]
   if (credential.accepted_risks.length) lines.push(`  ${c.yellow(`accepted risks: ${credential.accepted_risks.join(', ')}`)}`)
   return lines.join('\n')
@@ -203,9 +221,9 @@ const GRADE: Record<CredentialVerification['grade'], (c: ChalkInstance, s: strin
   F: (c, s) => c.red(s),
 }
 
-export function renderVerification(v: CredentialVerification, c: ChalkInstance): string {
+export function renderVerification(v: CredentialVerification, c: ChalkInstance, now: Date): string {
   const mark = { error: c.red('✗'), warning: c.yellow('!'), info: c.dim('·') }
-  const lines = [`grade ${c.bold(GRADE[v.grade](c, v.grade))}  ${v.credential_id}  ${c.dim(`checked ${v.checked_at}`)}`]
+  const lines = [`grade ${c.bold(GRADE[v.grade](c, v.grade))}  ${v.credential_id}  ${c.dim(`checked ${timeAndAge(v.checked_at, now)}`)}`]
   for (const f of v.findings) {
     lines.push(`${mark[f.severity]} ${c.bold(f.rule)}: ${f.message}`)
     if (f.fix) lines.push(`    ${c.dim(`fix: ${f.fix}`)}`)

@@ -74,6 +74,27 @@ describe('openBulkInput: CSV', () => {
     expect((rows[1] as RawRow).line).toBe(3)
   })
 
+  it('a record longer than the limit is one unreadable row, and the records after it are read (lines still right)', async () => {
+    const huge = 'y'.repeat(10 * 1024 * 1024)
+    const csv = `type,email,note\naccess,a@x.io,"${huge}\r\nstill the note\nand more"\naccess,b@x.io,${huge}\r\naccess,c@x.io,small\n`
+    const { input, rows } = await readAll(file('huge.csv', csv))
+    expect(rows.map((row) => ('error' in row ? `${row.line}:${row.row}:error` : `${row.line}:${row.row}:${String(row.fields['email'])}`))).toEqual([
+      '2:1:error',
+      '5:2:error',
+      '6:3:c@x.io',
+    ])
+    expect((rows[0] as UnreadableRow).error).toMatch(/longer than 4 MB/)
+    expect(input.unread()).toBeUndefined()
+  })
+
+  it('says the input was not read to its end when a quote is never closed', async () => {
+    const { input, rows } = await readAll(file('unclosed.csv', `type,email\naccess,a@x.io\naccess,"b@x.io\n${'access,c@x.io\n'.repeat(10)}`))
+    expect(rows).toHaveLength(2)
+    expect(input.unread()).toMatch(/line 3/)
+    const complete = await readAll(file('complete.csv', 'type,email\naccess,a@x.io\n'))
+    expect(complete.input.unread()).toBeUndefined()
+  })
+
   it('reads gzip by its magic bytes, whatever the name', async () => {
     const { input, rows } = await readAll(file('data.bin', gzipSync('type,email\naccess,a@x.io\n')), 'csv')
     expect(input.gzip).toBe(true)

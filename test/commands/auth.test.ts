@@ -6,6 +6,8 @@ import AuthList from '../../commands/auth/list.js'
 import AuthStatus from '../../commands/auth/status.js'
 import AuthSwitch from '../../commands/auth/switch.js'
 import ConfigSet from '../../commands/config/set.js'
+import ConfigUnset from '../../commands/config/unset.js'
+import Logout from '../../commands/logout.js'
 import Login from '../../commands/login.js'
 import { ProfileList } from '../../src/core/auth/profiles.js'
 import { ErrorOutput } from '../../src/core/errors.js'
@@ -95,5 +97,30 @@ describe('auth switch', () => {
     const run = await runCommand(AuthSwitch, [], { env, answers: [{ interrupt: true }] })
     expect(run.exitCode).toBe(130)
     expect(await active(env)).toBe(before)
+  })
+})
+
+describe('saying what happened when there was nothing to do', () => {
+  it('config unset of a key that is not set says so, not "Removed"', async () => {
+    const env = { CLOWDOPS_API_URL: platform().url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+    const set = await runCommand(ConfigSet, ['default_project', 'prj_abc12345'], { env, stdin: '' })
+    expect(set.exitCode, set.stderr).toBe(0)
+    const first = await runCommand(ConfigUnset, ['default_project'], { env, stdin: '' })
+    expect(first.exitCode).toBe(0)
+    expect(first.stderr).toMatch(/Removed default_project/)
+    const second = await runCommand(ConfigUnset, ['default_project'], { env, stdin: '' })
+    expect(second.exitCode).toBe(0)
+    expect(second.stderr).not.toMatch(/Removed/)
+    expect(second.stderr).toMatch(/default_project was not set in profile default; nothing to do/)
+  })
+
+  it('logout of a profile that is not signed in: exit 0, nothing to do', async () => {
+    const env = { CLOWDOPS_API_URL: platform().url, CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+    const human = await runCommand(Logout, ['--profile', 'nobody'], { env, stdin: '' })
+    expect(human.exitCode, human.stderr).toBe(0)
+    expect(human.stdout).toMatch(/Profile nobody is not signed in; nothing to do\./)
+    const json = await runCommand(Logout, ['--all', '--json'], { env, stdin: '' })
+    expect(json.exitCode, json.stdout).toBe(0)
+    expect(JSON.parse(json.stdout)).toEqual([])
   })
 })

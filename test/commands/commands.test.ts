@@ -23,6 +23,17 @@ describe('commands in-process', () => {
     expect(text.stdout).toContain('payments-api')
   })
 
+  it('a list cut short by --limit says there is more and offers --all; --all lists everything', async () => {
+    const env = envFor(platform())
+    const cut = await runCommand(ProjectsList, ['--limit', '2'], { env, stdin: '' })
+    expect(cut.exitCode).toBe(0)
+    expect(cut.stderr).toMatch(/There are more projects than the 2 shown: pass --limit with a larger number, or --all\./)
+    const all = await runCommand(ProjectsList, ['--all', '--json'], { env, stdin: '' })
+    expect(ProjectList.parse(JSON.parse(all.stdout))).toHaveLength(3)
+    const whole = await runCommand(ProjectsList, [], { env, stdin: '' })
+    expect(whole.stderr).not.toMatch(/more projects/)
+  })
+
   it('sandboxes list returns sandboxes of the given project', async () => {
     const env = envFor(platform())
     const projects = ProjectList.parse(JSON.parse((await runCommand(ProjectsList, ['--json'], { env, stdin: '' })).stdout))

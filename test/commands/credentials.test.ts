@@ -7,6 +7,7 @@ import CredentialsAdd from '../../commands/credentials/add.js'
 import CredentialsAttach from '../../commands/credentials/attach.js'
 import CredentialsDetach from '../../commands/credentials/detach.js'
 import CredentialsRemove from '../../commands/credentials/remove.js'
+import CredentialsRotate from '../../commands/credentials/rotate.js'
 import CredentialsShow from '../../commands/credentials/show.js'
 import KeychainSet from '../../commands/keychain/set.js'
 import { createKeychainStore } from '../../src/adapters/keychain.js'
@@ -127,5 +128,34 @@ describe.skipIf(!testKeyringReady)('keychain set', () => {
     expect(run.exitCode).toBe(2)
     expect(run.terminal.asked).toEqual([])
     expect(await stored(entry)).toBeUndefined()
+  })
+})
+
+describe('credentials add and rotate on a terminal', () => {
+  const adminKey = () => `sk-admin-FAKEfakeFAKEfakeFAKEfake${randomBytes(6).toString('hex')}`
+  const serviceKey = () => `sk-svcacct-FAKEfakeFAKEfakeFAKEfake${randomBytes(6).toString('hex')}`
+
+  it('a risk accepted with --allow is shown as accepted, not as an error', async () => {
+    const label = `allow-${randomBytes(4).toString('hex')}`
+    const run = await runCommand(CredentialsAdd, ['openai', '--label', label, '--project', projectId, '--field', 'api_key=env:KEY', '--allow', 'openai.admin-key'], {
+      env: { ...envFor(platform()), KEY: adminKey() },
+      stdin: '',
+    })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/accepted\s+openai\.admin-key/)
+    expect(run.stdout).not.toContain('✗ error')
+  })
+
+  it('rotate says it replaced the secrets, so it does not read as a new credential', async () => {
+    const env = { ...envFor(platform()), KEY: serviceKey(), NEXT: serviceKey() }
+    const label = `rot-${randomBytes(4).toString('hex')}`
+    const add = await runCommand(CredentialsAdd, ['openai', '--label', label, '--project', projectId, '--field', 'api_key=env:KEY'], { env, stdin: '' })
+    expect(add.exitCode, add.stderr).toBe(0)
+    expect(add.stdout).toMatch(new RegExp(`Added ${label}`))
+    const id = /cred_[A-Za-z0-9]+/.exec(add.stdout)![0]
+    const rotate = await runCommand(CredentialsRotate, [id, '--field', 'api_key=env:NEXT'], { env, stdin: '' })
+    expect(rotate.exitCode, rotate.stderr).toBe(0)
+    expect(rotate.stdout).toMatch(new RegExp(`Rotated ${label} ${id}: new api_key sealed`))
+    expect(rotate.stdout).not.toMatch(/Added/)
   })
 })

@@ -5,6 +5,9 @@ import PrivacyDelete from '../../commands/privacy/delete.js'
 import PrivacyVerify from '../../commands/privacy/verify.js'
 import PrivacyRequest from '../../commands/privacy/request.js'
 import PrivacySubmit from '../../commands/privacy/submit.js'
+import PrivacyConsentGrant from '../../commands/privacy/consent/grant.js'
+import PrivacyConsentHistory from '../../commands/privacy/consent/history.js'
+import PrivacyConsentList from '../../commands/privacy/consent/list.js'
 import type { BulkSummary, RowReport } from '../../src/core/bulk/model.js'
 import { FAST_PRIVACY_SETTINGS } from '../platform/server.js'
 import { envFor, usePlatform } from '../support/platform.js'
@@ -69,8 +72,19 @@ describe('privacy verify', () => {
     const run = await runCommand(PrivacyVerify, [id], { env, answers: [wrong, code] })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.terminal.asked).toHaveLength(2)
-    expect(run.stderr).toMatch(/That code is not right; 4 attempt\(s\) left/)
+    expect(run.stderr).toMatch(/That code is not right; 4 attempts left/)
     expect(run.stdout).toMatch(/Status\s+(received|in_progress)/)
+  })
+
+  it('--resend says a new code was sent, and where', async () => {
+    const env = envFor(platform())
+    const id = await pendingRequest(env)
+    const before = platform().privacy.outbox().length
+    const run = await runCommand(PrivacyVerify, [id, '--resend'], { env, stdin: '' })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(platform().privacy.outbox().length).toBe(before + 1)
+    expect(run.stderr).toMatch(/A new verification code was sent to a\*\*\*@example\.com; the earlier code no longer works\./)
+    expect(run.stderr).toContain(`clowdops privacy verify ${id}`)
   })
 
   it('Ctrl-C at the code: exit 130, the request still waits for its code', async () => {
@@ -102,5 +116,56 @@ describe('privacy submit', () => {
     expect(run.stdout).toMatch(/accepted\s+30/)
     expect(run.stderr).toContain('Rows not submitted:')
     expect(run.stderr).toMatch(/line 32: /)
+  })
+
+  it('counts in the summary agree with their nouns: 1 row, 2 rows', async () => {
+    const one = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--dry-run'], { env: envFor(platform()), stdin: 'type,email\naccess,plural-1@example.com\n' })
+    expect(one.exitCode, one.stderr).toBe(0)
+    expect(one.stdout).toMatch(/^Plan 1 row \(batch/m)
+    const two = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--dry-run'], { env: envFor(platform()), stdin: 'type,email\naccess,plural-1@example.com\naccess,plural-2@example.com\n' })
+    expect(two.stdout).toMatch(/^Plan 2 rows \(batch/m)
+  })
+
+  it('a 10 MB field is one invalid row and the rows after it are sent; a quote never closed is named in the summary', async () => {
+    const long = `type,email,note\naccess,long-1@example.com,"${'z'.repeat(10 * 1024 * 1024)}"\naccess,long-2@example.com,\n`
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(platform()), stdin: long })
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as BulkSummary
+    expect(summary).toMatchObject({ rows: 2, invalid: 1, accepted: 1, unread: null })
+    expect(run.exitCode).toBe(11)
+
+    const open = 'type,email\naccess,open-1@example.com\naccess,"open-2@example.com\naccess,open-3@example.com\n'
+    const human = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST], { env: envFor(platform()), stdin: open })
+    expect(human.stdout).toMatch(/not read to its end: reading stopped at line 3/)
+  })
+
+  it('the same person and type under two regulations is one request: the second row is an in-file duplicate, not an id conflict', async () => {
+    const input = 'type,regulation,email\nerasure,gdpr,twice@example.com\nerasure,uk_gdpr,twice@example.com\naccess,gdpr,twice@example.com\n'
+    const run = await runCommand(PrivacySubmit, ['--file', '-', ...ATTEST, '--json'], { env: envFor(platform()), stdin: input })
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as RowReport | BulkSummary)
+    const rows = lines.filter((line): line is RowReport => line.type === 'row').sort((a, b) => a.line - b.line)
+    expect(rows.map((r) => [r.line, r.outcome])).toEqual([[2, 'accepted'], [3, 'in_file_duplicate'], [4, 'accepted']])
+    expect(rows[1]).toMatchObject({ duplicate_of_line: 2, id: (rows[0] as { id: string }).id })
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', accepted: 2, in_file_duplicates: 1, rejected: 0 })
+    expect(run.exitCode, run.stderr).toBe(0)
+  })
+})
+
+describe('times in human output', () => {
+  // Local time with its zone named, and an age; raw ISO (…T…Z) is for --json only.
+  const RAW_ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d/
+  const LABELLED = /\d{4}-\d\d-\d\d \d\d:\d\d (UTC|GMT[+-]?\d*|[A-Z]{3,4})\b/
+
+  it('consent list SINCE and history show labelled local times with their age; --json keeps ISO', async () => {
+    const env = envFor(platform())
+    expect((await runCommand(PrivacyConsentGrant, ['cookies_analytics'], { env, stdin: '' })).exitCode).toBe(0)
+    const list = await runCommand(PrivacyConsentList, [], { env, stdin: '' })
+    expect(list.stdout).toMatch(LABELLED)
+    expect(list.stdout).toMatch(/just now|min ago/)
+    expect(list.stdout).not.toMatch(RAW_ISO)
+    const history = await runCommand(PrivacyConsentHistory, ['cookies_analytics'], { env, stdin: '' })
+    expect(history.stdout).toMatch(LABELLED)
+    expect(history.stdout).not.toMatch(RAW_ISO)
+    const json = await runCommand(PrivacyConsentHistory, ['cookies_analytics', '--json'], { env, stdin: '' })
+    expect(json.stdout).toMatch(RAW_ISO)
   })
 })

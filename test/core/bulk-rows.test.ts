@@ -198,11 +198,16 @@ describe('SeenKeys', () => {
     expect(seen.size).toBe(3)
   })
 
-  it('keys duplicates by identity, type and regulation', () => {
+  it('keys duplicates by the request id: identity, type and scope, whatever the regulation', () => {
     const a = valid({ type: 'access', email: 'a@x.io' })
     const b = valid({ type: 'access', email: 'a@x.io', regulation: 'uk_gdpr' })
-    expect(duplicateKeyOf(a)).not.toBe(duplicateKeyOf(b))
+    expect(b.item.id).toBe(a.item.id)
+    expect(duplicateKeyOf(a)).toBe(duplicateKeyOf(b))
     expect(duplicateKeyOf(a)).toBe(duplicateKeyOf(valid({ type: 'ACCESS', email: 'a@X.IO' })))
+    expect(duplicateKeyOf(a)).not.toBe(duplicateKeyOf(valid({ type: 'portability', email: 'a@x.io' })))
+    // A row's own request_id names its own request: two of them are two requests.
+    const own = (id: string) => valid({ type: 'access', email: 'a@x.io', request_id: id })
+    expect(duplicateKeyOf(own('0f8fad5b-d9cb-469f-a165-70867728950e'))).not.toBe(duplicateKeyOf(own('7c9e6679-7425-40de-944b-e07fc1f90ae7')))
   })
 
   it('holds a million distinct keys in tens of MB without a false duplicate, growing a little at a time', () => {

@@ -350,3 +350,15 @@ describe('the secret file adapter', () => {
   expect((await secretFiles.read(join(dir, 'none'), 10)).status).toBe('missing')
   })
 })
+
+describe("clowdops's own sign-in entries are not credential sources", () => {
+  it('keychain:clowdops/PROFILE holding a sign-in is refused (exit 2) without its value; a clowdops/NAME secret a user stored still resolves', async () => {
+    const signIn = JSON.stringify({ kind: 'oauth', access_token: 'cop_signin_canary', scopes: ['projects:read'] })
+    const secrets = memoryStore({ 'clowdops/default': signIn, 'clowdops/ci-key': 'user-secret' })
+    const error = await failure(resolveSecretRef({ kind: 'keychain', service: 'clowdops', account: 'default' }, sources({ secrets })))
+    expect(error).toBeInstanceOf(UsageError)
+    expect(error.message).toMatch(/keychain:clowdops\/default is the sign-in of profile default/)
+    expect(JSON.stringify(error.toJSON())).not.toContain('cop_signin_canary')
+    expect((await resolveSecretRef({ kind: 'keychain', service: 'clowdops', account: 'ci-key' }, sources({ secrets }))).reveal()).toBe('user-secret')
+  })
+})

@@ -58,6 +58,24 @@ describe('clowdops as a user runs it', () => {
     for (const word of ['doctor', 'projects', 'sandboxes', 'config']) expect(result.stdout).toContain(word)
   })
 
+  it('help shows defaults as a person types them: 15m, not 900000; nothing for repeatable flags that start empty', async () => {
+    const wait = await runCli(['privacy', 'wait', '--help'])
+    expect(wait.stdout).toMatch(/--timeout=<duration>\s+\[default: 15m\] How long to wait/)
+    expect(wait.stdout).not.toContain('900000')
+    const add = await runCli(['credentials', 'add', '--help'])
+    expect(add.stdout).toContain('--allow=<rule>')
+    expect(add.stdout).not.toContain('[default: ]')
+    // Every command: the manifest help is built from holds no empty default and no default in milliseconds.
+    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../.oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, { flags: Record<string, { default?: unknown }> }>
+    }
+    const shown = Object.entries(manifest.commands).flatMap(([id, command]) =>
+      Object.entries(command.flags).map(([name, flag]) => ({ flag: `${id} --${name}`, default: flag.default })),
+    )
+    expect(shown.filter((f) => Array.isArray(f.default) || f.default === '')).toEqual([])
+    expect(shown.filter((f) => typeof f.default === 'number' && f.default >= 10_000)).toEqual([])
+  })
+
   it('projects list prints a table, and --json the contract shape', async () => {
     const table = await runCli(['projects', 'list'], env)
     expect(table.code).toBe(0)

@@ -245,7 +245,8 @@ const CHECKS: Record<string, Check[]> = {
   ],
   logout: [
     succeeds('revokes and forgets the token', loggedOut),
-    fails('no profile is signed in', 4, () => json(['logout', '--all'], { CLOWDOPS_TOKEN: undefined })),
+    succeeds('no profile is signed in: nothing to do', () => json(['logout', '--all'], { CLOWDOPS_TOKEN: undefined, CLOWDOPS_CONFIG_DIR: freshConfigDir() })),
+    fails('--all with --profile', 2, () => json(['logout', '--all', '--profile', 'work'])),
   ],
 
   'privacy:cancel': [succeeds('cancels a pending request', async () => json(['privacy', 'cancel', await pendingRequest()])), fails('no such request', 5, () => json(['privacy', 'cancel', UNKNOWN_REQUEST]))],

@@ -28,7 +28,7 @@ describe('privacy delete on a terminal', () => {
     const { id, code } = newestCode()
     const wrong = code === '000000' ? '111111' : '000000'
     pty.type(`${wrong}\r`)
-    await pty.waitFor(/That code is not right; 4 attempt\(s\) left/)
+    await pty.waitFor(/That code is not right; 4 attempts left/)
     pty.type(`${code}\r`)
     expect(await pty.exit).toBe(0)
     expect(pty.screen()).toContain(id)

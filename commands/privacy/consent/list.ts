@@ -11,7 +11,7 @@ export default class PrivacyConsentList extends BaseCommand<Consent[]> {
   async run(): Promise<Consent[]> {
     await this.parse(PrivacyConsentList)
     const consents = await listConsents(this.deps)
-    this.log(renderConsents(consents, this.colors))
+    this.log(renderConsents(consents, this.colors, this.deps.clock.now()))
     return consents
   }
 }

@@ -112,22 +112,31 @@ async function pickProfile(profiles: Record<string, Profile | undefined>, prompt
 }
 
 export const LogoutResult = z.array(
-  z.object({ profile: z.string(), revoked: z.boolean(), removed: z.boolean(), note: z.string().optional() }),
+  z.object({
+    profile: z.string(),
+    revoked: z.boolean(),
+    removed: z.boolean(),
+    signed_in: z.literal(false).optional().describe('Present when the profile was not signed in: there was nothing to do.'),
+    note: z.string().optional(),
+  }),
 )
 export type LogoutResult = z.infer<typeof LogoutResult>
 
 type LogoutDeps = Pick<Deps, 'config' | 'context' | 'vaults' | 'auth'>
 
-/** Revoke refresh then access token (RFC 7009), then forget them; unreachable server: forget, and say so. */
+/**
+ * Revoke refresh then access token (RFC 7009), then forget them; unreachable server: forget, and say so. A profile that
+ * is not signed in is already where logout would leave it: nothing to do, not a failure (`--all` with none: an empty list).
+ */
 export async function logout(input: { all: boolean }, deps: LogoutDeps): Promise<LogoutResult> {
   const file = await deps.config.read()
   const names = input.all ? Object.keys(file.profiles).filter((n) => file.profiles[n]?.token_storage) : [deps.context.profileName]
-  if (names.length === 0) throw new NotSignedInError('No profile is signed in.', { hint: LOGIN_HINT })
   const results: LogoutResult = []
   for (const name of names) {
     const profile = file.profiles[name] ?? {}
     if (!profile.token_storage) {
-      throw new NotSignedInError(`Profile ${name} is not signed in.`, { hint: 'Nothing to do; clowdops auth status lists profiles.' })
+      results.push({ profile: name, revoked: false, removed: false, signed_in: false })
+      continue
     }
     const vault = vaultOf(deps, profile.token_storage)
     const secret = await vault.read(name)

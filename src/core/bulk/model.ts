@@ -98,6 +98,10 @@ export const BulkSummary = BulkCounts.extend({
   journal: z.string().nullable().describe('The journal file; null on --dry-run, and for stdin without --journal.'),
   elapsed_ms: count,
   rows_per_second: count,
+  unread: z
+    .string()
+    .nullable()
+    .describe('Why the input was not read to its end (e.g. a CSV quote that is never closed swallowed the rest), or null when it was.'),
 })
 export type BulkSummary = z.infer<typeof BulkSummary>
 

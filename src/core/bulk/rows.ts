@@ -102,9 +102,14 @@ export function identityKeyOf(subject: { email?: string | undefined; account_id?
   return subject.email !== undefined ? `email:${subject.email}` : `account:${subject.account_id ?? ''}`
 }
 
-/** What makes two rows of one file the same request: the same person, type and regulation. */
+/**
+ * What makes two rows of one file the same request: the same request id, i.e. the same person, type and scope. The
+ * regulation is not part of it: a person asking for the same right is one request whichever law the row files it under
+ * (two rows saying gdpr and uk_gdpr are a conflict to settle, not two requests to answer), and the platform keys
+ * requests by id, so a key that told them apart would send a second row whose id it refuses as a conflict.
+ */
 export function duplicateKeyOf(row: ValidRow): string {
-  return `${row.identityKey}\u0000${row.item.type}\u0000${row.item.regulation}`
+  return row.item.id
 }
 
 export function sha256Hex(text: string): string {

@@ -43,6 +43,11 @@ export interface BulkInput {
    * separate streaming pass, so it is known before any row is read. For stdin it resolves only once rows() has
    * been read to the end (stdin cannot be read twice), and rejects if reading stopped before the end.
    */
+  /**
+   * Why part of the input was not read as rows (a quote that is never closed swallows the rest of a CSV file; a record
+   * csv-parse cannot delimit stops reading), or undefined when every record was read. Known once the rows have ended.
+   */
+  unread(): string | undefined
   sha256(): Promise<string>
   /** Releases the file when rows() will not be read to the end (e.g. the columns were refused). */
   close(): Promise<void>
@@ -156,7 +161,7 @@ export async function runBulkSubmit(
     const problems = new ProblemSample()
     const rows = output.rows
     const reportTo = report
-    const summary = await submitBulk(
+    const submitted = await submitBulk(
       checkedChunks(bulkInput.batches(), { orgId: me.org.id, batchId }),
       {
         batchId,
@@ -185,6 +190,7 @@ export async function runBulkSubmit(
         journal: journal && { writer: journal.writer, state: journal.state },
       },
     )
+    const summary: BulkSummary = { ...submitted, unread: bulkInput.unread() ?? null }
     await report?.write(summary)
     await report?.commit()
     report = undefined

@@ -61,7 +61,7 @@ export async function submitBulk(
   options: SubmitOptions,
   hooks: SubmitHooks,
   deps: SubmitDeps,
-): Promise<BulkSummary> {
+): Promise<Omit<BulkSummary, 'unread'>> {
   const started = deps.clock.now().getTime()
   const counters: BulkCounters = {
     rows: 0, valid: 0, invalid: 0, in_file_duplicates: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0,

@@ -58,10 +58,15 @@ export async function setSetting(key: string, value: string, deps: SettingsDeps)
   return { key: settable, value: stored, source: 'profile' }
 }
 
-export async function unsetSetting(key: string, deps: SettingsDeps): Promise<Setting> {
+/** The setting as it now is (unset), and whether the profile had it: unsetting a key it lacks changes nothing. */
+export async function unsetSetting(key: string, deps: SettingsDeps): Promise<{ setting: Setting; removed: boolean }> {
   const settable = checkKey(key, SETTABLE_KEYS)
-  await updateProfile(deps, ({ [settable]: _removed, ...rest }) => rest)
-  return { key: settable, value: null, source: 'unset' }
+  let removed = false
+  await updateProfile(deps, ({ [settable]: old, ...rest }) => {
+    removed = old !== undefined
+    return rest
+  })
+  return { setting: { key: settable, value: null, source: 'unset' }, removed }
 }
 
 async function updateProfile(deps: SettingsDeps, change: (profile: Profile) => Profile): Promise<void> {

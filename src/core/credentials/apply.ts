@@ -257,7 +257,7 @@ export async function prepareApply(input: ApplyInput, deps: ApplyDeps): Promise<
   const read = await readEntries(input.file, deps.sources, { allowInsecureFile: input.allowInsecureFile })
   const projects = [...new Set(input.file.credentials.map((entry) => entry.project))].sort()
   const existing: Credential[] = []
-  for (const project of projects) existing.push(...(await listCredentials({ project, limit: 10_000 }, deps)))
+  for (const project of projects) existing.push(...(await listCredentials({ project, limit: Number.POSITIVE_INFINITY }, deps)).items)
   const keys = read.some((r) => Object.values(r.values).some((v) => v instanceof Secret)) ? (await deps.api.call(endpoints.credentialKeys)).data : []
   const entries: ResolvedEntry[] = []
   for (const r of read) {

@@ -8,7 +8,11 @@ import { blockingFindings, checkCredential } from './provider.js'
 import { FindingOutput, providerOrUsage, readValues, refusal, sealValues } from './register.js'
 import type { SecretSources } from './secret-ref.js'
 
-export const Rotation = z.object({ credential: Credential, findings: z.array(FindingOutput) })
+export const Rotation = z.object({
+  credential: Credential,
+  findings: z.array(FindingOutput),
+  rotated: z.array(z.string()).describe('The secret fields given new values; the others keep theirs.'),
+})
 export type Rotation = z.infer<typeof Rotation>
 
 /** Attaching twice (or detaching what is not attached) is a no-op on the platform: both return the credential. */
@@ -88,7 +92,7 @@ export async function rotateCredential(
       accepted_risks: input.allow.filter((rule) => fired.has(rule)),
     },
   })
-  return { credential: updated, findings }
+  return { credential: updated, findings, rotated }
 }
 
 /** `credentials verify`: the platform probes with side-effect-free calls and grades the answers. */

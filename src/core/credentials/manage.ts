@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { Credential, endpoints } from '../contract/index.js'
 import { CancelledError, NotFoundError, UsageError } from '../errors.js'
-import { collectPages } from '../pagination.js'
+import { collectPages, type Listed } from '../pagination.js'
 import type { Deps } from '../ports.js'
 
 export const CredentialList = z.array(Credential)
@@ -11,7 +11,7 @@ export type CredentialList = z.infer<typeof CredentialList>
 export async function listCredentials(
   input: { project?: string | undefined; limit: number },
   deps: Pick<Deps, 'api' | 'context'>,
-): Promise<CredentialList> {
+): Promise<Listed<Credential>> {
   const projectId = input.project ?? deps.context.profile.default_project
   if (!projectId) throw new UsageError('No project given.', { hint: 'Pass --project prj_..., or set one: clowdops config set default_project prj_...' })
   return collectPages((query) => deps.api.call(endpoints.listCredentials, { params: { project_id: projectId }, query }), input.limit)
@@ -30,14 +30,14 @@ export async function credentialIdFor(ref: string, deps: Pick<Deps, 'api' | 'con
   const defaultProject = deps.context.profile.default_project
   const projectIds = defaultProject
     ? [defaultProject]
-    : (await collectPages((query) => deps.api.call(endpoints.listProjects, { query }), LABEL_SEARCH_LIMIT)).map((p) => p.id)
+    : (await collectPages((query) => deps.api.call(endpoints.listProjects, { query }), LABEL_SEARCH_LIMIT)).items.map((p) => p.id)
   const matches: Credential[] = []
   for (const projectId of projectIds) {
     const credentials = await collectPages(
       (query) => deps.api.call(endpoints.listCredentials, { params: { project_id: projectId }, query }),
       LABEL_SEARCH_LIMIT,
     )
-    matches.push(...credentials.filter((credential) => credential.label === ref))
+    matches.push(...credentials.items.filter((credential) => credential.label === ref))
   }
   const where = defaultProject ? `project ${defaultProject}` : 'any project'
   const [only, ...others] = matches

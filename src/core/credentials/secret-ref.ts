@@ -8,6 +8,7 @@
 // an account may (`prod/eu-west-1`). Both are non-empty and free of control characters, as the keychain adapter
 // requires. An env name is POSIX ([A-Za-z_][A-Za-z0-9_]*). A file path is any non-empty text without control
 // characters, taken as is (relative to the working directory, no `~` expansion). The schemes are lowercase and exact.
+import { KEYCHAIN_SERVICE, StoredTokens } from '../auth/tokens.js'
 import { KeychainUnavailableError, NotFoundError, RefusedError, UsageError } from '../errors.js'
 import type { IO, Prompter, SecretFiles, SecretInput, SecretStore } from '../ports.js'
 import { Secret } from '../secret.js'
@@ -77,6 +78,19 @@ export function formatSecretRef(ref: SecretRef): string {
       return `file:${ref.path}`
     case 'stdin':
       return 'stdin'
+  }
+}
+
+/**
+ * Whether a keychain value is one of clowdops's own sign-ins (service clowdops, a stored token record), which must never
+ * be registered as a credential. A secret a user stored as clowdops/NAME is anything else, and stays usable.
+ */
+function isOwnSignIn(service: string, value: Secret): boolean {
+  if (service !== KEYCHAIN_SERVICE) return false
+  try {
+    return StoredTokens.safeParse(JSON.parse(value.reveal())).success
+  } catch {
+    return false
   }
 }
 
@@ -244,6 +258,12 @@ export async function resolveSecretRef(
       if (value === undefined) {
         throw new NotFoundError(`No OS keychain entry for ${shown}.`, {
           hint: `Store it with: clowdops keychain set ${ref.service}/${ref.account} (see clowdops keychain list ${ref.service}).`,
+        })
+      }
+      if (isOwnSignIn(ref.service, value)) {
+        throw new UsageError(`${shown} is the sign-in of profile ${ref.account}, kept by clowdops itself: not a credential's secret.`, {
+          code: 'keychain_sign_in_entry',
+          hint: `Store the credential's secret under its own name (clowdops keychain set SERVICE/NAME) and refer to that.`,
         })
       }
       return nonEmpty(value, `The OS keychain entry ${shown} is empty.`)

@@ -1,7 +1,7 @@
 // Consent for the non-essential purposes: what is stored, and grants and withdrawals recorded with when they were made.
 import { z } from 'zod'
 import { Consent, ConsentEvent, type ConsentPurpose, type ConsentWrite, endpoints } from '../contract/index.js'
-import { collectPages } from '../pagination.js'
+import { collectPages, type Listed } from '../pagination.js'
 import type { Deps } from '../ports.js'
 
 /** `privacy consent list`: the stored choice for each purpose. */
@@ -29,6 +29,6 @@ export async function setConsent(
   })
 }
 
-export async function consentHistory(purpose: ConsentPurpose, limit: number, deps: Pick<Deps, 'api'>): Promise<ConsentHistory> {
+export async function consentHistory(purpose: ConsentPurpose, limit: number, deps: Pick<Deps, 'api'>): Promise<Listed<ConsentEvent>> {
   return collectPages((query) => deps.api.call(endpoints.consentHistory, { params: { purpose }, query }), limit)
 }

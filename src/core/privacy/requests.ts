@@ -11,7 +11,7 @@ import {
 } from '../contract/index.js'
 import { canonicalJson } from '../canonical-json.js'
 import { ClowdopsError, PlatformError, RefusedError } from '../errors.js'
-import { collectPages } from '../pagination.js'
+import { collectPages, type Listed } from '../pagination.js'
 import type { Deps } from '../ports.js'
 
 /** A request as the CLI shows it: the platform's record plus what to do next (null when nothing is left to do). */
@@ -125,7 +125,7 @@ const OPEN_STATES: RequestState[] = ['pending_verification', 'received', 'in_pro
  * people (they carry a batch id) are not the person's own.
  */
 export async function findOpenRequest(spec: { type: RequestType; format?: string | undefined }, deps: Pick<Deps, 'api'>): Promise<RequestView | undefined> {
-  const open = await listRequests({ status: OPEN_STATES, type: [spec.type], limit: 100 }, deps)
+  const { items: open } = await listRequests({ status: OPEN_STATES, type: [spec.type], limit: 100 }, deps)
   return open
     .filter((request) => request.batch_id === null && (spec.format === undefined || request.format === spec.format))
     .sort((a, b) => b.created_at.localeCompare(a.created_at))[0]
@@ -142,8 +142,8 @@ export interface ListFilters {
   limit: number
 }
 
-export async function listRequests(filters: ListFilters, deps: Pick<Deps, 'api'>): Promise<RequestView[]> {
-  const requests = await collectPages(
+export async function listRequests(filters: ListFilters, deps: Pick<Deps, 'api'>): Promise<Listed<RequestView>> {
+  const { items, more } = await collectPages(
     (page) =>
       deps.api.call(endpoints.listPrivacyRequests, {
         query: {
@@ -155,7 +155,7 @@ export async function listRequests(filters: ListFilters, deps: Pick<Deps, 'api'>
       }),
     filters.limit,
   )
-  return requests.map(view)
+  return { items: items.map(view), more }
 }
 
 export async function cancelRequest(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {

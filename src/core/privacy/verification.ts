@@ -1,6 +1,7 @@
 // Proving the identity behind a request: a code given up front, or asked of a person until it works.
 import { ClowdopsError, PendingError } from '../errors.js'
 import type { Deps } from '../ports.js'
+import { counted } from '../wording.js'
 import { type RequestView, getRequest, resendCode, verificationProblem, verifyRequest } from './requests.js'
 
 /** Asks a person for the code; `problem` says why the last one did not work. */
@@ -45,7 +46,7 @@ export async function verifyIdentity(input: VerifyInput, deps: Pick<Deps, 'api'>
       if (kind === undefined) throw error
       if (kind === 'invalid_code') {
         current = await getRequest(current.id, deps)
-        problem = `That code is not right; ${current.verification?.attempts_left ?? 0} attempt(s) left.`
+        problem = `That code is not right; ${counted(current.verification?.attempts_left ?? 0, 'attempt')} left.`
         continue
       }
       if (newCodes >= MAX_NEW_CODES) throw error

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { Project, Sandbox, endpoints } from '../contract/index.js'
 import { UsageError } from '../errors.js'
-import { collectPages } from '../pagination.js'
+import { collectPages, type Listed } from '../pagination.js'
 import type { Deps } from '../ports.js'
 
 export const ProjectList = z.array(Project)
@@ -10,7 +10,7 @@ export type ProjectList = z.infer<typeof ProjectList>
 export const SandboxList = z.array(Sandbox)
 export type SandboxList = z.infer<typeof SandboxList>
 
-export async function listProjects(input: { limit: number }, deps: Pick<Deps, 'api'>): Promise<ProjectList> {
+export async function listProjects(input: { limit: number }, deps: Pick<Deps, 'api'>): Promise<Listed<Project>> {
   return collectPages((query) => deps.api.call(endpoints.listProjects, { query }), input.limit)
 }
 
@@ -18,7 +18,7 @@ export async function listProjects(input: { limit: number }, deps: Pick<Deps, 'a
 export async function listSandboxes(
   input: { project?: string | undefined; limit: number },
   deps: Pick<Deps, 'api' | 'context'>,
-): Promise<SandboxList> {
+): Promise<Listed<Sandbox>> {
   const projectId = input.project ?? deps.context.profile.default_project
   if (!projectId) {
     throw new UsageError('No project given.', {
