@@ -3,9 +3,6 @@
 import type { Hook } from '@oclif/core'
 import { UsageError } from '../../core/errors.js'
 import { editDistance } from '../../core/suggest.js'
-import { writeError } from '../base-command.js'
-import { processHost } from '../deps.js'
-import { makeColors } from '../output.js'
 
 const notFound: Hook.CommandNotFound = async function ({ argv, config, id }) {
   const typed = id.split(':').filter(Boolean)
@@ -17,6 +14,8 @@ const notFound: Hook.CommandNotFound = async function ({ argv, config, id }) {
       ? `Run ${bin} --help to see the commands.`
       : `Did you mean ${bin} ${match.replaceAll(':', ' ')}? (${bin} --help lists the commands)`
   const error = new UsageError(`${shownCommand(typed)} is not a ${bin} command.`, { code: 'unknown_command', hint })
+  // Loaded only here: the bundle evaluates this module on every run, and the command modules cost start-up.
+  const [{ writeError }, { processHost }, { makeColors }] = await Promise.all([import('../base-command.js'), import('../deps.js'), import('../output.js')])
   const host = processHost()
   try {
     writeError(host.io, makeColors(host.io.colorLevel), error.toJSON(), { json: argv?.includes('--json') === true })
