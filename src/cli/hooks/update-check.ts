@@ -12,7 +12,7 @@ const updateCheck: Hook.Init = async function ({ config }) {
   if (config.scopedEnvVarTrue('SKIP_NEW_VERSION_CHECK')) return
   const versionFile = join(config.cacheDir, 'version')
   const known = await readVersionFile(versionFile)
-  if (!known.fresh && (await markChecking(versionFile, config.version))) await startCheck(config, versionFile)
+  if (!known.fresh && (await markChecking(versionFile, config.version))) startCheck(config, versionFile)
   // A prerelease is not told about releases: whoever runs one chose their version.
   if (known.latest && !config.version.includes('-') && isNewer(known.latest, config.version)) {
     this.warn(`${config.name} update available from ${config.version} to ${known.latest}: npm install -g ${config.name}`)
@@ -58,13 +58,13 @@ async function markChecking(versionFile: string, version: string): Promise<boole
 }
 
 /** Starts bin/update-check.js on its own: it outlives this command, which does not wait for it. */
-async function startCheck(config: Interfaces.Config, versionFile: string): Promise<void> {
+function startCheck(config: Interfaces.Config, versionFile: string): void {
   const check = { name: config.name, version: config.version, versionFile, ...(config.npmRegistry ? { registry: config.npmRegistry } : {}) }
   // It needs the npm configuration and the proxy settings of this environment, and not the platform token.
   const { CLOWDOPS_TOKEN: _token, ...environment } = process.env
   try {
     // Loaded only when a check is due (once a week): node:child_process and what it pulls in cost every run ~2 ms.
-    const { spawn } = await import('node:child_process')
+    const { spawn } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process')
     spawn(process.execPath, [join(config.root, 'bin', 'update-check.js')], {
       detached: !config.windows,
       stdio: 'ignore',
