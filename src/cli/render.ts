@@ -183,6 +183,7 @@ export function renderRegistration(credential: Credential, c: ChalkInstance, hea
     `  project ${credential.project_id}${credential.sandboxes.length ? `, sandboxes ${credential.sandboxes.join(' ')}` : ''}`,
     `  sealed fields: ${Object.keys(credential.secrets).join(', ') || '-'}`,
   ]
+  if (credential.external_id) lines.push(`  external ID ${credential.external_id} (the role's trust policy must require it: StringEquals sts:ExternalId)`)
   if (credential.accepted_risks.length) lines.push(`  ${c.yellow(`accepted risks: ${credential.accepted_risks.join(', ')}`)}`)
   return lines.join('\n')
 }

@@ -20,6 +20,7 @@ import {
   TERRAFORM_EXTERNAL_ID,
   TERRAFORM_PRINCIPAL,
 } from '../../src/core/credentials/recipes/index.js'
+import { checkTrustAgainstIssued } from '../../src/core/credentials/aws-trust.js'
 import { runCli } from '../support/cli.js'
 
 /** Every recipe of every provider, for each role it supports. */
@@ -250,5 +251,58 @@ describe('clowdops credentials recipe (built CLI)', () => {
     const result = await runCli(['credentials', 'recipe', 'openai', '--format', 'terraform'])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/openai has no IAM documents/)
+  })
+})
+
+describe('role recipes with the values the platform issued (signed in)', () => {
+  const trust = { principal_arn: 'arn:aws:iam::555500001111:role/ClowdOpsPlatform', external_id: 'clowdops-issued-0123456789' }
+
+  it('fill the principal and external ID into the trust document, which then passes the lint and the issued-value check', async () => {
+    for (const provider of ['aws-role', 'bedrock']) {
+      const recipe = buildRecipe(provider, 'read-only', trust)
+      expect(recipe.aws_trust).toEqual(trust)
+      const document = recipe.documents.find((d) => d.kind === 'trust')!
+      expect(document.document.Statement[0]).toMatchObject({ Principal: { AWS: trust.principal_arn }, Condition: { StringEquals: { 'sts:ExternalId': trust.external_id } } })
+      expect(JSON.stringify(recipe)).not.toContain(EXTERNAL_ID_PLACEHOLDER)
+      expect(JSON.stringify(recipe)).not.toContain(PRINCIPAL_PLACEHOLDER)
+      expect(lintPolicy(document.document, 'trust', catalog).filter((f) => f.severity === 'error')).toEqual([])
+      expect(checkTrustAgainstIssued([{ name: 'trust.json', text: JSON.stringify(document.document) }], trust)).toEqual([])
+    }
+  })
+
+  it('keep Terraform variables and CloudFormation parameters, with the issued values as their defaults', () => {
+    const recipe = buildRecipe('aws-role', 'read-only', trust)
+    const hcl = renderRecipeDocuments(recipe, 'terraform')
+    expect(hcl).toContain(`"AWS": "${TERRAFORM_PRINCIPAL}"`)
+    expect(hcl).toContain(`default     = "${trust.principal_arn}"`)
+    expect(hcl).toContain(`default     = "${trust.external_id}"`)
+    const template = JSON.parse(renderRecipeDocuments(recipe, 'cloudformation')) as { Parameters: Record<string, { Default?: string }> }
+    expect(template.Parameters.ClowdOpsPrincipalArn?.Default).toBe(trust.principal_arn)
+    expect(template.Parameters.ExternalId?.Default).toBe(trust.external_id)
+    // Offline there are no defaults: a template never carries a made-up value.
+    expect(renderRecipeDocuments(buildRecipe('aws-role'), 'terraform')).not.toContain('default')
+  })
+
+  it('are not affected for providers that are not roles', () => {
+    expect(buildRecipe('aws', 'read-only', trust)).toEqual(buildRecipe('aws'))
+  })
+})
+
+describe('a trust document checked against the issued values (credentials add --policy)', () => {
+  const trust = { principal_arn: 'arn:aws:iam::555500001111:role/ClowdOpsPlatform', external_id: 'clowdops-issued-0123456789' }
+  const doc = (principal: string, externalId: string) => ({
+    name: 'trust.json',
+    text: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalId } } }] }),
+  })
+
+  it('names a placeholder or another external ID, and a principal other than the platform', () => {
+    expect(checkTrustAgainstIssued([doc(trust.principal_arn, EXTERNAL_ID_PLACEHOLDER)], trust).map((f) => f.rule)).toEqual(['aws-role.trust-external-id'])
+    expect(checkTrustAgainstIssued([doc('arn:aws:iam::999900001111:role/Other', trust.external_id)], trust).map((f) => f.rule)).toEqual(['aws-role.trust-principal'])
+    expect(checkTrustAgainstIssued([doc(trust.principal_arn, trust.external_id)], trust)).toEqual([])
+  })
+
+  it('leaves permissions documents alone', () => {
+    const permissions = { name: 'p.json', text: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] }) }
+    expect(checkTrustAgainstIssued([permissions], trust)).toEqual([])
   })
 })

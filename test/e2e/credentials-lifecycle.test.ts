@@ -1,9 +1,14 @@
 // A registered credential over its life, with the built CLI against the local platform: attached to and detached from
 // sandboxes, rotated under add's checks (refused before sending), and verified against the platform's probe fixtures.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { CredentialVerification } from '../../src/core/contract/credentials.js'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AwsTrust, CredentialVerification } from '../../src/core/contract/credentials.js'
 import { Credential } from '../../src/core/contract/index.js'
 import { Rotation } from '../../src/core/credentials/lifecycle.js'
+import { trustPolicy } from '../../src/core/credentials/recipes/aws-policies.js'
+import { EXTERNAL_ID_PLACEHOLDER, Recipe } from '../../src/core/credentials/recipes/index.js'
 import { Registration } from '../../src/core/credentials/register.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { storedState } from '../platform/server.js'
@@ -33,6 +38,11 @@ async function addOpenAi(label: string, key: string, extra: string[] = []): Prom
   const result = await runCli(['credentials', 'add', 'openai', '--label', label, '--project', projectId, '--field', 'api_key=env:KEY', ...extra, '--json'], { ...env, KEY: key })
   expect(result.code, result.stderr + result.stdout).toBe(0)
   return Registration.parse(JSON.parse(result.stdout)).credential
+}
+
+async function verify(id: string) {
+  const result = await runCli(['credentials', 'verify', id, '--json'], env)
+  return { code: result.code, verification: CredentialVerification.parse(JSON.parse(result.stdout)) }
 }
 
 describe('attach and detach', () => {
@@ -108,11 +118,6 @@ describe('rotate', () => {
 })
 
 describe('verify', () => {
-  const verify = async (id: string) => {
-    const result = await runCli(['credentials', 'verify', id, '--json'], env)
-    return { code: result.code, verification: CredentialVerification.parse(JSON.parse(result.stdout)) }
-  }
-
   it('grades a read-only credential A (exit 0)', async () => {
     const { code, verification } = await verify((await addOpenAi('prod-read-only', fakeKey('sk-svcacct-'))).id)
     expect(code).toBe(0)
@@ -138,15 +143,104 @@ describe('verify', () => {
     expect(rotated.code, rotated.stderr + rotated.stdout).toBe(0)
     expect((await verify(credential.id)).verification.grade).toBe('B')
   })
+})
 
-  it('grades an aws-role whose trust policy skips the external ID C', async () => {
-    const add = await runCli(
-      ['credentials', 'add', 'aws-role', '--label', 'external-id-not-enforced', '--project', projectId, '--field', 'role_arn=arn:aws:iam::123456789012:role/ClowdOpsReadOnly', '--json'],
-      env,
-    )
+// The aws-role recipe followed end to end: the recipe (signed in) names the platform's principal and this
+// organisation's external ID; the role is created with it in the simulated AWS account (as `aws iam create-role`
+// would); `add --policy trust.json` checks the document against the issued values; `verify` assumes the role there.
+describe('aws-role end to end', () => {
+  let trust: AwsTrust
+  let roles = 0
+  const newRole = () => `arn:aws:iam::123456789012:role/ClowdOpsReadOnly${(roles += 1)}`
+
+  beforeAll(async () => {
+    const recipe = await runCli(['credentials', 'recipe', 'aws-role', '--json'], env)
+    expect(recipe.code, recipe.stderr).toBe(0)
+    trust = AwsTrust.parse(Recipe.parse(JSON.parse(recipe.stdout)).aws_trust)
+  })
+
+  async function trustFile(document: unknown): Promise<string> {
+    const path = join(await mkdtemp(join(tmpdir(), 'clowdops-trust-')), 'trust.json')
+    await writeFile(path, JSON.stringify(document))
+    return path
+  }
+
+  async function addRole(label: string, roleArn: string, extra: string[] = []) {
+    return runCli(['credentials', 'add', 'aws-role', '--label', label, '--project', projectId, '--field', `role_arn=${roleArn}`, ...extra, '--json'], env)
+  }
+
+  it("the signed-in recipe gives the platform's values, the same as GET /v1/aws-trust; --offline and signed out send nothing", async () => {
+    const direct = AwsTrust.parse(await (await fetch(`${platform().url}/v1/aws-trust`, { headers: { authorization: `Bearer ${platform().token}` } })).json())
+    expect(trust).toEqual(direct)
+    const before = platform().stats.byRoute['aws-trust.get'] ?? 0
+    for (const run of [
+      runCli(['credentials', 'recipe', 'aws-role', '--json', '--offline'], env),
+      runCli(['credentials', 'recipe', 'aws-role', '--json'], envFor(platform(), { withToken: false })),
+    ]) {
+      const result = await run
+      expect(result.code, result.stderr).toBe(0)
+      const recipe = Recipe.parse(JSON.parse(result.stdout))
+      expect(recipe.aws_trust).toBeUndefined()
+      expect(JSON.stringify(recipe.documents)).toContain(EXTERNAL_ID_PLACEHOLDER)
+    }
+    expect(platform().stats.byRoute['aws-trust.get'] ?? 0).toBe(before)
+  })
+
+  it('a role created from the recipe registers with its external ID and verifies A', async () => {
+    const recipe = Recipe.parse(JSON.parse((await runCli(['credentials', 'recipe', 'aws-role', '--json'], env)).stdout))
+    const document = recipe.documents.find((d) => d.kind === 'trust')!.document
+    const roleArn = newRole()
+    platform().aws.putRole(roleArn, document)
+    const add = await addRole('role-read-only', roleArn, ['--policy', await trustFile(document)])
+    expect(add.code, add.stderr + add.stdout).toBe(0)
+    const { credential } = Registration.parse(JSON.parse(add.stdout))
+    expect(credential.external_id).toBe(trust.external_id)
+    const shown = await runCli(['credentials', 'show', credential.id], env)
+    expect(shown.stdout).toContain(`external ID ${trust.external_id}`)
+    const { code, verification } = await verify(credential.id)
+    expect(code).toBe(0)
+    expect(verification).toMatchObject({ grade: 'A', findings: [{ rule: 'probe.read-only' }] })
+  })
+
+  it('a trust document still holding the placeholder, or trusting another principal, is refused before sending', async () => {
+    const before = platform().stats.byRoute['credentials.create'] ?? 0
+    for (const [document, rule] of [
+      [trustPolicy(trust.principal_arn), 'aws-role.trust-external-id'],
+      [trustPolicy('arn:aws:iam::999900001111:role/Impostor', trust.external_id), 'aws-role.trust-principal'],
+    ] as const) {
+      const add = await addRole('refused-trust', newRole(), ['--policy', await trustFile(document)])
+      expect(add.code, add.stdout).toBe(10)
+      expect(ErrorOutput.parse(JSON.parse(add.stdout)).error).toMatchObject({ code: 'check_failed', message: expect.stringContaining(rule) })
+    }
+    expect(platform().stats.byRoute['credentials.create'] ?? 0).toBe(before)
+  })
+
+  it('grades C a role its trust policy lets the platform assume without the external ID (confused deputy)', async () => {
+    const roleArn = newRole()
+    const { Condition: _condition, ...open } = trustPolicy(trust.principal_arn, trust.external_id).Statement[0]!
+    // Over the admin route the README documents, as a manual run would.
+    const put = await fetch(`${platform().url}/_admin/aws/roles`, {
+      method: 'PUT',
+      headers: { 'x-admin-key': platform().adminKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ role_arn: roleArn, trust_policy: { Version: '2012-10-17', Statement: [open] } }),
+    })
+    expect(put.status).toBe(200)
+    const add = await addRole('no-external-id', roleArn)
     expect(add.code, add.stderr + add.stdout).toBe(0)
     const { code, verification } = await verify(Registration.parse(JSON.parse(add.stdout)).credential.id)
     expect(code).toBe(0)
     expect(verification).toMatchObject({ grade: 'C', findings: [{ rule: 'probe.external-id-not-enforced' }] })
+  })
+
+  it('grades F (exit 10) a role that does not exist or trusts another external ID, as STS would deny it', async () => {
+    const foreign = newRole()
+    platform().aws.putRole(foreign, trustPolicy(trust.principal_arn, 'another-organisations-id'))
+    for (const [index, roleArn] of [newRole(), foreign].entries()) {
+      const add = await addRole(`denied-${index}`, roleArn)
+      expect(add.code, add.stderr + add.stdout).toBe(0)
+      const { code, verification } = await verify(Registration.parse(JSON.parse(add.stdout)).credential.id)
+      expect(code).toBe(10)
+      expect(verification).toMatchObject({ grade: 'F', findings: [{ rule: 'probe.assume-role-denied' }] })
+    }
   })
 })

@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { API_VERSION, type AnyEndpoint, type Endpoints, type PageQuery } from '../../src/core/contract/index.js'
 import type { Credential, SealedSecret } from '../../src/core/contract/credentials.js'
 import type { CredentialKeyring } from './credential-keys.js'
-import { probeFixtureFor, probeResult } from './credential-probes.js'
+import type { SimulatedAwsAccount } from './aws-account.js'
+import { assumedRoleOf, probeFixtureFor, probeResult } from './credential-probes.js'
 import type { OAuthStats } from './oauth.js'
 import type { PrivacyEngine } from './privacy.js'
 import { ProblemError } from './problems.js'
@@ -30,6 +31,8 @@ export interface HandlerContext {
   /** Set for every endpoint that declares `scopes`. */
   caller: Caller | undefined
   credentialKeys: CredentialKeyring
+  /** The customer's AWS account, where the platform assumes aws-role and bedrock roles. */
+  aws: SimulatedAwsAccount
   privacy: PrivacyEngine
   /** The request's Idempotency-Key header, for endpoints whose resource id must equal it. */
   idempotencyKey: string | undefined
@@ -91,6 +94,7 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
       secrets: opened.secrets,
       sandboxes: body.sandboxes,
       accepted_risks: body.accepted_risks,
+      ...(assumedRoleOf(body) === undefined ? {} : { external_id: store.awsTrust.external_id }),
       created_at: now,
       updated_at: now,
     }
@@ -135,10 +139,12 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     })
   },
 
-  verifyCredential: ({ params }, { store }) => {
+  verifyCredential: ({ params }, { store, aws }) => {
     const credential = credentialOrNotFound(store, params.credential_id)
-    return probeResult(credential.id, store.probeFixtures.get(credential.id) ?? 'ok')
+    return probeResult(credential, store.probeFixtures.get(credential.id) ?? 'ok', { account: aws, trust: store.awsTrust })
   },
+
+  awsTrust: (_input, { store }) => store.awsTrust,
 
   privacyDiscovery: (_input, { privacy }) => privacy.discovery(),
 

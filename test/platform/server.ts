@@ -14,6 +14,7 @@ import {
   type FileBody,
 } from '../../src/core/contract/index.js'
 import { FAULT_CODES, FAULT_STATUSES, FLOOD_LIMIT_BYTES, FaultState, type FaultPlan, type Faults, type FaultStatus } from './faults.js'
+import { SimulatedAwsAccount } from './aws-account.js'
 import { createCredentialKeyring, type CredentialKeyring } from './credential-keys.js'
 import { DownloadKnobs, drained, sendFile } from './download-response.js'
 import { handlers, type Caller, type HandlerContext, type PlatformStats } from './handlers.js'
@@ -86,6 +87,8 @@ export interface Platform {
   ciIssuer: CiIssuer
   /** The HPKE key pair credentials are sealed to; `open` is what the platform does with an envelope. */
   credentialKeys: CredentialKeyring
+  /** The customer's AWS account: the roles (and trust policies) the platform assumes for aws-role and bedrock. */
+  aws: SimulatedAwsAccount
   /** The privacy engine's clock, outbox, team decisions and download knobs. */
   privacy: PrivacyKnobs
   close(): Promise<void>
@@ -164,6 +167,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const store = new PlatformStore(options.seed)
   const credentialKeys = await createCredentialKeyring()
   const faults = new FaultState()
+  const aws = new SimulatedAwsAccount()
   const privacy = new PrivacyEngine(store, options.privacy)
   const downloads = new DownloadKnobs()
   const limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit)
@@ -331,7 +335,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   /** The effect, then the stored result for idempotent requests. A contract violation is a bug, not a response. */
   async function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Promise<Extract<Outcome, { kind: 'respond' }>> {
     const { route, input, caller, idempotency, idempotencyKey } = run
-    const context: HandlerContext = { store, stats, caller, credentialKeys, privacy, idempotencyKey }
+    const context: HandlerContext = { store, stats, caller, credentialKeys, aws, privacy, idempotencyKey }
     const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
     let status: number
     let body: unknown
@@ -472,6 +476,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       limiter.set(limit)
       return reply({ rate_limit: limit && { capacity: limit.capacity, refill_per_second: limit.refillPerSecond } })
     }
+    if (route === 'PUT /_admin/aws/roles') {
+      const { role_arn, trust_policy } = parse(AdminAwsRole)
+      aws.putRole(role_arn, trust_policy)
+      return reply({ role_arn, trust_policy })
+    }
     if (path.startsWith('/_admin/privacy/')) {
       const answer = privacyAdminRoute(method, path, parse, privacy, downloads)
       if (answer !== undefined) return reply(answer)
@@ -540,6 +549,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     oauth: oauth.knobs,
     ciIssuer: oauth.ciIssuer,
     credentialKeys,
+    aws,
     privacy: privacyKnobs(privacy, downloads),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
@@ -553,6 +563,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   stores.set(platform, { store, privacy })
   return platform
 }
+
+/** `aws iam create-role` in the simulated account: the demo and manual runs put roles there over HTTP. */
+const AdminAwsRole = z.object({ role_arn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/), trust_policy: z.record(z.string(), z.unknown()) }).strict()
 
 const AdminFaults = z
   .object({

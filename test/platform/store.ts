@@ -1,4 +1,4 @@
-import type { Credential } from '../../src/core/contract/credentials.js'
+import type { AwsTrust, Credential } from '../../src/core/contract/credentials.js'
 // The local platform's state: the seeded user and org, projects, sandboxes, hashed tokens and idempotency records.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Project, Sandbox } from '../../src/core/contract/index.js'
@@ -76,6 +76,8 @@ const PROJECT_NAMES = [
 const SANDBOX_SUFFIXES = ['dev', 'staging', 'preview']
 const SANDBOX_STATUSES = ['ready', 'provisioning', 'stopped'] as const
 const HOUR_MS = 3_600_000
+/** The local platform's AWS account, whose role calls sts:AssumeRole on customers' roles. */
+export const PLATFORM_AWS_ACCOUNT = '555500001111'
 
 export class PlatformStore {
   readonly user: User = {
@@ -83,6 +85,14 @@ export class PlatformStore {
     email: 'ada@example.com',
     name: 'Ada Lovelace',
     org: { id: `org_${randomBase62(16)}`, name: 'Example Org' },
+  }
+  /**
+   * What a customer's AWS role must trust (GET /v1/aws-trust): the platform's principal, in an account of the local
+   * platform's own, and the external ID issued to this organisation once, when it was created.
+   */
+  readonly awsTrust: AwsTrust = {
+    principal_arn: `arn:aws:iam::${PLATFORM_AWS_ACCOUNT}:role/ClowdOpsPlatform`,
+    external_id: `clowdops-${randomBase62(32)}`,
   }
   /** Keyed by the SHA-256 of the token. */
   private readonly tokens = new Map<string, TokenRecord>()

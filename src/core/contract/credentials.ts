@@ -61,6 +61,29 @@ export const CredentialLabel = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ., _ and -, up to 64 characters')
 
+/**
+ * AWS's ExternalId parameter of sts:AssumeRole: 2 to 1224 characters of `[\w+=,.@:/-]` (AWS STS API Reference,
+ * AssumeRole, ExternalId).
+ */
+export const AwsExternalId = z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'an AWS external ID: 2 to 1224 of letters, digits and +=,.@:/-_')
+
+/**
+ * What a customer's role trust policy names so that the platform, and only the platform acting for this organisation,
+ * can assume it: AWS's confused-deputy guidance (IAM User Guide, "Access to AWS accounts owned by third parties").
+ */
+export const AwsTrust = z
+  .object({
+    principal_arn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/)
+      .describe("The platform's AWS principal, which calls sts:AssumeRole: the trust policy's Principal.AWS."),
+    external_id: AwsExternalId.describe(
+      "Issued once per organisation and passed on every sts:AssumeRole: the trust policy's StringEquals sts:ExternalId. Not a secret, but no other organisation has it.",
+    ),
+  })
+  .meta({ id: 'AwsTrust' })
+export type AwsTrust = z.infer<typeof AwsTrust>
+
 export const Credential = z
   .object({
     id: z.string().regex(/^cred_/),
@@ -74,6 +97,9 @@ export const Credential = z
       .describe('Per secret field: the key it was sealed to and its keyed fingerprint. The platform never returns secrets.'),
     sandboxes: z.array(z.string().regex(/^sbx_/)),
     accepted_risks: z.array(z.string()).describe('Check ids the user accepted with --allow when registering.'),
+    external_id: AwsExternalId.optional().describe(
+      'A role the platform assumes (aws-role, bedrock with role_arn): the external ID it passes to sts:AssumeRole, the one GET /v1/aws-trust gives.',
+    ),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })

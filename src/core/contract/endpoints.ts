@@ -2,7 +2,7 @@
 // and the OpenAPI document is generated from them.
 import { z } from 'zod'
 import { PageQuery, ResponseLimits, page } from './conventions.js'
-import { CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
+import { AwsTrust, CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
 import {
   BatchResult,
   BatchSubmission,
@@ -153,6 +153,16 @@ export const endpoints = {
     tag: 'credentials',
     scopes: [],
     response: CredentialKeys,
+    status: 200,
+  }),
+  awsTrust: endpoint({
+    id: 'aws-trust.get',
+    method: 'GET',
+    path: '/v1/aws-trust',
+    summary: "What an AWS role's trust policy must name for the platform to assume it: the platform's principal and this organisation's external ID.",
+    tag: 'credentials',
+    scopes: ['credentials:read'],
+    response: AwsTrust,
     status: 200,
   }),
   listCredentials: endpoint({

@@ -13,13 +13,16 @@ export const EXTERNAL_ID_PLACEHOLDER = '<EXTERNAL_ID>'
 export type AwsRole = 'read-only' | 'cost' | 'security'
 export const AWS_ROLES: readonly AwsRole[] = ['read-only', 'cost', 'security']
 
+/** A value in a document, or a CloudFormation template's reference to one (`{"Ref": "ExternalId"}`). */
+export type TemplateValue = string | { readonly Ref: string }
+
 export type PolicyStatement = {
   Sid: string
   Effect: 'Allow' | 'Deny'
   Action: string[]
   Resource?: string | string[]
-  Condition?: Record<string, Record<string, string | string[]>>
-  Principal?: Record<string, string | string[]>
+  Condition?: Record<string, Record<string, TemplateValue | string[]>>
+  Principal?: Record<string, TemplateValue | string[]>
 }
 
 export type PolicyDocument = {
@@ -134,8 +137,11 @@ export function awsPermissions(role: AwsRole): AwsPermissions {
   }
 }
 
-/** The trust policy of the role ClowdOps assumes: the one platform principal, with the external ID it issued. */
-export function trustPolicy(principalArn = PRINCIPAL_PLACEHOLDER, externalId = EXTERNAL_ID_PLACEHOLDER): PolicyDocument {
+/**
+ * The trust policy of the role ClowdOps assumes: the one platform principal, with the external ID it issued. The
+ * values are strings, or a template's references to them (Terraform `${var…}`, CloudFormation `{Ref}`).
+ */
+export function trustPolicy(principalArn: TemplateValue = PRINCIPAL_PLACEHOLDER, externalId: TemplateValue = EXTERNAL_ID_PLACEHOLDER): PolicyDocument {
   return policy({
     Sid: 'TrustClowdOpsWithExternalId',
     Effect: 'Allow',

@@ -2,6 +2,7 @@
 // person follows (where to click, what CLI to run, which scopes or roles) and, for AWS, the IAM documents themselves —
 // rendered as JSON, a Terraform snippet or a CloudFormation template. Pure: no I/O.
 import { z } from 'zod'
+import { AwsTrust } from '../../contract/credentials.js'
 import { UsageError } from '../../errors.js'
 import { getProvider, PROVIDER_IDS } from '../catalog.js'
 import type { Provider } from '../provider.js'
@@ -67,13 +68,15 @@ export const Recipe = z.object({
   references: z.array(z.string()),
   /** The --format values this recipe supports. */
   formats: z.array(z.enum(RECIPE_FORMATS)),
+  /** Roles the platform assumes, signed in: the principal and external ID filled into the trust policy. */
+  aws_trust: AwsTrust.optional(),
 })
 export type Recipe = z.infer<typeof Recipe>
 
 /** What a provider-specific recipe module gives; the common parts (register command, formats) are added here. */
 export interface RecipeSpec {
   roles: readonly RecipeRole[]
-  build(role: RecipeRole, provider: Provider): Omit<Recipe, 'provider' | 'role' | 'roles' | 'register' | 'formats' | 'managed_policy_arns' | 'documents'> & {
+  build(role: RecipeRole, provider: Provider, trust: AwsTrust | undefined): Omit<Recipe, 'provider' | 'role' | 'roles' | 'register' | 'formats' | 'managed_policy_arns' | 'documents' | 'aws_trust'> & {
     managed_policy_arns?: string[]
     documents?: RecipeDocument[]
     /** Field values for the register command, beyond the provider's required fields. */
@@ -106,12 +109,28 @@ function permissionDocuments(role: AwsRole): { managed: string[]; documents: Rec
   }
 }
 
-const TRUST_DOCUMENT = (): RecipeDocument => ({
+const TRUST_DOCUMENT = (trust: AwsTrust | undefined): RecipeDocument => ({
   name: 'trust',
   kind: 'trust',
-  description: `Trust policy: only the ClowdOps platform's AWS principal (${PRINCIPAL_PLACEHOLDER}) may assume the role, and only with the external ID the platform issued.`,
-  document: trustPolicy(),
+  description: `Trust policy: only the ClowdOps platform's AWS principal (${trust?.principal_arn ?? PRINCIPAL_PLACEHOLDER}) may assume the role, and only with the external ID the platform issued${trust ? ' to your organisation' : ''}.`,
+  document: trustPolicy(trust?.principal_arn, trust?.external_id),
 })
+
+/** The first step of a role recipe: the two values the trust policy needs, filled in when signed in. */
+function trustStep(trust: AwsTrust | undefined): RecipeStep {
+  if (trust) {
+    return {
+      title: "The platform's principal and your external ID (filled in)",
+      detail: `From the platform (GET /v1/aws-trust): principal ${trust.principal_arn}, external ID ${trust.external_id}. They are in trust.json below, and the defaults of clowdops_principal_arn / clowdops_external_id (Terraform) or ClowdOpsPrincipalArn / ExternalId (CloudFormation). The external ID is your organisation's alone: use it for ClowdOps only.`,
+      commands: [],
+    }
+  }
+  return {
+    title: "Get the platform's principal and external ID",
+    detail: `Sign in (clowdops login) and run this recipe again to have them filled in, or replace ${PRINCIPAL_PLACEHOLDER} and ${EXTERNAL_ID_PLACEHOLDER} in trust.json with the values the platform gives (GET /v1/aws-trust). With --format terraform or cloudformation they are the variables clowdops_principal_arn and clowdops_external_id, or the parameters ClowdOpsPrincipalArn and ExternalId. Never reuse an external ID across customers or accounts.`,
+    commands: [],
+  }
+}
 
 function attachSteps(target: 'role' | 'user', name: string, managed: string[], documents: RecipeDocument[]): RecipeStep[] {
   const steps: RecipeStep[] = []
@@ -159,10 +178,10 @@ function checkStep(lint: string, managed: readonly string[], documents: readonly
 
 const awsRoleSpec: RecipeSpec = {
   roles: AWS_ROLES,
-  build(role) {
+  build(role, _provider, trust) {
     const name = ROLE_NAME[role as AwsRole]
     const { managed, documents, grants } = permissionDocuments(role as AwsRole)
-    const all = [TRUST_DOCUMENT(), ...documents]
+    const all = [TRUST_DOCUMENT(trust), ...documents]
     const roleArn = `arn:aws:iam::<ACCOUNT_ID>:role/${name}`
     return {
       title: `AWS IAM role ${name} that ClowdOps assumes (${role})`,
@@ -172,11 +191,7 @@ const awsRoleSpec: RecipeSpec = {
       managed_policy_arns: managed,
       documents: all,
       steps: [
-        {
-          title: "Get the platform's principal and external ID",
-          detail: `Replace ${PRINCIPAL_PLACEHOLDER} and ${EXTERNAL_ID_PLACEHOLDER} in trust.json with the ClowdOps platform's AWS principal and the external ID it issued for your organisation (with --format terraform or cloudformation they are the variables clowdops_principal_arn and clowdops_external_id, or the parameters ClowdOpsPrincipalArn and ExternalId); never reuse an external ID across customers or accounts.`,
-          commands: [],
-        },
+        trustStep(trust),
         {
           title: `Create the role ${name} with the trust policy`,
           detail: 'Save the trust document below as trust.json. Sessions last at most one hour.',
@@ -232,7 +247,7 @@ const BEDROCK_MODELS = ['us.anthropic.claude-sonnet-4-20250514-v1:0', 'amazon.ti
 
 const bedrockSpec: RecipeSpec = {
   roles: ['read-only'],
-  build() {
+  build(_role, _provider, trust) {
     const name = 'ClowdOpsBedrock'
     const invoke: RecipeDocument = {
       name: 'ClowdOpsBedrockInvoke',
@@ -240,7 +255,7 @@ const bedrockSpec: RecipeSpec = {
       description: 'Invoke (and stream) only the listed models: plain model ids directly, inference-profile ids (us.…) through their profile only; edit the list to the ids you allow.',
       document: bedrockInvokePolicy(BEDROCK_MODELS),
     }
-    const all = [TRUST_DOCUMENT(), invoke]
+    const all = [TRUST_DOCUMENT(trust), invoke]
     const roleArn = `arn:aws:iam::<ACCOUNT_ID>:role/${name}`
     return {
       title: `Amazon Bedrock: IAM role ${name}, invoke-only on the allowed models`,
@@ -254,9 +269,10 @@ const bedrockSpec: RecipeSpec = {
       documents: all,
       steps: [
         { title: 'Enable model access', detail: 'Bedrock console → Model access: request access to exactly the models ClowdOps should use, in your region.', commands: [] },
+        trustStep(trust),
         {
           title: `Create the role ${name} with the trust policy`,
-          detail: `Save the trust document below as trust.json, with ${PRINCIPAL_PLACEHOLDER} and ${EXTERNAL_ID_PLACEHOLDER} replaced by the platform's AWS principal and the external ID it issued.`,
+          detail: 'Save the trust document below as trust.json.',
           commands: [`aws iam create-role --role-name ${name} --assume-role-policy-document file://trust.json --max-session-duration 3600`],
         },
         ...attachSteps('role', name, [], [invoke]),
@@ -289,8 +305,14 @@ function registerCommand(provider: Provider, extra: Record<string, string> = {})
   return parts.join(' ')
 }
 
-/** The recipe for a provider and role. UsageError (exit 2) for an unknown provider or a role it has no recipe for. */
-export function buildRecipe(providerId: string, role: RecipeRole = 'read-only'): Recipe {
+/** The providers whose recipe is a role the platform assumes: their trust policy needs GET /v1/aws-trust's values. */
+export const TRUSTING_RECIPES: readonly string[] = ['aws-role', 'bedrock']
+
+/**
+ * The recipe for a provider and role; `trust` (signed in, for TRUSTING_RECIPES) fills the platform's principal and
+ * the external ID in. UsageError (exit 2) for an unknown provider or a role it has no recipe for.
+ */
+export function buildRecipe(providerId: string, role: RecipeRole = 'read-only', trust?: AwsTrust): Recipe {
   const provider = getProvider(providerId)
   const spec = SPECS[provider.id]
   if (!spec) throw new Error(`No recipe for provider ${provider.id}.`) // a test proves every provider has one
@@ -300,7 +322,8 @@ export function buildRecipe(providerId: string, role: RecipeRole = 'read-only'):
       hint: `Roles for ${provider.id}: ${spec.roles.join(', ')}.`,
     })
   }
-  const { registerFields, managed_policy_arns, documents, ...rest } = spec.build(role, provider)
+  const filled = TRUSTING_RECIPES.includes(provider.id) ? trust : undefined
+  const { registerFields, managed_policy_arns, documents, ...rest } = spec.build(role, provider, filled)
   const docs = documents ?? []
   return Recipe.parse({
     provider: provider.id,
@@ -311,6 +334,7 @@ export function buildRecipe(providerId: string, role: RecipeRole = 'read-only'):
     documents: docs,
     register: registerCommand(provider, registerFields),
     formats: docs.length > 0 ? [...RECIPE_FORMATS] : ['text', 'json'],
+    ...(filled ? { aws_trust: filled } : {}),
   })
 }
 
@@ -347,17 +371,6 @@ export const TERRAFORM_PRINCIPAL = '${var.clowdops_principal_arn}'
 export const CLOUDFORMATION_EXTERNAL_ID = { Ref: 'ExternalId' } as const
 export const CLOUDFORMATION_PRINCIPAL = { Ref: 'ClowdOpsPrincipalArn' } as const
 
-/** The document with the principal and external-ID placeholders replaced by the format's variables. */
-function withTrustVariables(value: unknown, principal: unknown, externalId: unknown): unknown {
-  if (value === EXTERNAL_ID_PLACEHOLDER) return externalId
-  if (value === PRINCIPAL_PLACEHOLDER) return principal
-  if (Array.isArray(value)) return value.map((item) => withTrustVariables(item, principal, externalId))
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withTrustVariables(item, principal, externalId)]))
-  }
-  return value
-}
-
 function isRole(recipe: Recipe): boolean {
   return recipe.documents.some((d) => d.kind === 'trust')
 }
@@ -376,31 +389,31 @@ function heredoc(document: unknown): string {
   return `<<-EOT\n${JSON.stringify(document, null, 2)}\nEOT`
 }
 
+/** A string variable; with the value the platform gave as its default when signed in. */
+function terraformVariable(name: string, description: string, value: string | undefined): string {
+  return [
+    `variable "${name}" {`,
+    `  description = ${JSON.stringify(description)}`,
+    '  type        = string',
+    ...(value === undefined ? [] : [`  default     = ${JSON.stringify(value)}`]),
+    '}',
+  ].join('\n')
+}
+
 function terraform(recipe: Recipe): string {
   const role = isRole(recipe)
   const kind = role ? 'role' : 'user'
   const self = `aws_iam_${kind}.clowdops`
   const blocks: string[] = [`# clowdops credentials recipe ${recipe.provider} --role ${recipe.role} --format terraform`]
-  const trust = recipe.documents.find((d) => d.kind === 'trust')
-  if (trust) {
+  if (role) {
     blocks.push(
-      [
-        'variable "clowdops_principal_arn" {',
-        '  description = "The AWS principal of the ClowdOps platform, which assumes this role (published by the platform)."',
-        '  type        = string',
-        '}',
-      ].join('\n'),
-      [
-        'variable "clowdops_external_id" {',
-        '  description = "The external ID the ClowdOps platform issued for your organisation."',
-        '  type        = string',
-        '}',
-      ].join('\n'),
+      terraformVariable('clowdops_principal_arn', 'The AWS principal of the ClowdOps platform, which assumes this role (GET /v1/aws-trust).', recipe.aws_trust?.principal_arn),
+      terraformVariable('clowdops_external_id', 'The external ID the ClowdOps platform issued for your organisation (GET /v1/aws-trust).', recipe.aws_trust?.external_id),
       [
         'resource "aws_iam_role" "clowdops" {',
         `  name                 = "${principalName(recipe)}"`,
         '  max_session_duration = 3600',
-        `  assume_role_policy   = ${heredoc(withTrustVariables(trust.document, TERRAFORM_PRINCIPAL, TERRAFORM_EXTERNAL_ID))}`,
+        `  assume_role_policy   = ${heredoc(trustPolicy(TERRAFORM_PRINCIPAL, TERRAFORM_EXTERNAL_ID))}`,
         '}',
       ].join('\n'),
     )
@@ -454,7 +467,6 @@ function terraform(recipe: Recipe): string {
 function cloudFormation(recipe: Recipe): Record<string, unknown> {
   const role = isRole(recipe)
   const logical = role ? 'ClowdOpsRole' : 'ClowdOpsUser'
-  const trust = recipe.documents.find((d) => d.kind === 'trust')
   const resources: Record<string, unknown> = {
     [logical]: role
       ? {
@@ -462,7 +474,7 @@ function cloudFormation(recipe: Recipe): Record<string, unknown> {
           Properties: {
             RoleName: principalName(recipe),
             MaxSessionDuration: 3600,
-            AssumeRolePolicyDocument: withTrustVariables(trust?.document, CLOUDFORMATION_PRINCIPAL, CLOUDFORMATION_EXTERNAL_ID),
+            AssumeRolePolicyDocument: trustPolicy(CLOUDFORMATION_PRINCIPAL, CLOUDFORMATION_EXTERNAL_ID),
             ManagedPolicyArns: recipe.managed_policy_arns,
           },
         }
@@ -488,9 +500,17 @@ function cloudFormation(recipe: Recipe): Record<string, unknown> {
             ClowdOpsPrincipalArn: {
               Type: 'String',
               AllowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:(?:root|role/.+|user/.+)$',
-              Description: 'The AWS principal of the ClowdOps platform, which assumes this role (published by the platform).',
+              Description: 'The AWS principal of the ClowdOps platform, which assumes this role (GET /v1/aws-trust).',
+              ...(recipe.aws_trust ? { Default: recipe.aws_trust.principal_arn } : {}),
             },
-            ExternalId: { Type: 'String', NoEcho: true, MinLength: 2, MaxLength: 1224, Description: 'The external ID the ClowdOps platform issued for your organisation.' },
+            ExternalId: {
+              Type: 'String',
+              NoEcho: true,
+              MinLength: 2,
+              MaxLength: 1224,
+              Description: 'The external ID the ClowdOps platform issued for your organisation (GET /v1/aws-trust).',
+              ...(recipe.aws_trust ? { Default: recipe.aws_trust.external_id } : {}),
+            },
           },
         }
       : {}),

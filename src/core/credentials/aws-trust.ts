@@ -1,0 +1,89 @@
+// What an AWS role must trust for the platform to assume it (GET /v1/aws-trust), and the check of a `--policy` trust
+// document against it when `credentials add` registers a role: the offline lint knows that an exact sts:ExternalId is
+// required, only the platform knows which one.
+import { type AwsTrust, endpoints } from '../contract/index.js'
+import type { Deps } from '../ports.js'
+import type { PolicyDocumentInput } from './policy-check.js'
+import type { Finding } from './provider.js'
+
+const SOURCE = 'AWS IAM User Guide: Access to AWS accounts owned by third parties (external ID); GET /v1/aws-trust'
+
+/** The issued principal and external ID, or undefined when this profile is not signed in (nothing is sent then). */
+export async function awsTrustIfSignedIn(deps: Pick<Deps, 'api' | 'session'>): Promise<AwsTrust | undefined> {
+  if ((await deps.session.token()) === undefined) return undefined
+  return fetchAwsTrust(deps)
+}
+
+export function fetchAwsTrust(deps: Pick<Deps, 'api'>): Promise<AwsTrust> {
+  return deps.api.call(endpoints.awsTrust, {})
+}
+
+type Statement = Record<string, unknown>
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value]
+}
+
+/** Allow statements that name a Principal and sts:AssumeRole (or a wildcard over it): the trust statements. */
+function trustStatements(document: unknown): Statement[] {
+  if (typeof document !== 'object' || document === null) return []
+  return listOf((document as Statement).Statement).filter(
+    (s): s is Statement =>
+      typeof s === 'object' && s !== null && (s as Statement).Effect === 'Allow' && 'Principal' in s &&
+      listOf((s as Statement).Action).some((a) => typeof a === 'string' && /^(\*|sts:\*|sts:assumerole)$/i.test(a)),
+  )
+}
+
+function principals(statement: Statement): string[] {
+  const principal = statement.Principal
+  if (typeof principal !== 'object' || principal === null) return []
+  return listOf((principal as Statement).AWS).filter((p): p is string => typeof p === 'string')
+}
+
+/** The values a statement requires of sts:ExternalId with StringEquals (condition key names are case-insensitive). */
+function requiredExternalIds(statement: Statement): string[] {
+  const equals = (statement.Condition as Statement | undefined)?.StringEquals
+  if (typeof equals !== 'object' || equals === null) return []
+  return Object.entries(equals)
+    .filter(([key]) => key.toLowerCase() === 'sts:externalid')
+    .flatMap(([, value]) => listOf(value).filter((v): v is string => typeof v === 'string'))
+}
+
+/**
+ * Each trust document must let the issued principal in, and require the issued external ID: otherwise sts:AssumeRole
+ * fails once registered (or, for a foreign ID, the role trusts another organisation's). Documents with no trust
+ * statement (permissions policies) are not looked at.
+ */
+export function checkTrustAgainstIssued(documents: readonly PolicyDocumentInput[], trust: AwsTrust): Finding[] {
+  const findings: Finding[] = []
+  for (const input of documents) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(input.text)
+    } catch {
+      continue // the lint has reported it
+    }
+    const statements = trustStatements(parsed)
+    if (statements.length === 0) continue
+    if (!statements.some((s) => principals(s).includes(trust.principal_arn))) {
+      findings.push({
+        rule: 'aws-role.trust-principal',
+        severity: 'error',
+        message: `${input.name} does not trust the ClowdOps principal ${trust.principal_arn}: the platform could not assume the role.`,
+        fix: `Name it in Principal.AWS (clowdops credentials recipe aws-role fills it in when you are signed in).`,
+        source: SOURCE,
+      })
+    }
+    const required = statements.flatMap(requiredExternalIds)
+    if (required.length > 0 && !required.includes(trust.external_id)) {
+      findings.push({
+        rule: 'aws-role.trust-external-id',
+        severity: 'error',
+        message: `${input.name} requires an sts:ExternalId other than your organisation's (${required.map((id) => JSON.stringify(id)).join(', ')}; issued: ${JSON.stringify(trust.external_id)}).`,
+        fix: `Require "sts:ExternalId": "${trust.external_id}" with StringEquals.`,
+        source: SOURCE,
+      })
+    }
+  }
+  return findings
+}
