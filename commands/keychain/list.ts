@@ -1,15 +1,19 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderKeychainEntries } from '../../src/cli/render.js'
-import { DEFAULT_KEYCHAIN_SERVICE, KeychainEntryList, listKeychainEntries } from '../../src/core/keychain-entries.js'
+import { KeychainEntryList, listKeychainEntries } from '../../src/core/keychain-entries.js'
 
 export default class KeychainList extends BaseCommand<KeychainEntryList> {
   static override get resultSchema() { return KeychainEntryList }
-  static override summary = 'List the entries of one keychain service, by name only.'
-  static override description = `Values are never shown. The OS keychain can only list one service at a time; without SERVICE this lists "${DEFAULT_KEYCHAIN_SERVICE}", which holds each profile's sign-in and any ${DEFAULT_KEYCHAIN_SERVICE}/NAME entry you stored.`
-  static override examples = ['<%= config.bin %> <%= command.id %> aws', '<%= config.bin %> <%= command.id %> --json']
+  static override summary = 'List keychain entries by name only: those `keychain set` stored, or every entry of SERVICE.'
+  static override description =
+    'Values are never shown. The OS keychain can only list one service at a time, so without SERVICE this lists the entries ' +
+    '`clowdops keychain set` stored with this config directory (their names are recorded in keychain-entries.json there) that ' +
+    "are still in the keychain; clowdops's own sign-in entries are not among them. With SERVICE it lists every entry of that " +
+    'service, whichever tool made it. --json: {"services": [...], "entries": [{"service", "account", "reference"}]}.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> aws --json']
   static override args = {
-    service: Args.string({ description: `keychain service (default: ${DEFAULT_KEYCHAIN_SERVICE})` }),
+    service: Args.string({ description: 'keychain service (default: the services `keychain set` stored under)' }),
   }
 
   async run(): Promise<KeychainEntryList> {

@@ -22,7 +22,7 @@ export default class KeychainSet extends BaseCommand<StoredKeychainEntry> {
     const { args, argv } = await this.parse(KeychainSet)
     const stored = await setKeychainEntry(
       { name: args.name, extraArgs: argv.slice(1) as string[] },
-      { secrets: this.deps.secrets, input: this.deps.sources.input },
+      { ...this.deps, input: this.deps.sources.input },
     )
     this.note(`${stored.replaced ? 'Replaced' : 'Stored'} ${stored.service}/${stored.account} in the OS keychain; refer to it as ${stored.reference}.`)
     return stored

@@ -8,6 +8,7 @@ import { proxyFor } from '../adapters/http-policy.js'
 import { RunInterruption, interruptOnSignals } from '../adapters/interruption.js'
 import { createKeychainStore } from '../adapters/keychain.js'
 import { fileLocks } from '../adapters/locks.js'
+import { keychainRecord } from '../adapters/keychain-record.js'
 import { noticeLog } from '../adapters/notices.js'
 import { createOAuthClient } from '../adapters/oauth.js'
 import { secretFiles } from '../adapters/secret-sources.js'
@@ -102,6 +103,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     clock,
     config,
     secrets,
+    keychainRecord: keychainRecord(directory),
     network: { proxyFor },
     context,
     api,

@@ -148,7 +148,9 @@ export function renderKeychainEntries(list: KeychainEntryList, c: ChalkInstance)
       { header: 'reference', get: (e) => e.reference ?? c.dim('-') },
     ],
     c,
-    `No entries under service ${list.service} in the OS keychain.`,
+    list.services.length === 1
+      ? `No entries under service ${list.services[0]} in the OS keychain.`
+      : 'Nothing stored with clowdops keychain set here yet. List any service by name: clowdops keychain list SERVICE',
   )
 }
 

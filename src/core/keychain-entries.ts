@@ -1,17 +1,9 @@
 // `clowdops keychain`: put secrets in the OS keychain, list and delete them by name, so `keychain:` references work
 // without OS-specific tools. Results name entries; a value never leaves this module except into the store.
 import { z } from 'zod'
-import { KEYCHAIN_SERVICE } from './auth/tokens.js'
 import { formatSecretRef, hasControlCharacter, parseKeychainName, parseKeychainService, readSecretInput } from './credentials/secret-ref.js'
 import { KeychainUnavailableError, NotFoundError, UsageError } from './errors.js'
-import type { SecretInput, SecretStore } from './ports.js'
-
-/**
- * What `keychain list` shows without SERVICE. keytar can only list the accounts of one service, and clowdops keeps no
- * record of services a user stored under, so the default is clowdops's own service (profiles' sign-ins, and any
- * `clowdops/NAME` entry a user made).
- */
-export const DEFAULT_KEYCHAIN_SERVICE = KEYCHAIN_SERVICE
+import type { KeychainRecord, Locks, SecretInput, SecretStore } from './ports.js'
 
 export const KeychainEntry = z.object({
   service: z.string(),
@@ -22,7 +14,8 @@ export const KeychainEntry = z.object({
 export type KeychainEntry = z.infer<typeof KeychainEntry>
 
 export const KeychainEntryList = z.object({
-  service: z.string(),
+  /** The services looked in: the one named, or (without SERVICE) those `keychain set` stored under. */
+  services: z.array(z.string()),
   entries: z.array(KeychainEntry),
 })
 export type KeychainEntryList = z.infer<typeof KeychainEntryList>
@@ -58,7 +51,7 @@ function refuseValueInArgv(extra: readonly string[]): void {
  */
 export async function setKeychainEntry(
   input: { name: string; /** Words after the name on the command line: refused (a value there is a leak). */ extraArgs?: readonly string[] },
-  deps: { secrets: SecretStore; input: SecretInput },
+  deps: { secrets: SecretStore; input: SecretInput; keychainRecord: KeychainRecord; locks: Locks },
 ): Promise<StoredKeychainEntry> {
   refuseValueInArgv(input.extraArgs ?? [])
   const { service, account } = parseKeychainName(input.name)
@@ -68,30 +61,51 @@ export async function setKeychainEntry(
     hint: `Pipe it in, e.g. printf '%s' "$VALUE" | clowdops keychain set ${service}/${account}`,
   })
   await withKeychainHint(deps.secrets.set(service, account, value))
+  await deps.locks.withLock(RECORD_LOCK, () => deps.keychainRecord.add({ service, account }))
   return { service, account, reference: formatSecretRef({ kind: 'keychain', service, account }), stored: true, replaced: existing !== undefined }
 }
 
-/** The entries of one service, by name only (the store drops the values before they reach here). */
+/** The record of what `keychain set` stored is changed under this lock, so two runs at once both land. */
+const RECORD_LOCK = 'keychain-record'
+
+function entryOf(service: string, account: string): KeychainEntry {
+  const usable = account.length > 0 && !hasControlCharacter(account)
+  return { service, account, ...(usable ? { reference: formatSecretRef({ kind: 'keychain', service, account }) } : {}) }
+}
+
+/**
+ * By name only (the store drops the values before they reach here): every entry of SERVICE, whoever made it; without
+ * SERVICE, the entries `keychain set` stored that are still there (the others leave the record). clowdops's own
+ * sign-in entries are never among those.
+ */
 export async function listKeychainEntries(
   input: { service?: string | undefined },
-  deps: { secrets: Pick<SecretStore, 'list'> },
+  deps: { secrets: Pick<SecretStore, 'list'>; keychainRecord: KeychainRecord; locks: Locks },
 ): Promise<KeychainEntryList> {
-  const service = parseKeychainService(input.service ?? DEFAULT_KEYCHAIN_SERVICE)
-  const accounts = await withKeychainHint(deps.secrets.list(service))
-  const entries = accounts.map((account): KeychainEntry => {
-    const usable = account.length > 0 && !hasControlCharacter(account)
-    return { service, account, ...(usable ? { reference: formatSecretRef({ kind: 'keychain', service, account }) } : {}) }
-  })
-  return { service, entries }
+  if (input.service !== undefined) {
+    const service = parseKeychainService(input.service)
+    const accounts = await withKeychainHint(deps.secrets.list(service))
+    return { services: [service], entries: accounts.map((account) => entryOf(service, account)) }
+  }
+  const recorded = await deps.keychainRecord.list()
+  const services = [...new Set(recorded.map((e) => e.service))].sort()
+  const present = new Map<string, Set<string>>()
+  for (const service of services) present.set(service, new Set(await withKeychainHint(deps.secrets.list(service))))
+  const [kept, gone] = [recorded.filter((e) => present.get(e.service)?.has(e.account)), recorded.filter((e) => !present.get(e.service)?.has(e.account))]
+  if (gone.length > 0) await deps.locks.withLock(RECORD_LOCK, () => deps.keychainRecord.remove(gone))
+  const entries = kept.map((e) => entryOf(e.service, e.account)).sort((a, b) => `${a.service}/${a.account}`.localeCompare(`${b.service}/${b.account}`))
+  return { services: [...new Set(entries.map((e) => e.service))], entries }
 }
 
 /** Deletes SERVICE/ACCOUNT; NotFoundError (exit 5) when there is no such entry. */
 export async function deleteKeychainEntry(
   input: { name: string },
-  deps: { secrets: Pick<SecretStore, 'delete'> },
+  deps: { secrets: Pick<SecretStore, 'delete'>; keychainRecord: KeychainRecord; locks: Locks },
 ): Promise<DeletedKeychainEntry> {
   const { service, account } = parseKeychainName(input.name)
-  if (!(await withKeychainHint(deps.secrets.delete(service, account)))) {
+  const deleted = await withKeychainHint(deps.secrets.delete(service, account))
+  await deps.locks.withLock(RECORD_LOCK, () => deps.keychainRecord.remove([{ service, account }]))
+  if (!deleted) {
     throw new NotFoundError(`No OS keychain entry ${service}/${account}.`, {
       hint: `See what there is with: clowdops keychain list ${service}`,
     })

@@ -125,6 +125,21 @@ export interface NoticeLog {
   markShown(key: string, at: Date): Promise<void>
 }
 
+export interface KeychainName {
+  service: string
+  account: string
+}
+
+/**
+ * The names (never the values) of the entries `clowdops keychain set` stored, for `keychain list` without a SERVICE.
+ * Best effort: a record that cannot be read is empty, one that cannot be written is left as it was.
+ */
+export interface KeychainRecord {
+  list(): Promise<KeychainName[]>
+  add(name: KeychainName): Promise<void>
+  remove(names: readonly KeychainName[]): Promise<void>
+}
+
 /** Mutual exclusion between clowdops processes (e.g. around a token refresh). */
 export interface Locks {
   withLock<T>(name: string, run: () => Promise<T>): Promise<T>
@@ -275,6 +290,7 @@ export interface Deps {
   clock: Clock
   config: ConfigStore
   secrets: SecretStore
+  keychainRecord: KeychainRecord
   network: Network
   context: Context
   api: ApiClient

@@ -19,7 +19,7 @@ import {
 } from '../../src/core/credentials/secret-ref.js'
 import { deleteKeychainEntry, listKeychainEntries, setKeychainEntry } from '../../src/core/keychain-entries.js'
 import { ClowdopsError, ExitCode, UsageError } from '../../src/core/errors.js'
-import type { SecretInput, SecretStore } from '../../src/core/ports.js'
+import type { KeychainName, KeychainRecord, Locks, SecretInput, SecretStore } from '../../src/core/ports.js'
 import { Secret } from '../../src/core/secret.js'
 
 const CANARY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYCANARY42'
@@ -317,28 +317,61 @@ describe('resolveSecretRef', () => {
   })
 })
 
+/** The record of names `keychain set` keeps, in memory, and locks that run the work at once (one process here). */
+function keychainDeps(secrets: ReturnType<typeof memoryStore>) {
+  let names: KeychainName[] = []
+  const keychainRecord: KeychainRecord = {
+    list: async () => [...names],
+    add: async (name) => void (names = [...names.filter((n) => n.service !== name.service || n.account !== name.account), name]),
+    remove: async (gone) => void (names = names.filter((n) => !gone.some((g) => g.service === n.service && g.account === n.account))),
+  }
+  const locks: Locks = { withLock: (_name, run) => run() }
+  return { secrets, keychainRecord, locks, recorded: () => names }
+}
+
 describe('keychain entries', () => {
   it('set stores piped input and says whether it replaced; list gives names only; delete of an absent entry is exit 5', async () => {
-    const secrets = memoryStore()
-    const first = await setKeychainEntry({ name: 'aws/prod' }, { secrets, input: scriptedInput({ piped: CANARY }) })
+    const deps = keychainDeps(memoryStore())
+    const { secrets } = deps
+    const first = await setKeychainEntry({ name: 'aws/prod' }, { ...deps, input: scriptedInput({ piped: CANARY }) })
     expect(first).toEqual({ service: 'aws', account: 'prod', reference: 'keychain:aws/prod', stored: true, replaced: false })
-    const second = await setKeychainEntry({ name: 'keychain:aws/prod' }, { secrets, input: scriptedInput({ piped: 'v2' }) })
+    const second = await setKeychainEntry({ name: 'keychain:aws/prod' }, { ...deps, input: scriptedInput({ piped: 'v2' }) })
     expect(second.replaced).toBe(true)
     expect(secrets.entries.get('aws/prod')).toBe('v2')
-    const list = await listKeychainEntries({ service: 'aws' }, { secrets })
-    expect(list).toEqual({ service: 'aws', entries: [{ service: 'aws', account: 'prod', reference: 'keychain:aws/prod' }] })
+    const list = await listKeychainEntries({ service: 'aws' }, deps)
+    expect(list).toEqual({ services: ['aws'], entries: [{ service: 'aws', account: 'prod', reference: 'keychain:aws/prod' }] })
     expect(JSON.stringify(list)).not.toContain('v2')
-    expect(await deleteKeychainEntry({ name: 'aws/prod' }, { secrets })).toEqual({ service: 'aws', account: 'prod', deleted: true })
-    expect((await failure(deleteKeychainEntry({ name: 'aws/prod' }, { secrets }))).exitCode).toBe(ExitCode.notFound)
+    expect(await deleteKeychainEntry({ name: 'aws/prod' }, deps)).toEqual({ service: 'aws', account: 'prod', deleted: true })
+    expect((await failure(deleteKeychainEntry({ name: 'aws/prod' }, deps))).exitCode).toBe(ExitCode.notFound)
   })
 
-  it('set refuses an empty value and a terminal that may not prompt; list defaults to the clowdops service', async () => {
-    const secrets = memoryStore({ 'clowdops/default': 'token' })
-    expect((await failure(setKeychainEntry({ name: 'a/b' }, { secrets, input: scriptedInput({ piped: '\n' }) }))).exitCode).toBe(2)
-    expect((await failure(setKeychainEntry({ name: 'a/b' }, { secrets, input: scriptedInput({ canPrompt: false }) }))).exitCode).toBe(2)
-    expect(secrets.entries.has('a/b')).toBe(false)
-    expect((await listKeychainEntries({}, { secrets })).entries.map((e) => e.account)).toEqual(['default'])
-    expect((await failure(listKeychainEntries({ service: 'a/b' }, { secrets }))).exitCode).toBe(2)
+  it('set refuses an empty value and a terminal that may not prompt, recording nothing', async () => {
+    const deps = keychainDeps(memoryStore())
+    expect((await failure(setKeychainEntry({ name: 'a/b' }, { ...deps, input: scriptedInput({ piped: '\n' }) }))).exitCode).toBe(2)
+    expect((await failure(setKeychainEntry({ name: 'a/b' }, { ...deps, input: scriptedInput({ canPrompt: false }) }))).exitCode).toBe(2)
+    expect(deps.secrets.entries.has('a/b')).toBe(false)
+    expect(deps.recorded()).toEqual([])
+    expect((await failure(listKeychainEntries({ service: 'a/b' }, deps))).exitCode).toBe(2)
+  })
+
+  // Issue 14: without SERVICE, list showed clowdops's own sign-in entries rather than what the user had stored.
+  it('without SERVICE lists what keychain set stored, across services, never the sign-in entries; gone entries leave the record', async () => {
+    const deps = keychainDeps(memoryStore({ 'clowdops/default': 'a sign-in token record', 'aws/made-by-another-tool': 'x' }))
+    expect(await listKeychainEntries({}, deps)).toEqual({ services: [], entries: [] })
+    for (const name of ['openai/ops-agent', 'aws/prod', 'clowdops/github-pat']) {
+      await setKeychainEntry({ name }, { ...deps, input: scriptedInput({ piped: CANARY }) })
+    }
+    const listed = await listKeychainEntries({}, deps)
+    expect(listed.services).toEqual(['aws', 'clowdops', 'openai'])
+    expect(listed.entries.map((e) => e.reference)).toEqual(['keychain:aws/prod', 'keychain:clowdops/github-pat', 'keychain:openai/ops-agent'])
+    expect(JSON.stringify(listed)).not.toContain(CANARY)
+
+    await deleteKeychainEntry({ name: 'aws/prod' }, deps)
+    deps.secrets.entries.delete('openai/ops-agent') // removed by another tool
+    expect((await listKeychainEntries({}, deps)).entries.map((e) => e.reference)).toEqual(['keychain:clowdops/github-pat'])
+    expect(deps.recorded()).toEqual([{ service: 'clowdops', account: 'github-pat' }])
+    // Naming the service still lists every entry in it, whoever made it.
+    expect((await listKeychainEntries({ service: 'clowdops' }, deps)).entries.map((e) => e.account).sort()).toEqual(['default', 'github-pat'])
   })
 })
 

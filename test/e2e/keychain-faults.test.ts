@@ -85,7 +85,7 @@ describe.skipIf(!testKeyringReady)('a locked or stopped keychain', () => {
     const env = await signedIn()
     await keyring.lock()
 
-    const list = await runCli(['keychain', 'list'], env)
+    const list = await runCli(['keychain', 'list', 'clowdops'], env)
     expect(list.code, list.stderr).toBe(9)
     expect(list.stderr).toContain(LOCKED)
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createKeychainStore } from '../../src/adapters/keychain.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { DeletedKeychainEntry, KeychainEntryList, StoredKeychainEntry } from '../../src/core/keychain-entries.js'
+import { Secret } from '../../src/core/secret.js'
 import { freshConfigDir, runCli } from '../support/cli.js'
 import { runInPty } from '../support/pty.js'
 import { testKeyringReady } from '../support/keyring.js'
@@ -69,6 +70,31 @@ describe.skipIf(!testKeyringReady)('keychain with the real OS keychain', () => {
     expect(KeychainEntryList.parse(JSON.parse(empty.stdout)).entries).toEqual([])
 
     for (const result of [set, again, text, json, deleted, missing, empty]) expect(result.stdout + result.stderr).not.toContain(value)
+  })
+
+  it('list without SERVICE shows what keychain set stored here, across services, and not the sign-in entry', async () => {
+    const env = { CLOWDOPS_CONFIG_DIR: freshConfigDir() }
+    const [first, second] = [service(), service()]
+    const value = canary()
+    await createKeychainStore().set('clowdops', `signin-${first}`, new Secret(value))
+    for (const name of [`${first}/prod`, `${second}/ci`]) expect((await runCli(['keychain', 'set', name], env, value)).code).toBe(0)
+    try {
+      const json = await runCli(['keychain', 'list', '--json'], env)
+      expect(json.code, json.stderr).toBe(0)
+      const listed = KeychainEntryList.parse(JSON.parse(json.stdout))
+      expect(listed.services).toEqual([first, second].sort())
+      expect(listed.entries.map((e) => e.reference).sort()).toEqual([`keychain:${first}/prod`, `keychain:${second}/ci`].sort())
+      const text = await runCli(['keychain', 'list'], env)
+      expect(text.stdout).toContain(`${first}/prod`)
+      expect(text.stdout).not.toContain('signin-')
+      // Another config directory has stored nothing.
+      const elsewhere = await runCli(['keychain', 'list'], { CLOWDOPS_CONFIG_DIR: freshConfigDir() })
+      expect(elsewhere.stdout).toContain('Nothing stored with clowdops keychain set here yet')
+      for (const result of [json, text, elsewhere]) expect(result.stdout + result.stderr).not.toContain(value)
+    } finally {
+      await createKeychainStore().delete('clowdops', `signin-${first}`)
+      for (const name of [`${first}/prod`, `${second}/ci`]) await runCli(['keychain', 'delete', name], env)
+    }
   })
 
   it('set refuses an empty value with exit 2 and stores nothing', async () => {
