@@ -12,7 +12,7 @@ export default class Login extends BaseCommand<SignIn> {
   static override summary = 'Sign in: through the browser, with a token on stdin, or with a CI system’s OIDC token.'
   static override description = `By default, shows a one-time code and opens the platform's sign-in page (OAuth 2.0 device flow); password, SSO and MFA happen there. The token goes to the OS keychain; the profile keeps only who you are and where the token lives.
 
-In CI: --ci exchanges the job's OIDC ID token for a short-lived token (GitHub Actions: requested by clowdops, with \`permissions: id-token: write\`; GitLab CI: the CLOWDOPS_ID_TOKEN variable declared under \`id_tokens:\`). Elsewhere name the variable holding it with --oidc-token-env, or pipe a personal access token to --with-token. Nothing is stored; --print hands the short-lived token to later steps.`
+In CI: --ci exchanges the job's OIDC ID token for a short-lived token (GitHub Actions: requested by clowdops, with \`permissions: id-token: write\`; GitLab CI: the CLOWDOPS_ID_TOKEN variable declared under \`id_tokens:\`). Elsewhere name the variable holding it with --oidc-token-env, or pipe a personal access token to --with-token. Nothing is stored; --print hands the short-lived token to later steps. When the platform refuses the token, clowdops auth ci-check says which claim does not match and what to change.`
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --api-url https://clowd.acme.example',

@@ -4,7 +4,7 @@ import { API_VERSION, type AnyEndpoint, type Endpoints, type PageQuery } from '.
 import type { Credential, SealedSecret } from '../../src/core/contract/credentials.js'
 import type { CredentialKeyring } from './credential-keys.js'
 import { probeFixtureFor, probeResult } from './credential-probes.js'
-import type { OAuthStats } from './oauth.js'
+import type { CiTrustRuleRecord, OAuthStats } from './oauth.js'
 import type { PrivacyEngine } from './privacy.js'
 import { ProblemError } from './problems.js'
 import { type PlatformStore, randomBase62, sha256, type TokenRecord, type User } from './store.js'
@@ -33,6 +33,8 @@ export interface HandlerContext {
   privacy: PrivacyEngine
   /** The request's Idempotency-Key header, for endpoints whose resource id must equal it. */
   idempotencyKey: string | undefined
+  /** The CI trust policies the token exchange enforces right now. */
+  ciTrust: () => CiTrustRuleRecord[]
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined
@@ -52,6 +54,20 @@ export type Handler<E extends AnyEndpoint> = (
 /** Typed so that a new endpoint in the contract fails to compile here until it has a handler. */
 export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
   health: () => ({ status: 'ok', version: `local-${API_VERSION}`, time: new Date().toISOString() }),
+
+  // The very policies the exchange enforces, so what `auth ci-check` reads cannot drift from what is applied.
+  ciTrust: (_input, { ciTrust }) => ({
+    rules: ciTrust().map(({ name, issuer, audience, subject, repository, ref, environment, scopes }) => ({
+      name,
+      issuer,
+      audience,
+      subject,
+      ...(repository === undefined ? {} : { repository }),
+      ...(ref === undefined ? {} : { ref }),
+      ...(environment === undefined ? {} : { environment }),
+      scopes,
+    })),
+  }),
 
   me: (_input, context) => {
     const { user, token, tokenType } = callerOf(context)

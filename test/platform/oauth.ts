@@ -60,15 +60,34 @@ export const DEFAULT_OAUTH_SETTINGS: Readonly<OAuthSettings> = {
   tokenResponseDelayMs: 0,
 }
 
-/** Which CI ID tokens the platform exchanges, and for which scopes. */
+/**
+ * Which CI ID tokens the platform exchanges, and for which scopes: a token passes when it matches every condition of
+ * one policy. GET /v1/ci-trust publishes these same policies (filled in) as the organisation's trust rules.
+ */
 export interface CiTrustPolicy {
+  /** Names it in messages; `rule-N` (its place in the list) when absent. */
+  name?: string
+  /** The `iss` the ID token must carry; the test CI issuer when absent. */
+  issuer?: string
   /** The `aud` the ID token must carry, e.g. `clowdops`. */
   audience: string
-  /** The `sub` it must carry, exactly, or with `*` matching any run of characters. */
+  /**
+   * The `sub` it must carry, exactly, or with `*` matching any run of characters. GitHub's subject written with names
+   * also matches its immutable form with ids, and the other way round, when the id claims agree (subjectForms).
+   */
   subject: string
+  /** The `repository` claim, exactly. */
+  repository?: string
+  /** The `ref` claim, `*` matching any run of characters. */
+  ref?: string
+  /** The `environment` claim, exactly. */
+  environment?: string
   /** Scopes the exchanged access token gets (a request may ask for fewer). */
   scopes: string[]
 }
+
+/** A policy as enforced and published: name and issuer filled in. */
+export type CiTrustRuleRecord = CiTrustPolicy & { name: string; issuer: string }
 
 export interface CiIssuer {
   issuer: string
@@ -111,13 +130,15 @@ export interface OAuthKnobs {
   setTokenResponseDelay(ms: number): void
   /** Replace the CI trust policies (null: trust no CI token). */
   trustCiIssuer(policy: CiTrustPolicy | CiTrustPolicy[] | null): void
+  /** The policies in force, filled in: what GET /v1/ci-trust publishes. */
+  ciTrustRules(): CiTrustRuleRecord[]
   /** Whether a refresh token would still be accepted (not rotated away, revoked or expired). */
   isRefreshTokenActive(token: string): Promise<boolean>
   /** Whether an access token would still be accepted by /v1. */
   isAccessTokenActive(token: string): Promise<boolean>
   /** Back to the defaults, and no CI trust. */
   reset(): void
-  settings(): OAuthSettings & { ciTrust: CiTrustPolicy[] }
+  settings(): OAuthSettings & { ciTrust: CiTrustRuleRecord[] }
 }
 
 export interface OAuthCaller {
@@ -148,13 +169,45 @@ function whole(name: string, value: number, min = 1): number {
   return value
 }
 
-function validPolicy(policy: CiTrustPolicy): CiTrustPolicy {
+function validPolicy(policy: CiTrustPolicy, index: number): CiTrustRuleRecord {
   if (!policy.audience || !policy.subject) throw new RangeError('a CI trust policy needs an audience and a subject')
   const unknown = policy.scopes.filter((scope) => !(ALL_SCOPES as readonly string[]).includes(scope))
   if (unknown.length > 0 || policy.scopes.length === 0) {
     throw new RangeError(`a CI trust policy needs scopes from ${ALL_SCOPES.join(', ')}, got ${policy.scopes.join(', ') || 'none'}`)
   }
-  return { audience: policy.audience, subject: policy.subject, scopes: [...policy.scopes] }
+  return { ...policy, name: policy.name ?? `rule-${index + 1}`, issuer: policy.issuer ?? CI_ISSUER, scopes: [...policy.scopes] }
+}
+
+/**
+ * The subjects a token may be matched as. GitHub's immutable subject (2026; github.blog/changelog/2026-04-23-immutable-
+ * subject-claims-for-github-actions-oidc-tokens, learn.microsoft.com/entra/workload-id/workload-identities-github-
+ * immutable-subjects) appends ids with `@`: `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`. A rule written in either form matches
+ * a token in the other when the token's own repository, repository_owner_id and repository_id claims say the same.
+ */
+function subjectForms(claims: JWTPayload): string[] {
+  const sub = claims.sub ?? ''
+  const repository = typeof claims.repository === 'string' ? claims.repository : undefined
+  const ownerId = claims.repository_owner_id === undefined ? undefined : String(claims.repository_owner_id)
+  const repoId = claims.repository_id === undefined ? undefined : String(claims.repository_id)
+  const withIds = /^repo:([^/@:]+)@(\d+)\/([^/@:]+)@(\d+):(.*)$/.exec(sub)
+  if (withIds) {
+    const [, owner, oid, repo, rid, rest] = withIds
+    return oid === ownerId && rid === repoId && `${owner}/${repo}` === repository ? [sub, `repo:${owner}/${repo}:${rest}`] : [sub]
+  }
+  const withNames = /^repo:([^/@:]+)\/([^/@:]+):(.*)$/.exec(sub)
+  if (withNames && ownerId && repoId && `${withNames[1]}/${withNames[2]}` === repository) {
+    return [sub, `repo:${withNames[1]}@${ownerId}/${withNames[2]}@${repoId}:${withNames[3]}`]
+  }
+  return [sub]
+}
+
+/** The first condition of `policy` the token fails, past issuer and audience; undefined when it passes them all. */
+function failedCondition(policy: CiTrustRuleRecord, claims: JWTPayload): 'subject' | 'repository' | 'ref' | 'environment' | undefined {
+  if (!subjectForms(claims).some((form) => globMatches(policy.subject, form))) return 'subject'
+  if (policy.repository !== undefined && claims.repository !== policy.repository) return 'repository'
+  if (policy.ref !== undefined && !(typeof claims.ref === 'string' && globMatches(policy.ref, claims.ref))) return 'ref'
+  if (policy.environment !== undefined && claims.environment !== policy.environment) return 'environment'
+  return undefined
 }
 
 function globMatches(pattern: string, value: string): boolean {
@@ -204,7 +257,7 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
   const { issuer, user, password, stats } = options
   const resource = `${issuer}/v1`
   const settings: OAuthSettings = { ...DEFAULT_OAUTH_SETTINGS }
-  let ciTrust: CiTrustPolicy[] = []
+  let ciTrust: CiTrustRuleRecord[] = []
 
   // Keys: one for oidc-provider's ID tokens, one for the test CI issuer. EC keys are quick to make.
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })
@@ -425,23 +478,30 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     if (ciTrust.length === 0) throw refuse('this platform trusts no CI identity provider')
 
     let claims: JWTPayload
+    const issuers = [...new Set(ciTrust.map((policy) => policy.issuer))]
     try {
+      // One test key stands for the keys every trusted issuer would publish in its JWKS.
       ;({ payload: claims } = await jwtVerify(params.subject_token, ci.publicKey, {
-        issuer: CI_ISSUER,
+        issuer: issuers,
         algorithms: ['ES256'],
         requiredClaims: ['exp', 'sub', 'aud'],
         clockTolerance: 5,
       }))
     } catch (error) {
-      throw refuse(describeJoseFailure(error))
+      throw refuse(describeJoseFailure(error, issuers))
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud ?? '']
-    const forAudience = ciTrust.filter((policy) => audiences.includes(policy.audience))
+    const fromIssuer = ciTrust.filter((policy) => policy.issuer === claims.iss)
+    const forAudience = fromIssuer.filter((policy) => audiences.includes(policy.audience))
     if (forAudience.length === 0) {
-      throw refuse(`subject_token audience ${JSON.stringify(claims.aud)} is not trusted (expected ${ciTrust.map((p) => p.audience).join(' or ')})`)
+      throw refuse(`subject_token audience ${JSON.stringify(claims.aud)} is not trusted (expected ${fromIssuer.map((p) => p.audience).join(' or ')})`)
     }
-    const policy = forAudience.find((candidate) => globMatches(candidate.subject, claims.sub ?? ''))
-    if (!policy) throw refuse(`subject_token subject ${JSON.stringify(claims.sub)} is not trusted for this audience`)
+    const policy = forAudience.find((candidate) => failedCondition(candidate, claims) === undefined)
+    if (!policy) {
+      const failed = failedCondition(forAudience[0] as CiTrustRuleRecord, claims) ?? 'subject'
+      const claim = failed === 'subject' ? 'sub' : failed
+      throw refuse(`subject_token ${failed} ${JSON.stringify(claims[claim] ?? null)} is not trusted for this audience`)
+    }
 
     const requested = params.scope ? params.scope.split(' ').filter(Boolean) : policy.scopes
     const beyond = requested.filter((scope) => !policy.scopes.includes(scope))
@@ -572,6 +632,7 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     trustCiIssuer(policy) {
       ciTrust = policy === null ? [] : (Array.isArray(policy) ? policy : [policy]).map(validPolicy)
     },
+    ciTrustRules: () => ciTrust.map((policy) => ({ ...policy, scopes: [...policy.scopes] })),
     isRefreshTokenActive: (token) => isActive('RefreshToken', token),
     isAccessTokenActive: (token) => isActive('AccessToken', token),
     reset() {
@@ -615,10 +676,10 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
   }
 }
 
-function describeJoseFailure(error: unknown): string {
+function describeJoseFailure(error: unknown, issuers: string[]): string {
   if (error instanceof joseErrors.JWTExpired) return 'subject_token has expired'
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === 'iss') return `subject_token issuer is not trusted (expected ${CI_ISSUER})`
+    if (error.claim === 'iss') return `subject_token issuer is not trusted (expected ${issuers.join(' or ')})`
     if (error.claim === 'nbf') return 'subject_token is not valid yet (nbf is in the future)'
     return `subject_token claim ${error.claim} is not valid: ${error.reason}`
   }
