@@ -1,7 +1,7 @@
 // The local platform's authorization server (oidc-provider): device grant, refresh rotation, revocation and
 // token exchange, over real HTTP with fetch; the sign-in pages walked with test/support/oauth.ts.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { SignJWT, generateKeyPair } from 'jose'
+import { SignJWT, createRemoteJWKSet, generateKeyPair, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CiTrust, Me, Problem } from '../../src/core/contract/index.js'
 import {
@@ -367,6 +367,27 @@ describe('authorization server: token exchange for CI (RFC 8693)', () => {
     expect(tokensOf(await exchangeCiToken(platform().url, github)).scope).toBe('projects:read')
   })
 
+  it('the test CI issuer is an OpenID issuer on loopback: discovery and JWKS, which the exchange verifies against', async () => {
+    const issuer = platform().ciIssuer.issuer
+    expect(issuer).toBe(`${platform().url}/_ci`)
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string }
+    expect(discovery).toMatchObject({ issuer, jwks_uri: platform().ciIssuer.jwksUri })
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kid: string; kty: string; alg: string }[] }
+    expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'EC', alg: 'ES256' })])
+    const idToken = await platform().ciIssuer.sign({ aud: 'clowdops', sub: SUBJECT })
+    const verified = await jwtVerify(idToken, createRemoteJWKSet(new URL(discovery.jwks_uri)), { issuer })
+    expect(verified.protectedHeader.kid).toBe(jwks.keys[0]?.kid)
+    // A key the JWKS does not hold, under a kid it does not know, is refused.
+    const forged = await generateKeyPair('ES256')
+    const unknownKid = await new SignJWT({ aud: 'clowdops', sub: SUBJECT })
+      .setProtectedHeader({ alg: 'ES256', kid: 'not-in-the-jwks' })
+      .setIssuer(issuer)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(forged.privateKey)
+    expectOAuthError(await exchangeCiToken(platform().url, unknownKid), 'invalid_grant', /no key of the issuer has its kid/)
+  })
+
   it('refuses everything when no CI issuer is trusted, and a wrong subject_token_type', async () => {
     const idToken = await platform().ciIssuer.sign({ aud: 'clowdops', sub: SUBJECT })
     expectOAuthError(await exchangeCiToken(platform().url, idToken, { subject_token_type: 'urn:x' }), 'invalid_request', /subject_token_type/)
@@ -401,7 +422,7 @@ describe('authorization server: tokens side by side and admin knobs', () => {
       client_id: 'clowdops-cli',
       poll_interval: 2,
       device_code_ttl: 30,
-      ci_issuer: 'https://ci.example.test',
+      ci_issuer: `${platform().url}/_ci`,
       trust_ci_issuer: [{ audience: 'clowdops', subject: 'repo:*', scopes: ['projects:read'] }],
     })
     expect(await startDeviceFlow(platform().url)).toMatchObject({ interval: 2, expires_in: 30 })

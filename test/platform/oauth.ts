@@ -3,7 +3,7 @@
 // for CI ID tokens (RFC 8693), its sign-in pages, and knobs so tests can shorten lifetimes and intervals.
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SignJWT, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWTPayload } from 'jose'
+import { SignJWT, createRemoteJWKSet, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWTPayload } from 'jose'
 import type { Configuration, KoaContextWithOIDC, Provider as OidcProvider, TokenEndpointGrantContext } from 'oidc-provider'
 import type { PlatformStats } from './handlers.js'
 import { createMemoryAdapter } from './oauth-adapter.js'
@@ -32,7 +32,8 @@ export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exch
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token'
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
-export const CI_ISSUER = 'https://ci.example.test'
+/** Where the test CI issuer lives on the platform: its `iss` is `${platform URL}${CI_ISSUER_PATH}`. */
+export const CI_ISSUER_PATH = '/_ci'
 const CLIENT_NAME = 'ClowdOps CLI'
 const GRANT_PREFIX = 'urn:ietf:params:oauth:grant-type:'
 /**
@@ -90,7 +91,9 @@ export interface CiTrustPolicy {
 export type CiTrustRuleRecord = CiTrustPolicy & { name: string; issuer: string }
 
 export interface CiIssuer {
+  /** `${platform URL}/_ci`: an OpenID issuer on loopback, its discovery document and JWKS served under it. */
   issuer: string
+  jwksUri: string
   /**
    * A signed ES256 ID token from the test CI issuer. `iss`, `iat` and `exp` (5 minutes) are filled in unless the
    * claims set them; pass `exp`/`nbf`/`iss` to test the failures.
@@ -169,13 +172,13 @@ function whole(name: string, value: number, min = 1): number {
   return value
 }
 
-function validPolicy(policy: CiTrustPolicy, index: number): CiTrustRuleRecord {
+function validPolicy(policy: CiTrustPolicy, index: number, defaultIssuer: string): CiTrustRuleRecord {
   if (!policy.audience || !policy.subject) throw new RangeError('a CI trust policy needs an audience and a subject')
   const unknown = policy.scopes.filter((scope) => !(ALL_SCOPES as readonly string[]).includes(scope))
   if (unknown.length > 0 || policy.scopes.length === 0) {
     throw new RangeError(`a CI trust policy needs scopes from ${ALL_SCOPES.join(', ')}, got ${policy.scopes.join(', ') || 'none'}`)
   }
-  return { ...policy, name: policy.name ?? `rule-${index + 1}`, issuer: policy.issuer ?? CI_ISSUER, scopes: [...policy.scopes] }
+  return { ...policy, name: policy.name ?? `rule-${index + 1}`, issuer: policy.issuer ?? defaultIssuer, scopes: [...policy.scopes] }
 }
 
 /**
@@ -249,6 +252,12 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.end(body)
 }
 
+function sendJson(res: ServerResponse, body: unknown): void {
+  const bytes = Buffer.from(JSON.stringify(body))
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length, 'cache-control': 'max-age=60' })
+  res.end(bytes)
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -262,7 +271,12 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
   // Keys: one for oidc-provider's ID tokens, one for the test CI issuer. EC keys are quick to make.
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })
   const ci = await generateKeyPair('ES256')
-  const ciKid = sha256(JSON.stringify(await exportJWK(ci.publicKey))).slice(0, 16)
+  const ciJwk = await exportJWK(ci.publicKey)
+  const ciKid = sha256(JSON.stringify(ciJwk)).slice(0, 16)
+  const ciIssuer = `${issuer}${CI_ISSUER_PATH}`
+  const ciJwksUri = `${ciIssuer}/.well-known/jwks.json`
+  // The exchange reads the issuer's keys as any relying party does: from its JWKS, over HTTP (loopback here).
+  const ciKeys = createRemoteJWKSet(new URL(ciJwksUri))
 
   /** sha256(device_code) → the interval it was given and when it was last polled. */
   const polls = new Map<string, { interval: number; lastPollMs?: number; expiresAtMs: number }>()
@@ -480,8 +494,9 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     let claims: JWTPayload
     const issuers = [...new Set(ciTrust.map((policy) => policy.issuer))]
     try {
-      // One test key stands for the keys every trusted issuer would publish in its JWKS.
-      ;({ payload: claims } = await jwtVerify(params.subject_token, ci.publicKey, {
+      // The keys come from the test issuer's JWKS, fetched over loopback, whichever trusted issuer the token names: the
+      // local platform reaches no other host, so that JWKS stands in for every issuer a rule may name (e.g. GitHub's).
+      ;({ payload: claims } = await jwtVerify(params.subject_token, ciKeys, {
         issuer: issuers,
         algorithms: ['ES256'],
         requiredClaims: ['exp', 'sub', 'aud'],
@@ -630,7 +645,7 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     setCiTokenTtl: (seconds) => void (settings.ciTokenTtl = whole('CI token TTL', seconds)),
     setTokenResponseDelay: (ms) => void (settings.tokenResponseDelayMs = whole('token response delay', ms, 0)),
     trustCiIssuer(policy) {
-      ciTrust = policy === null ? [] : (Array.isArray(policy) ? policy : [policy]).map(validPolicy)
+      ciTrust = policy === null ? [] : (Array.isArray(policy) ? policy : [policy]).map((one, index) => validPolicy(one, index, ciIssuer))
     },
     ciTrustRules: () => ciTrust.map((policy) => ({ ...policy, scopes: [...policy.scopes] })),
     isRefreshTokenActive: (token) => isActive('RefreshToken', token),
@@ -645,16 +660,21 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
   return {
     knobs,
     ciIssuer: {
-      issuer: CI_ISSUER,
+      issuer: ciIssuer,
+      jwksUri: ciJwksUri,
       async sign(claims) {
         const now = Math.floor(Date.now() / 1000)
-        return new SignJWT({ iss: CI_ISSUER, iat: now, exp: now + 300, ...claims })
+        return new SignJWT({ iss: ciIssuer, iat: now, exp: now + 300, ...claims })
           .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: ciKid })
           .sign(ci.privateKey as CryptoKey)
       },
     },
     async handle(req, res) {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
+      if (path === `${CI_ISSUER_PATH}/.well-known/openid-configuration`) {
+        return sendJson(res, { issuer: ciIssuer, jwks_uri: ciJwksUri, id_token_signing_alg_values_supported: ['ES256'] })
+      }
+      if (path === `${CI_ISSUER_PATH}/.well-known/jwks.json`) return sendJson(res, { keys: [{ ...ciJwk, kid: ciKid, alg: 'ES256', use: 'sig' }] })
       const found = /^\/interaction\/([\w-]+)(?:\/(login|decision))?$/.exec(path)
       if (found?.[1]) return interaction(req, res, found[1], found[2])
       return callback(req, res)
@@ -683,6 +703,7 @@ function describeJoseFailure(error: unknown, issuers: string[]): string {
     if (error.claim === 'nbf') return 'subject_token is not valid yet (nbf is in the future)'
     return `subject_token claim ${error.claim} is not valid: ${error.reason}`
   }
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'subject_token signature does not verify: no key of the issuer has its kid'
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'subject_token signature does not verify with the trusted CI key'
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'subject_token must be signed with ES256'
   return 'subject_token is not a valid JWT'
