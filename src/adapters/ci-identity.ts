@@ -97,9 +97,13 @@ function idTokenFrom(response: TextResponse, name: string): Secret {
   try {
     json = JSON.parse(response.body)
   } catch {
-    throw new ResponseShapeError(name, 'the body is not JSON')
+    json = undefined
   }
   const parsed = ActionsTokenResponse.safeParse(json)
-  if (!parsed.success) throw new ResponseShapeError(name, 'no "value" with the ID token in it')
+  if (!parsed.success) {
+    const issue = json === undefined ? 'the body is not JSON' : 'no "value" with the ID token in it'
+    // Not the platform's API: upgrading clowdops (ResponseShapeError's usual hint) would not help.
+    throw new ResponseShapeError(name, issue).withHint('Check that ACTIONS_ID_TOKEN_REQUEST_URL is the one GitHub Actions set for this job.')
+  }
   return new Secret(parsed.data.value)
 }
