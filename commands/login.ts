@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { readCiIdToken } from '../src/cli/ci-token.js'
 import { renderDeviceStep, renderSignIn } from '../src/cli/render.js'
+import { DEFAULT_CI_AUDIENCE, jobIdToken } from '../src/core/auth/ci-identity.js'
 import { LoginOutput, type SignIn, exchangeCiToken, loginWithDevice, loginWithToken } from '../src/core/auth/login.js'
 import { readSecretInput } from '../src/core/credentials/secret-ref.js'
 import { UsageError } from '../src/core/errors.js'
@@ -11,11 +12,12 @@ export default class Login extends BaseCommand<SignIn> {
   static override summary = 'Sign in: through the browser, with a token on stdin, or with a CI system’s OIDC token.'
   static override description = `By default, shows a one-time code and opens the platform's sign-in page (OAuth 2.0 device flow); password, SSO and MFA happen there. The token goes to the OS keychain; the profile keeps only who you are and where the token lives.
 
-In CI: pipe a personal access token to --with-token, or exchange the job's OIDC ID token with --oidc-token-env (nothing is stored; --print hands the short-lived token to later steps).`
+In CI: --ci exchanges the job's OIDC ID token for a short-lived token (GitHub Actions: requested by clowdops, with \`permissions: id-token: write\`; GitLab CI: the CLOWDOPS_ID_TOKEN variable declared under \`id_tokens:\`). Elsewhere name the variable holding it with --oidc-token-env, or pipe a personal access token to --with-token. Nothing is stored; --print hands the short-lived token to later steps. When the platform refuses the token, clowdops auth ci-check says which claim does not match and what to change.`
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --api-url https://clowd.acme.example',
     'echo "$CLOWDOPS_PAT" | <%= config.bin %> <%= command.id %> --with-token',
+    'export CLOWDOPS_TOKEN=$(<%= config.bin %> <%= command.id %> --ci --print)',
     'export CLOWDOPS_TOKEN=$(<%= config.bin %> <%= command.id %> --oidc-token-env ACTIONS_ID_TOKEN --print)',
   ]
   static override flags = {
@@ -23,9 +25,11 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
     browser: Flags.boolean({ summary: 'Open the sign-in page in a browser (--no-browser: only print its URL).', default: true, allowNo: true }),
     scopes: Flags.string({ summary: 'Scopes to ask for, comma-separated (default: all the CLI uses).', helpValue: '<a,b>' }),
     'insecure-storage': Flags.boolean({ summary: 'Keep the token in a 0600 file instead of the OS keychain (warned about once a day).' }),
+    ci: Flags.boolean({ summary: 'Exchange the job’s OIDC ID token, found as GitHub Actions or GitLab CI offers it.', exclusive: ['with-token', 'oidc-token-env', 'oidc-token-file'] }),
+    audience: Flags.string({ summary: `With --ci in GitHub Actions: the audience to request the ID token for (default ${DEFAULT_CI_AUDIENCE}).`, helpValue: '<aud>', dependsOn: ['ci'] }),
     'oidc-token-env': Flags.string({ summary: 'Name of the environment variable holding the CI OIDC ID token to exchange.', helpValue: '<NAME>', exclusive: ['with-token', 'oidc-token-file'] }),
     'oidc-token-file': Flags.string({ summary: 'File holding the CI OIDC ID token to exchange.', helpValue: '<path>', exclusive: ['with-token'] }),
-    print: Flags.boolean({ summary: 'With --oidc-token-*: print the exchanged token on stdout for later steps.' }),
+    print: Flags.boolean({ summary: 'With --ci or --oidc-token-*: print the exchanged token on stdout for later steps.' }),
   }
   protected static override profileFromApiUrl = true
 
@@ -34,14 +38,17 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
     const scopes = flags.scopes?.split(',').map((s) => s.trim()).filter(Boolean)
     const storage = { insecureStorage: flags['insecure-storage'] }
 
-    if (flags['oidc-token-env'] || flags['oidc-token-file']) {
+    if (flags.ci || flags['oidc-token-env'] || flags['oidc-token-file']) {
       if (flags.print && this.jsonEnabled()) throw new UsageError('--print and --json both want stdout: pick one.')
-      const { signIn, token } = await exchangeCiToken({ idToken: readCiIdToken({ env: flags['oidc-token-env'], file: flags['oidc-token-file'] }), scopes }, this.deps)
+      const idToken = flags.ci
+        ? (await jobIdToken({ audience: flags.audience ?? DEFAULT_CI_AUDIENCE }, this.deps)).token
+        : readCiIdToken({ env: flags['oidc-token-env'], file: flags['oidc-token-file'] })
+      const { signIn, token } = await exchangeCiToken({ idToken, scopes }, this.deps)
       if (flags.print) this.io.out.write(`${token.reveal()}\n`)
       else this.note(`Signed in as ${signIn.account} for this command only; nothing was stored. Add --print to pass the token on.`)
       return signIn
     }
-    if (flags.print) throw new UsageError('--print goes with --oidc-token-env or --oidc-token-file.')
+    if (flags.print) throw new UsageError('--print goes with --ci, --oidc-token-env or --oidc-token-file.')
 
     const signIn = flags['with-token']
       ? await loginWithToken(
@@ -64,7 +71,7 @@ In CI: pipe a personal access token to --with-token, or exchange the job's OIDC 
     // A pipeline must never wait on a person: without a terminal, only --json (a wrapper shows the code) may go on.
     if (!this.deps.prompter && !this.jsonEnabled()) {
       throw new UsageError('No terminal to sign in from.', {
-        hint: 'In CI, pipe a token to clowdops login --with-token, use --oidc-token-env NAME, or set CLOWDOPS_TOKEN.',
+        hint: 'In CI, use clowdops login --ci (GitHub Actions, GitLab CI), --oidc-token-env NAME, pipe a token to --with-token, or set CLOWDOPS_TOKEN.',
       })
     }
     return loginWithDevice(

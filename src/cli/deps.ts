@@ -17,7 +17,7 @@ import { fileVault, keychainVault } from '../adapters/token-vaults.js'
 import { createSession } from '../core/auth/session.js'
 import { resolveContext, type ContextFlags } from '../core/context.js'
 import { secretInputOf } from '../core/credentials/secret-ref.js'
-import type { Browser, Clock, Deps, Downloader, IO, PendingRequests, Prompter, Runtime, UserFiles } from '../core/ports.js'
+import type { Browser, CiIdentity, Clock, Deps, Downloader, IO, PendingRequests, Prompter, Runtime, UserFiles } from '../core/ports.js'
 import { redactPersonal, redactText } from '../core/redact.js'
 
 /** What the process running a command provides: its environment, terminal, a person to ask, a browser, Ctrl-C. */
@@ -88,6 +88,11 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     release: async (fingerprint) => (await pendingFile()).release(fingerprint),
   }
   const pendingFile = async () => (await import('../adapters/pending-requests.js')).pendingRequestsFile(directory, locks, () => clock.now())
+  // Only `login --ci` and `auth ci-check` ask a CI system for a token.
+  const ciIdentity: CiIdentity = {
+    requestGitHubActionsToken: async (request) =>
+      (await import('../adapters/ci-identity.js')).createCiIdentity(platform).requestGitHubActionsToken(request),
+  }
   const prompter = options.interactive ? host.prompter(signal) : undefined
   return {
     env: options.env,
@@ -111,6 +116,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     auth,
     locks,
     session,
+    ciIdentity,
     downloads,
     pending,
   }

@@ -234,6 +234,15 @@ export interface Prompter {
   select<T extends string>(message: string, choices: readonly { value: T; name: string }[]): Promise<T>
 }
 
+/** The CI system's identity service, asked for the job's OIDC ID token. */
+export interface CiIdentity {
+  /**
+   * GitHub Actions: GET `url` (ACTIONS_ID_TOKEN_REQUEST_URL) with `audience` added, the request token as the bearer; the
+   * answer's `value` is the ID token. The request token goes into the Authorization header and nowhere else.
+   */
+  requestGitHubActionsToken(request: { url: string; requestToken: Secret; audience: string }): Promise<Secret>
+}
+
 /** Opens a page for the person; best effort, so the URL must be on screen as well. */
 export interface Browser {
   open(url: string): void
@@ -298,6 +307,7 @@ export interface Deps {
   auth: AuthServer
   locks: Locks
   session: Session
+  ciIdentity: CiIdentity
   downloads: Downloader
   pending: PendingRequests
 }

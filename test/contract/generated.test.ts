@@ -55,6 +55,7 @@ describe('generated files', () => {
     expect(doc.openapi).toBe('3.1.0')
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/aws-trust',
+      '/v1/ci-trust',
       '/v1/credential-keys',
       '/v1/credentials/{credential_id}',
       '/v1/credentials/{credential_id}/rotate',

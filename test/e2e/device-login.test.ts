@@ -11,6 +11,7 @@ import { StoredTokens } from '../../src/core/auth/tokens.js'
 import { ErrorOutput } from '../../src/core/errors.js'
 import { ProjectList } from '../../src/core/projects/list.js'
 import { freshConfigDir, runCli, startCli } from '../support/cli.js'
+import { startActionsTokenService } from '../support/ci-provider.js'
 import { approveDeviceFlow, revokeToken } from '../support/oauth.js'
 import { envFor, usePlatform } from '../support/platform.js'
 
@@ -165,6 +166,22 @@ describe('CI sign-in with the job’s OIDC token (RFC 8693)', () => {
     expect(result.stderr).not.toContain(idToken)
     for (const entry of readdirSync(configDir, { recursive: true, withFileTypes: true })) {
       if (entry.isFile()) expect(readFileSync(join(entry.parentPath, entry.name), 'utf8')).not.toContain(token)
+    }
+  })
+
+  it('--ci in GitHub Actions, the built CLI with --debug: asks the token service, signs in, and shows neither token (canary)', async () => {
+    platform().oauth.trustCiIssuer({ audience: 'clowdops', subject: 'repo:acme/*', scopes: ['projects:read'] })
+    const actions = await startActionsTokenService(platform().ciIssuer)
+    try {
+      const result = await runCli(['login', '--ci', '--print', '--debug'], { ...envFor(platform(), { withToken: false }), ...actions.env() })
+      expect(result.code, result.stderr).toBe(0)
+      expect(actions.requests).toEqual([{ authorization: `bearer ${actions.requestToken}`, audience: 'clowdops' }])
+      expect(result.stderr).toContain('/_apis/idtoken')
+      for (const secret of [actions.requestToken, ...actions.issued]) expect(result.stdout + result.stderr).not.toContain(secret)
+      const projects = await runCli(['projects', 'list', '--json'], { CLOWDOPS_API_URL: platform().url, CLOWDOPS_TOKEN: result.stdout.trim() })
+      expect(projects.code, projects.stderr).toBe(0)
+    } finally {
+      await actions.close()
     }
   })
 

@@ -95,6 +95,12 @@ async function loggedOut(): Promise<CliResult> {
   return json(['logout', '--profile', profile], own)
 }
 
+/** A CI job outside GitHub Actions whose ID token (audience `aud`) is in CLOWDOPS_ID_TOKEN, and a rule trusting `clowdops`. */
+async function ciJob(aud: string): Promise<Record<string, string>> {
+  platform.oauth.trustCiIssuer({ name: 'json-output', audience: 'clowdops', subject: 'repo:acme/*', scopes: ['projects:read'] })
+  return { GITHUB_ACTIONS: '', CLOWDOPS_ID_TOKEN: await platform.ciIssuer.sign({ aud, sub: 'repo:acme/payments:ref:refs/heads/main' }) }
+}
+
 /** `login --json` through the browser: the device step line, the browser part done by the test, then the result. */
 async function deviceLogin(): Promise<CliResult> {
   const cli = startCli(['login', '--json', '--insecure-storage', '--no-browser'], { CLOWDOPS_API_URL: platform.url })
@@ -158,6 +164,11 @@ const unreadableConfig = (args: string[]) => fails('config.json cannot be read',
 
 /** Per command id: at least one run that succeeds and one that fails. */
 const CHECKS: Record<string, Check[]> = {
+  'auth:ci-check': [
+    succeeds('a rule accepts the job token', async () => json(['auth', 'ci-check'], await ciJob('clowdops'))),
+    reportsFailure('no rule accepts it: the claims and fixes, exit 4', 4, async () => json(['auth', 'ci-check'], await ciJob('someone-else'))),
+    fails('GitHub Actions without id-token: write', 2, () => json(['auth', 'ci-check'], { GITHUB_ACTIONS: 'true', ACTIONS_ID_TOKEN_REQUEST_URL: '' })),
+  ],
   'auth:list': [succeeds('lists the profiles', () => json(['auth', 'list'])), unreadableConfig(['auth', 'list'])],
   'auth:status': [succeeds('verifies the active token', () => json(['auth', 'status', '--verify'])), unreadableConfig(['auth', 'status'])],
   'auth:switch': [
@@ -242,6 +253,8 @@ const CHECKS: Record<string, Check[]> = {
     succeeds('a piped token', () => json(['login', '--with-token', '--profile', ownProfile()], { CLOWDOPS_TOKEN: undefined }, platform.issueToken(['projects:read']))),
     succeeds('the browser (device flow): the step, then the result', deviceLogin, 2),
     fails('the token is rejected', 4, () => json(['login', '--with-token', '--profile', ownProfile()], { CLOWDOPS_TOKEN: undefined }, REJECTED_TOKEN)),
+    succeeds('--ci with the job token', async () => json(['login', '--ci'], await ciJob('clowdops'))),
+    fails('--ci in GitHub Actions without id-token: write', 2, () => json(['login', '--ci'], { GITHUB_ACTIONS: 'true', ACTIONS_ID_TOKEN_REQUEST_URL: '' })),
   ],
   logout: [
     succeeds('revokes and forgets the token', loggedOut),

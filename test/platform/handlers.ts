@@ -5,7 +5,7 @@ import type { Credential, SealedSecret } from '../../src/core/contract/credentia
 import type { CredentialKeyring } from './credential-keys.js'
 import type { SimulatedAwsAccount } from './aws-account.js'
 import { assumedRoleOf, probeFixtureFor, probeResult } from './credential-probes.js'
-import type { OAuthStats } from './oauth.js'
+import type { CiTrustRuleRecord, OAuthStats } from './oauth.js'
 import type { PrivacyEngine } from './privacy.js'
 import { ProblemError } from './problems.js'
 import { type PlatformStore, randomBase62, sha256, type TokenRecord, type User } from './store.js'
@@ -36,6 +36,8 @@ export interface HandlerContext {
   privacy: PrivacyEngine
   /** The request's Idempotency-Key header, for endpoints whose resource id must equal it. */
   idempotencyKey: string | undefined
+  /** The CI trust policies the token exchange enforces right now. */
+  ciTrust: () => CiTrustRuleRecord[]
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined
@@ -55,6 +57,20 @@ export type Handler<E extends AnyEndpoint> = (
 /** Typed so that a new endpoint in the contract fails to compile here until it has a handler. */
 export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
   health: () => ({ status: 'ok', version: `local-${API_VERSION}`, time: new Date().toISOString() }),
+
+  // The very policies the exchange enforces, so what `auth ci-check` reads cannot drift from what is applied.
+  ciTrust: (_input, { ciTrust }) => ({
+    rules: ciTrust().map(({ name, issuer, audience, subject, repository, ref, environment, scopes }) => ({
+      name,
+      issuer,
+      audience,
+      subject,
+      ...(repository === undefined ? {} : { repository }),
+      ...(ref === undefined ? {} : { ref }),
+      ...(environment === undefined ? {} : { environment }),
+      scopes,
+    })),
+  }),
 
   me: (_input, context) => {
     const { user, token, tokenType } = callerOf(context)

@@ -1,9 +1,9 @@
 // The local platform's authorization server (oidc-provider): device grant, refresh rotation, revocation and
 // token exchange, over real HTTP with fetch; the sign-in pages walked with test/support/oauth.ts.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { SignJWT, generateKeyPair } from 'jose'
+import { SignJWT, createRemoteJWKSet, generateKeyPair, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Me, Problem } from '../../src/core/contract/index.js'
+import { CiTrust, Me, Problem } from '../../src/core/contract/index.js'
 import {
   ID_TOKEN_TYPE,
   approveDeviceFlow,
@@ -323,6 +323,71 @@ describe('authorization server: token exchange for CI (RFC 8693)', () => {
     }
   })
 
+  it('GitHub subjects: a rule written with names accepts the immutable form with ids, and the other way round, only when the id claims agree', async () => {
+    const claims = { aud: 'clowdops', repository: 'acme/payments', repository_owner_id: '123456', repository_id: '456789' }
+    const withIds = 'repo:acme@123456/payments@456789:ref:refs/heads/main'
+    platform().oauth.trustCiIssuer({ audience: 'clowdops', subject: 'repo:acme/payments:ref:refs/heads/*', scopes: ['projects:read'] })
+    expect(tokensOf(await exchangeCiToken(platform().url, await platform().ciIssuer.sign({ ...claims, sub: withIds }))).scope).toBe('projects:read')
+    // Ids in the subject that the token's own id claims contradict are not read as the names.
+    const inconsistent = await platform().ciIssuer.sign({ ...claims, sub: 'repo:acme@123456/payments@999999:ref:refs/heads/main' })
+    expectOAuthError(await exchangeCiToken(platform().url, inconsistent), 'invalid_grant', /subject .* is not trusted/)
+    // A rule written with ids accepts the names form of that repository, and refuses a recycled name (other ids) in either form.
+    platform().oauth.trustCiIssuer({ audience: 'clowdops', subject: withIds, scopes: ['projects:read'] })
+    expect(tokensOf(await exchangeCiToken(platform().url, await platform().ciIssuer.sign({ ...claims, sub: SUBJECT }))).scope).toBe('projects:read')
+    for (const sub of [SUBJECT, 'repo:acme@123456/payments@999999:ref:refs/heads/main']) {
+      const recycled = await platform().ciIssuer.sign({ ...claims, repository_id: '999999', sub })
+      expectOAuthError(await exchangeCiToken(platform().url, recycled), 'invalid_grant', /subject .* is not trusted/)
+    }
+  })
+
+  it('enforces the repository, ref, environment and issuer conditions of a rule, and publishes the same rules at GET /v1/ci-trust', async () => {
+    const rule = {
+      name: 'deploy-prod',
+      audience: 'clowdops',
+      subject: 'repo:acme/payments:*',
+      repository: 'acme/payments',
+      ref: 'refs/heads/main',
+      environment: 'production',
+      scopes: ['projects:read'],
+    }
+    platform().oauth.trustCiIssuer(rule)
+    const good = { aud: 'clowdops', sub: 'repo:acme/payments:environment:production', repository: 'acme/payments', ref: 'refs/heads/main', environment: 'production' }
+    expect(tokensOf(await exchangeCiToken(platform().url, await platform().ciIssuer.sign(good))).scope).toBe('projects:read')
+    for (const [claim, value] of [['repository', 'acme/payments-fork'], ['ref', 'refs/heads/feature'], ['environment', 'staging']] as const) {
+      const token = await platform().ciIssuer.sign({ ...good, [claim]: value })
+      expectOAuthError(await exchangeCiToken(platform().url, token), 'invalid_grant', new RegExp(`${claim} "${value}" is not trusted`))
+    }
+    const published = await fetch(`${platform().url}/v1/ci-trust`)
+    expect(published.status).toBe(200)
+    expect(CiTrust.parse(await published.json())).toEqual({ rules: [{ ...rule, issuer: platform().ciIssuer.issuer }] })
+
+    platform().oauth.trustCiIssuer({ ...rule, issuer: 'https://token.actions.githubusercontent.com' })
+    expectOAuthError(await exchangeCiToken(platform().url, await platform().ciIssuer.sign(good)), 'invalid_grant', /issuer is not trusted \(expected https:\/\/token.actions/)
+    const github = await platform().ciIssuer.sign({ ...good, iss: 'https://token.actions.githubusercontent.com' })
+    expect(tokensOf(await exchangeCiToken(platform().url, github)).scope).toBe('projects:read')
+  })
+
+  it('the test CI issuer is an OpenID issuer on loopback: discovery and JWKS, which the exchange verifies against', async () => {
+    const issuer = platform().ciIssuer.issuer
+    expect(issuer).toBe(`${platform().url}/_ci`)
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string }
+    expect(discovery).toMatchObject({ issuer, jwks_uri: platform().ciIssuer.jwksUri })
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kid: string; kty: string; alg: string }[] }
+    expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'EC', alg: 'ES256' })])
+    const idToken = await platform().ciIssuer.sign({ aud: 'clowdops', sub: SUBJECT })
+    const verified = await jwtVerify(idToken, createRemoteJWKSet(new URL(discovery.jwks_uri)), { issuer })
+    expect(verified.protectedHeader.kid).toBe(jwks.keys[0]?.kid)
+    // A key the JWKS does not hold, under a kid it does not know, is refused.
+    const forged = await generateKeyPair('ES256')
+    const unknownKid = await new SignJWT({ aud: 'clowdops', sub: SUBJECT })
+      .setProtectedHeader({ alg: 'ES256', kid: 'not-in-the-jwks' })
+      .setIssuer(issuer)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(forged.privateKey)
+    expectOAuthError(await exchangeCiToken(platform().url, unknownKid), 'invalid_grant', /no key of the issuer has its kid/)
+  })
+
   it('refuses everything when no CI issuer is trusted, and a wrong subject_token_type', async () => {
     const idToken = await platform().ciIssuer.sign({ aud: 'clowdops', sub: SUBJECT })
     expectOAuthError(await exchangeCiToken(platform().url, idToken, { subject_token_type: 'urn:x' }), 'invalid_request', /subject_token_type/)
@@ -357,7 +422,7 @@ describe('authorization server: tokens side by side and admin knobs', () => {
       client_id: 'clowdops-cli',
       poll_interval: 2,
       device_code_ttl: 30,
-      ci_issuer: 'https://ci.example.test',
+      ci_issuer: `${platform().url}/_ci`,
       trust_ci_issuer: [{ audience: 'clowdops', subject: 'repo:*', scopes: ['projects:read'] }],
     })
     expect(await startDeviceFlow(platform().url)).toMatchObject({ interval: 2, expires_in: 30 })

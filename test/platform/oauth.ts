@@ -3,7 +3,7 @@
 // for CI ID tokens (RFC 8693), its sign-in pages, and knobs so tests can shorten lifetimes and intervals.
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SignJWT, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWTPayload } from 'jose'
+import { SignJWT, createRemoteJWKSet, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWTPayload } from 'jose'
 import type { Configuration, KoaContextWithOIDC, Provider as OidcProvider, TokenEndpointGrantContext } from 'oidc-provider'
 import type { PlatformStats } from './handlers.js'
 import { createMemoryAdapter } from './oauth-adapter.js'
@@ -32,7 +32,8 @@ export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exch
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token'
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
-export const CI_ISSUER = 'https://ci.example.test'
+/** Where the test CI issuer lives on the platform: its `iss` is `${platform URL}${CI_ISSUER_PATH}`. */
+export const CI_ISSUER_PATH = '/_ci'
 const CLIENT_NAME = 'ClowdOps CLI'
 const GRANT_PREFIX = 'urn:ietf:params:oauth:grant-type:'
 /**
@@ -60,18 +61,39 @@ export const DEFAULT_OAUTH_SETTINGS: Readonly<OAuthSettings> = {
   tokenResponseDelayMs: 0,
 }
 
-/** Which CI ID tokens the platform exchanges, and for which scopes. */
+/**
+ * Which CI ID tokens the platform exchanges, and for which scopes: a token passes when it matches every condition of
+ * one policy. GET /v1/ci-trust publishes these same policies (filled in) as the organisation's trust rules.
+ */
 export interface CiTrustPolicy {
+  /** Names it in messages; `rule-N` (its place in the list) when absent. */
+  name?: string
+  /** The `iss` the ID token must carry; the test CI issuer when absent. */
+  issuer?: string
   /** The `aud` the ID token must carry, e.g. `clowdops`. */
   audience: string
-  /** The `sub` it must carry, exactly, or with `*` matching any run of characters. */
+  /**
+   * The `sub` it must carry, exactly, or with `*` matching any run of characters. GitHub's subject written with names
+   * also matches its immutable form with ids, and the other way round, when the id claims agree (subjectForms).
+   */
   subject: string
+  /** The `repository` claim, exactly. */
+  repository?: string
+  /** The `ref` claim, `*` matching any run of characters. */
+  ref?: string
+  /** The `environment` claim, exactly. */
+  environment?: string
   /** Scopes the exchanged access token gets (a request may ask for fewer). */
   scopes: string[]
 }
 
+/** A policy as enforced and published: name and issuer filled in. */
+export type CiTrustRuleRecord = CiTrustPolicy & { name: string; issuer: string }
+
 export interface CiIssuer {
+  /** `${platform URL}/_ci`: an OpenID issuer on loopback, its discovery document and JWKS served under it. */
   issuer: string
+  jwksUri: string
   /**
    * A signed ES256 ID token from the test CI issuer. `iss`, `iat` and `exp` (5 minutes) are filled in unless the
    * claims set them; pass `exp`/`nbf`/`iss` to test the failures.
@@ -111,13 +133,15 @@ export interface OAuthKnobs {
   setTokenResponseDelay(ms: number): void
   /** Replace the CI trust policies (null: trust no CI token). */
   trustCiIssuer(policy: CiTrustPolicy | CiTrustPolicy[] | null): void
+  /** The policies in force, filled in: what GET /v1/ci-trust publishes. */
+  ciTrustRules(): CiTrustRuleRecord[]
   /** Whether a refresh token would still be accepted (not rotated away, revoked or expired). */
   isRefreshTokenActive(token: string): Promise<boolean>
   /** Whether an access token would still be accepted by /v1. */
   isAccessTokenActive(token: string): Promise<boolean>
   /** Back to the defaults, and no CI trust. */
   reset(): void
-  settings(): OAuthSettings & { ciTrust: CiTrustPolicy[] }
+  settings(): OAuthSettings & { ciTrust: CiTrustRuleRecord[] }
 }
 
 export interface OAuthCaller {
@@ -148,13 +172,45 @@ function whole(name: string, value: number, min = 1): number {
   return value
 }
 
-function validPolicy(policy: CiTrustPolicy): CiTrustPolicy {
+function validPolicy(policy: CiTrustPolicy, index: number, defaultIssuer: string): CiTrustRuleRecord {
   if (!policy.audience || !policy.subject) throw new RangeError('a CI trust policy needs an audience and a subject')
   const unknown = policy.scopes.filter((scope) => !(ALL_SCOPES as readonly string[]).includes(scope))
   if (unknown.length > 0 || policy.scopes.length === 0) {
     throw new RangeError(`a CI trust policy needs scopes from ${ALL_SCOPES.join(', ')}, got ${policy.scopes.join(', ') || 'none'}`)
   }
-  return { audience: policy.audience, subject: policy.subject, scopes: [...policy.scopes] }
+  return { ...policy, name: policy.name ?? `rule-${index + 1}`, issuer: policy.issuer ?? defaultIssuer, scopes: [...policy.scopes] }
+}
+
+/**
+ * The subjects a token may be matched as. GitHub's immutable subject (2026; github.blog/changelog/2026-04-23-immutable-
+ * subject-claims-for-github-actions-oidc-tokens, learn.microsoft.com/entra/workload-id/workload-identities-github-
+ * immutable-subjects) appends ids with `@`: `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`. A rule written in either form matches
+ * a token in the other when the token's own repository, repository_owner_id and repository_id claims say the same.
+ */
+function subjectForms(claims: JWTPayload): string[] {
+  const sub = claims.sub ?? ''
+  const repository = typeof claims.repository === 'string' ? claims.repository : undefined
+  const ownerId = claims.repository_owner_id === undefined ? undefined : String(claims.repository_owner_id)
+  const repoId = claims.repository_id === undefined ? undefined : String(claims.repository_id)
+  const withIds = /^repo:([^/@:]+)@(\d+)\/([^/@:]+)@(\d+):(.*)$/.exec(sub)
+  if (withIds) {
+    const [, owner, oid, repo, rid, rest] = withIds
+    return oid === ownerId && rid === repoId && `${owner}/${repo}` === repository ? [sub, `repo:${owner}/${repo}:${rest}`] : [sub]
+  }
+  const withNames = /^repo:([^/@:]+)\/([^/@:]+):(.*)$/.exec(sub)
+  if (withNames && ownerId && repoId && `${withNames[1]}/${withNames[2]}` === repository) {
+    return [sub, `repo:${withNames[1]}@${ownerId}/${withNames[2]}@${repoId}:${withNames[3]}`]
+  }
+  return [sub]
+}
+
+/** The first condition of `policy` the token fails, past issuer and audience; undefined when it passes them all. */
+function failedCondition(policy: CiTrustRuleRecord, claims: JWTPayload): 'subject' | 'repository' | 'ref' | 'environment' | undefined {
+  if (!subjectForms(claims).some((form) => globMatches(policy.subject, form))) return 'subject'
+  if (policy.repository !== undefined && claims.repository !== policy.repository) return 'repository'
+  if (policy.ref !== undefined && !(typeof claims.ref === 'string' && globMatches(policy.ref, claims.ref))) return 'ref'
+  if (policy.environment !== undefined && claims.environment !== policy.environment) return 'environment'
+  return undefined
 }
 
 function globMatches(pattern: string, value: string): boolean {
@@ -196,6 +252,12 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.end(body)
 }
 
+function sendJson(res: ServerResponse, body: unknown): void {
+  const bytes = Buffer.from(JSON.stringify(body))
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length, 'cache-control': 'max-age=60' })
+  res.end(bytes)
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -204,12 +266,17 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
   const { issuer, user, password, stats } = options
   const resource = `${issuer}/v1`
   const settings: OAuthSettings = { ...DEFAULT_OAUTH_SETTINGS }
-  let ciTrust: CiTrustPolicy[] = []
+  let ciTrust: CiTrustRuleRecord[] = []
 
   // Keys: one for oidc-provider's ID tokens, one for the test CI issuer. EC keys are quick to make.
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })
   const ci = await generateKeyPair('ES256')
-  const ciKid = sha256(JSON.stringify(await exportJWK(ci.publicKey))).slice(0, 16)
+  const ciJwk = await exportJWK(ci.publicKey)
+  const ciKid = sha256(JSON.stringify(ciJwk)).slice(0, 16)
+  const ciIssuer = `${issuer}${CI_ISSUER_PATH}`
+  const ciJwksUri = `${ciIssuer}/.well-known/jwks.json`
+  // The exchange reads the issuer's keys as any relying party does: from its JWKS, over HTTP (loopback here).
+  const ciKeys = createRemoteJWKSet(new URL(ciJwksUri))
 
   /** sha256(device_code) → the interval it was given and when it was last polled. */
   const polls = new Map<string, { interval: number; lastPollMs?: number; expiresAtMs: number }>()
@@ -425,23 +492,31 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     if (ciTrust.length === 0) throw refuse('this platform trusts no CI identity provider')
 
     let claims: JWTPayload
+    const issuers = [...new Set(ciTrust.map((policy) => policy.issuer))]
     try {
-      ;({ payload: claims } = await jwtVerify(params.subject_token, ci.publicKey, {
-        issuer: CI_ISSUER,
+      // The keys come from the test issuer's JWKS, fetched over loopback, whichever trusted issuer the token names: the
+      // local platform reaches no other host, so that JWKS stands in for every issuer a rule may name (e.g. GitHub's).
+      ;({ payload: claims } = await jwtVerify(params.subject_token, ciKeys, {
+        issuer: issuers,
         algorithms: ['ES256'],
         requiredClaims: ['exp', 'sub', 'aud'],
         clockTolerance: 5,
       }))
     } catch (error) {
-      throw refuse(describeJoseFailure(error))
+      throw refuse(describeJoseFailure(error, issuers))
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud ?? '']
-    const forAudience = ciTrust.filter((policy) => audiences.includes(policy.audience))
+    const fromIssuer = ciTrust.filter((policy) => policy.issuer === claims.iss)
+    const forAudience = fromIssuer.filter((policy) => audiences.includes(policy.audience))
     if (forAudience.length === 0) {
-      throw refuse(`subject_token audience ${JSON.stringify(claims.aud)} is not trusted (expected ${ciTrust.map((p) => p.audience).join(' or ')})`)
+      throw refuse(`subject_token audience ${JSON.stringify(claims.aud)} is not trusted (expected ${fromIssuer.map((p) => p.audience).join(' or ')})`)
     }
-    const policy = forAudience.find((candidate) => globMatches(candidate.subject, claims.sub ?? ''))
-    if (!policy) throw refuse(`subject_token subject ${JSON.stringify(claims.sub)} is not trusted for this audience`)
+    const policy = forAudience.find((candidate) => failedCondition(candidate, claims) === undefined)
+    if (!policy) {
+      const failed = failedCondition(forAudience[0] as CiTrustRuleRecord, claims) ?? 'subject'
+      const claim = failed === 'subject' ? 'sub' : failed
+      throw refuse(`subject_token ${failed} ${JSON.stringify(claims[claim] ?? null)} is not trusted for this audience`)
+    }
 
     const requested = params.scope ? params.scope.split(' ').filter(Boolean) : policy.scopes
     const beyond = requested.filter((scope) => !policy.scopes.includes(scope))
@@ -570,8 +645,9 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
     setCiTokenTtl: (seconds) => void (settings.ciTokenTtl = whole('CI token TTL', seconds)),
     setTokenResponseDelay: (ms) => void (settings.tokenResponseDelayMs = whole('token response delay', ms, 0)),
     trustCiIssuer(policy) {
-      ciTrust = policy === null ? [] : (Array.isArray(policy) ? policy : [policy]).map(validPolicy)
+      ciTrust = policy === null ? [] : (Array.isArray(policy) ? policy : [policy]).map((one, index) => validPolicy(one, index, ciIssuer))
     },
+    ciTrustRules: () => ciTrust.map((policy) => ({ ...policy, scopes: [...policy.scopes] })),
     isRefreshTokenActive: (token) => isActive('RefreshToken', token),
     isAccessTokenActive: (token) => isActive('AccessToken', token),
     reset() {
@@ -584,16 +660,21 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
   return {
     knobs,
     ciIssuer: {
-      issuer: CI_ISSUER,
+      issuer: ciIssuer,
+      jwksUri: ciJwksUri,
       async sign(claims) {
         const now = Math.floor(Date.now() / 1000)
-        return new SignJWT({ iss: CI_ISSUER, iat: now, exp: now + 300, ...claims })
+        return new SignJWT({ iss: ciIssuer, iat: now, exp: now + 300, ...claims })
           .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: ciKid })
           .sign(ci.privateKey as CryptoKey)
       },
     },
     async handle(req, res) {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
+      if (path === `${CI_ISSUER_PATH}/.well-known/openid-configuration`) {
+        return sendJson(res, { issuer: ciIssuer, jwks_uri: ciJwksUri, id_token_signing_alg_values_supported: ['ES256'] })
+      }
+      if (path === `${CI_ISSUER_PATH}/.well-known/jwks.json`) return sendJson(res, { keys: [{ ...ciJwk, kid: ciKid, alg: 'ES256', use: 'sig' }] })
       const found = /^\/interaction\/([\w-]+)(?:\/(login|decision))?$/.exec(path)
       if (found?.[1]) return interaction(req, res, found[1], found[2])
       return callback(req, res)
@@ -615,13 +696,14 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
   }
 }
 
-function describeJoseFailure(error: unknown): string {
+function describeJoseFailure(error: unknown, issuers: string[]): string {
   if (error instanceof joseErrors.JWTExpired) return 'subject_token has expired'
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === 'iss') return `subject_token issuer is not trusted (expected ${CI_ISSUER})`
+    if (error.claim === 'iss') return `subject_token issuer is not trusted (expected ${issuers.join(' or ')})`
     if (error.claim === 'nbf') return 'subject_token is not valid yet (nbf is in the future)'
     return `subject_token claim ${error.claim} is not valid: ${error.reason}`
   }
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'subject_token signature does not verify: no key of the issuer has its kid'
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'subject_token signature does not verify with the trusted CI key'
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'subject_token must be signed with ES256'
   return 'subject_token is not a valid JWT'

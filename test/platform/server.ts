@@ -335,7 +335,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   /** The effect, then the stored result for idempotent requests. A contract violation is a bug, not a response. */
   async function execute(run: Extract<Outcome, { kind: 'run' }>, requestId: string): Promise<Extract<Outcome, { kind: 'respond' }>> {
     const { route, input, caller, idempotency, idempotencyKey } = run
-    const context: HandlerContext = { store, stats, caller, credentialKeys, aws, privacy, idempotencyKey }
+    const context: HandlerContext = { store, stats, caller, credentialKeys, aws, privacy, idempotencyKey, ciTrust: () => oauth?.knobs.ciTrustRules() ?? [] }
     const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
     let status: number
     let body: unknown
@@ -588,7 +588,16 @@ const AdminFaults = z
 const Seconds = z.number().int().min(1)
 
 const CiTrust = z
-  .object({ audience: z.string().min(1), subject: z.string().min(1), scopes: z.array(z.string()).min(1) })
+  .object({
+    name: z.string().min(1).optional(),
+    issuer: z.string().min(1).optional(),
+    audience: z.string().min(1),
+    subject: z.string().min(1),
+    repository: z.string().min(1).optional(),
+    ref: z.string().min(1).optional(),
+    environment: z.string().min(1).optional(),
+    scopes: z.array(z.string()).min(1),
+  })
   .strict() satisfies z.ZodType<CiTrustPolicy>
 
 const AdminOAuth = z

@@ -166,7 +166,7 @@ export async function exchangeCiToken(
   if (!result.ok) {
     throw new NotSignedInError(`The platform refused the CI token: ${result.error.error_description ?? result.error.error}.`, {
       code: result.error.error,
-      hint: 'Check the trust policy for this repository (issuer, audience, subject) on the platform.',
+      hint: 'Run clowdops auth ci-check in the same job: it says which claim does not match the trust rules and what to change.',
     })
   }
   const tokens = tokensFromResponse({ ...result.tokens, refresh_token: undefined }, deps.clock.now())

@@ -21,6 +21,7 @@ import {
   PutConsent,
   VerifyPrivacyRequest,
 } from './privacy.js'
+import { CiTrust } from './ci-trust.js'
 import { CreateProject, Health, Me, Project, Sandbox } from './resources.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -106,6 +107,17 @@ export const endpoints = {
     tag: 'users',
     scopes: [],
     response: Me,
+    status: 200,
+  }),
+  ciTrust: endpoint({
+    id: 'ci-trust.get',
+    method: 'GET',
+    path: '/v1/ci-trust',
+    // No token: the job asking is one that cannot sign in yet. The rules say whose signed tokens are accepted, which
+    // helps nobody forge one (the CI system signs them), as a JWKS or a discovery document is public.
+    summary: 'The CI trust rules the token exchange applies to CI jobs’ OIDC ID tokens; needs no token.',
+    tag: 'ci',
+    response: CiTrust,
     status: 200,
   }),
   listProjects: endpoint({

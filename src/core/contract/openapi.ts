@@ -263,6 +263,7 @@ export function buildOpenApiDocument(): JsonObject {
 const TAGS: Record<string, string> = {
   meta: 'The API itself: liveness and version.',
   users: 'The signed-in user, their organisation and the scopes of the token.',
+  ci: 'CI sign-in: the rules under which the token exchange (RFC 8693) accepts a CI job’s OIDC ID token.',
   projects: 'Projects of the organisation: what credentials and sandboxes belong to.',
   sandboxes: 'Sandboxes inside a project, where agents work and credentials are attached.',
   credentials: 'Cloud, AI and notification credentials, sealed on the client to the platform key before upload.',
