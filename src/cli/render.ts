@@ -1,7 +1,7 @@
 // Human renderings of command results. --json bypasses all of this and prints the result itself.
 import type { ChalkInstance } from 'chalk'
 import { INSECURE_STORAGE_FIX } from '../core/auth/insecure-storage.js'
-import type { DeviceStep, SignIn } from '../core/auth/login.js'
+import type { BrowserStep, DeviceStep, SignIn } from '../core/auth/login.js'
 import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
 import type { Credential, CredentialVerification } from '../core/contract/credentials.js'
@@ -88,6 +88,20 @@ export function renderDeviceStep(step: DeviceStep, c: ChalkInstance): string {
     ...(step.verification_uri_complete ? [`  Or open ${step.verification_uri_complete}`] : []),
     c.dim('  Waiting for approval… (Ctrl-C to cancel)'),
   ].join('\n')
+}
+
+export function renderBrowserStep(step: BrowserStep, remote: boolean, c: ChalkInstance): string {
+  return remote
+    ? [
+        `${c.yellow('!')} Open this address in the browser you sign in with:`,
+        `  ${c.underline(step.authorization_url)}`,
+        c.dim('  After you approve, it goes to an address on 127.0.0.1 that will not load: copy that whole address from its address bar.'),
+      ].join('\n')
+    : [
+        `Opening the platform's sign-in page in your browser. If it does not open, visit:`,
+        `  ${c.underline(step.authorization_url)}`,
+        c.dim('  Waiting for the browser… (Ctrl-C to cancel; a browser on another machine: clowdops login --remote)'),
+      ].join('\n')
 }
 
 export function renderSignIn(signIn: SignIn, c: ChalkInstance): string {
