@@ -12,6 +12,7 @@ import type { Recipe } from '../core/credentials/recipes/index.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { KeychainEntryList } from '../core/keychain-entries.js'
+import type { SignInMethod } from '../core/profile.js'
 import { expiryText, timeAndAge } from '../core/time-text.js'
 import { renderTable } from './output.js'
 
@@ -109,6 +110,13 @@ export function renderSignIn(signIn: SignIn, c: ChalkInstance): string {
   return `${c.green('✓')} Signed in to ${signIn.api_url} as ${c.bold(signIn.account)} (${signIn.org}), profile ${signIn.profile}; token in ${where}.`
 }
 
+const SIGNED_IN_WITH: Record<SignInMethod, string> = {
+  browser: 'through the browser',
+  device: 'with a device code',
+  token: 'with a personal access token',
+  ci: "with the CI job's identity token",
+}
+
 export function renderAuthStatus(status: AuthStatus, c: ChalkInstance, now: Date): string {
   return status.profiles
     .map((p) => {
@@ -119,6 +127,7 @@ export function renderAuthStatus(status: AuthStatus, c: ChalkInstance, now: Date
       const lines = [`${head}`, `    ${who}`]
       // Always here, whereas commands remind of it once a day.
       if (p.source === 'file') lines.push(`    ${c.yellow('!')} ${INSECURE_STORAGE_FIX}`)
+      if (p.signed_in_with) lines.push(`    signed in ${SIGNED_IN_WITH[p.signed_in_with]}`)
       if (p.expires_at) lines.push(`    ${expiryText(p.expires_at, now)}`)
       if (p.scopes.length > 0) lines.push(`    scopes ${p.scopes.join(' ')}`)
       if (p.verified !== undefined) lines.push(p.verified ? `    ${c.green('✓')} accepted by the platform` : `    ${c.red('✗')} rejected by the platform`)

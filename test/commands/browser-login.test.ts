@@ -58,6 +58,8 @@ describe('login through the browser (authorization code with PKCE)', () => {
     expect(config.profiles.default?.signed_in_with).toBe('browser')
     const status = await runCommand(AuthStatusCommand, ['--verify'], { env })
     expect(status.exitCode, status.stderr).toBe(0)
+    expect(status.stdout).toContain('signed in through the browser')
+    expect(status.stdout).toMatch(/expires in (59 min|60 min|1 h) \(\d{4}-\d\d-\d\d \d\d:\d\d /)
   })
 
   it('a denial in the browser ends with exit 3 and nothing stored', async () => {
