@@ -13,7 +13,7 @@ import {
   type DeviceAuthorization,
 } from '../contract/oauth.js'
 import { CancelledError, ClowdopsError, ExitCode, KeychainUnavailableError, NotSignedInError, RefusedError, UsageError } from '../errors.js'
-import type { Deps } from '../ports.js'
+import type { Deps, Prompter } from '../ports.js'
 import { SignInMethod } from '../profile.js'
 import { Secret } from '../secret.js'
 import { REMOTE_REDIRECT_URI, authorizationUrl, newPkce, newState, readAuthorizationResponse, readPastedAnswer } from './authorization-code.js'
@@ -104,8 +104,9 @@ export async function loginWithBrowser(
   input: StoreOptions & { scopes?: string[]; remote: boolean; onStep: (step: BrowserStep) => void | Promise<void> },
   deps: BrowserLoginDeps,
 ): Promise<SignIn> {
-  if (input.remote && !deps.prompter) {
-    throw new UsageError('--remote needs a terminal to paste the browser\'s address into.', {
+  const { prompter } = deps
+  if (input.remote && !prompter) {
+    throw new UsageError("--remote needs a terminal to paste the browser's address into.", {
       hint: 'Run it at a terminal without --json, or sign in with a code: clowdops login --device',
     })
   }
@@ -115,35 +116,16 @@ export async function loginWithBrowser(
   const pkce = newPkce()
   const state = newState()
   const request = { clientId: CLIENT_ID, scopes: input.scopes ?? DEFAULT_SCOPES, state, pkce }
+  const show = (redirectUri: string) => input.onStep({ authorization_url: authorizationUrl(endpoint, { ...request, redirectUri }) })
 
-  let answer: { code: Secret }
-  let redirectUri: string
-  if (input.remote) {
-    redirectUri = REMOTE_REDIRECT_URI
-    await input.onStep({ authorization_url: authorizationUrl(endpoint, { ...request, redirectUri }) })
-    const pasted = await deps.prompter!.text('Paste the address your browser ended on (or the code it shows)')
-    answer = readPastedAnswer(pasted, state)
-  } else {
-    const signal = deps.interruption?.signal ?? new AbortController().signal
-    const listener = await deps.loopback.listen({ state, timeoutMs: BROWSER_ANSWER_TIMEOUT_MS, signal })
-    try {
-      redirectUri = listener.redirectUri
-      await input.onStep({ authorization_url: authorizationUrl(endpoint, { ...request, redirectUri }) })
-      const params = await listener.answer()
-      if (!params) throw browserTimedOut()
-      answer = readAuthorizationResponse(params, state)
-    } finally {
-      await listener.close()
-    }
-  }
-
+  const answer = prompter && input.remote ? await pastedAnswer(state, show, prompter) : await loopbackAnswer(state, show, deps)
   const uninterrupted = deps.interruption?.uninterrupted.bind(deps.interruption) ?? (<T>(work: () => Promise<T>) => work())
   return uninterrupted(async () => {
     const result = await deps.auth.token(metadata, {
       grant_type: AUTHORIZATION_CODE_GRANT,
       code: answer.code,
       // RFC 6749 §4.1.3: the same redirect_uri as in the authorization request.
-      redirect_uri: redirectUri,
+      redirect_uri: answer.redirectUri,
       client_id: CLIENT_ID,
       code_verifier: pkce.verifier,
     })
@@ -155,6 +137,32 @@ export async function loginWithBrowser(
     }
     return storeSignIn(tokensFromResponse(result.tokens, deps.clock.now()), input, 'browser', deps)
   })
+}
+
+interface BrowserAnswer {
+  code: Secret
+  redirectUri: string
+}
+
+/** The browser on this machine comes back to the loopback listener, which closes once answered, timed out or interrupted. */
+async function loopbackAnswer(state: string, show: (redirectUri: string) => void | Promise<void>, deps: BrowserLoginDeps): Promise<BrowserAnswer> {
+  const signal = deps.interruption?.signal ?? new AbortController().signal
+  const listener = await deps.loopback.listen({ state, timeoutMs: BROWSER_ANSWER_TIMEOUT_MS, signal })
+  try {
+    await show(listener.redirectUri)
+    const params = await listener.answer()
+    if (!params) throw browserTimedOut()
+    return { ...readAuthorizationResponse(params, state), redirectUri: listener.redirectUri }
+  } finally {
+    await listener.close()
+  }
+}
+
+/** `--remote`: a browser elsewhere cannot reach this machine, so the person pastes back where it ended. */
+async function pastedAnswer(state: string, show: (redirectUri: string) => void | Promise<void>, prompter: Prompter): Promise<BrowserAnswer> {
+  await show(REMOTE_REDIRECT_URI)
+  const pasted = await prompter.text('Paste the address your browser ended on (or the code it shows)')
+  return { ...readPastedAnswer(pasted, state), redirectUri: REMOTE_REDIRECT_URI }
 }
 
 /** RFC 8414 §2: no authorization endpoint, or PKCE without S256, means no browser sign-in here. */
