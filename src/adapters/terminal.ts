@@ -1,8 +1,7 @@
 // The terminal of this process: stdin, stdout and stderr as the IO port, prompts (inquirer, loaded on first use) as
-// the Prompter port, and the browser opener. The only place, with bin/ and src/cli/deps.ts, that touches the streams.
-import { spawn } from 'node:child_process'
+// the Prompter port. The only place, with bin/ and src/cli/deps.ts, that touches the streams.
 import { once } from 'node:events'
-import type { Browser, IO, InputStream, OutputStream, Prompter } from '../core/ports.js'
+import type { IO, InputStream, OutputStream, Prompter } from '../core/ports.js'
 import { InterruptedError } from '../core/errors.js'
 import { Secret } from '../core/secret.js'
 
@@ -97,23 +96,4 @@ export function terminalPrompter(signal: AbortSignal): Prompter {
     confirm: (message) => ask(async () => (await import('@inquirer/confirm')).default({ message, default: false }, context)),
     select: (message, choices) => ask(async () => (await import('@inquirer/select')).default({ message, choices: [...choices] }, context)),
   }
-}
-
-/** Best effort: a machine with no browser still shows the URL to open by hand. */
-export const systemBrowser: Browser = {
-  open(url) {
-    const [command, args] =
-      process.platform === 'darwin'
-        ? ['open', [url]]
-        : process.platform === 'win32'
-          ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
-          : ['xdg-open', [url]]
-    try {
-      const child = spawn(command, args, { stdio: 'ignore', detached: true })
-      child.on('error', () => undefined)
-      child.unref()
-    } catch {
-      // no opener: the URL is on screen
-    }
-  },
 }

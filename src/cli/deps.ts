@@ -12,7 +12,8 @@ import { keychainRecord } from '../adapters/keychain-record.js'
 import { noticeLog } from '../adapters/notices.js'
 import { createOAuthClient } from '../adapters/oauth.js'
 import { secretFiles } from '../adapters/secret-sources.js'
-import { processIO, systemBrowser, terminalPrompter } from '../adapters/terminal.js'
+import { systemBrowser } from '../adapters/browser.js'
+import { processIO, terminalPrompter } from '../adapters/terminal.js'
 import { fileVault, keychainVault } from '../adapters/token-vaults.js'
 import { createSession } from '../core/auth/session.js'
 import { resolveContext, type ContextFlags } from '../core/context.js'
@@ -37,7 +38,7 @@ export function processHost(): Host {
   const io = processIO(process.env)
   const interruption = new RunInterruption()
   const stopListening = interruptOnSignals(interruption, () => io.err.write(`\nInterrupted; not waiting for the run to unwind.\n`))
-  return { env: process.env, io, prompter: terminalPrompter, browser: systemBrowser, interruption, dispose: stopListening }
+  return { env: process.env, io, prompter: terminalPrompter, browser: systemBrowser(process.env), interruption, dispose: stopListening }
 }
 
 export interface DepsOptions extends ContextFlags {
@@ -99,6 +100,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     io,
     prompter,
     browser: host.browser,
+    loopback: { listen: async (listen) => (await import('../adapters/loopback-redirect.js')).listenForRedirect(listen) },
     interruption,
     sources: { secrets, env: options.env, files: secretFiles, input: secretInputOf(io, prompter) },
     // Only the policy checks need AWS's action metadata: loading its index costs ~6 ms of every command's start-up.

@@ -1,7 +1,7 @@
 // Human renderings of command results. --json bypasses all of this and prints the result itself.
 import type { ChalkInstance } from 'chalk'
 import { INSECURE_STORAGE_FIX } from '../core/auth/insecure-storage.js'
-import type { DeviceStep, SignIn } from '../core/auth/login.js'
+import type { BrowserStep, DeviceStep, SignIn } from '../core/auth/login.js'
 import type { AuthStatus, LogoutResult, ProfileList } from '../core/auth/profiles.js'
 import type { SettingsReport } from '../core/config/settings.js'
 import type { Credential, CredentialVerification } from '../core/contract/credentials.js'
@@ -12,6 +12,7 @@ import type { Recipe } from '../core/credentials/recipes/index.js'
 import type { Project, Sandbox } from '../core/contract/index.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { KeychainEntryList } from '../core/keychain-entries.js'
+import type { SignInMethod } from '../core/profile.js'
 import { expiryText, timeAndAge } from '../core/time-text.js'
 import { renderTable } from './output.js'
 
@@ -90,9 +91,30 @@ export function renderDeviceStep(step: DeviceStep, c: ChalkInstance): string {
   ].join('\n')
 }
 
+export function renderBrowserStep(step: BrowserStep, remote: boolean, c: ChalkInstance): string {
+  return remote
+    ? [
+        `${c.yellow('!')} Open this address in the browser you sign in with:`,
+        `  ${c.underline(step.authorization_url)}`,
+        c.dim('  After you approve, it goes to an address on 127.0.0.1 that will not load: copy that whole address from its address bar.'),
+      ].join('\n')
+    : [
+        `Opening the platform's sign-in page in your browser. If it does not open, visit:`,
+        `  ${c.underline(step.authorization_url)}`,
+        c.dim('  Waiting for the browser… (Ctrl-C to cancel; a browser on another machine: clowdops login --remote)'),
+      ].join('\n')
+}
+
 export function renderSignIn(signIn: SignIn, c: ChalkInstance): string {
   const where = { keychain: 'the OS keychain', file: 'a 0600 file (insecure storage)', memory: 'memory only' }[signIn.stored_in]
   return `${c.green('✓')} Signed in to ${signIn.api_url} as ${c.bold(signIn.account)} (${signIn.org}), profile ${signIn.profile}; token in ${where}.`
+}
+
+const SIGNED_IN_WITH: Record<SignInMethod, string> = {
+  browser: 'through the browser',
+  device: 'with a device code',
+  token: 'with a personal access token',
+  ci: "with the CI job's identity token",
 }
 
 export function renderAuthStatus(status: AuthStatus, c: ChalkInstance, now: Date): string {
@@ -105,6 +127,7 @@ export function renderAuthStatus(status: AuthStatus, c: ChalkInstance, now: Date
       const lines = [`${head}`, `    ${who}`]
       // Always here, whereas commands remind of it once a day.
       if (p.source === 'file') lines.push(`    ${c.yellow('!')} ${INSECURE_STORAGE_FIX}`)
+      if (p.signed_in_with) lines.push(`    signed in ${SIGNED_IN_WITH[p.signed_in_with]}`)
       if (p.expires_at) lines.push(`    ${expiryText(p.expires_at, now)}`)
       if (p.scopes.length > 0) lines.push(`    scopes ${p.scopes.join(' ')}`)
       if (p.verified !== undefined) lines.push(p.verified ? `    ${c.green('✓')} accepted by the platform` : `    ${c.red('✗')} rejected by the platform`)

@@ -4,6 +4,7 @@ import { endpoints } from './contract/index.js'
 import { ClowdopsError, ExitCode, KeychainUnavailableError } from './errors.js'
 import { INSECURE_STORAGE_FIX } from './auth/insecure-storage.js'
 import { LOGIN_HINT } from './auth/session.js'
+import { browserUnavailable } from './auth/sign-in-choice.js'
 import { KEYCHAIN_SERVICE } from './auth/tokens.js'
 import type { Deps } from './ports.js'
 
@@ -22,10 +23,10 @@ export type Check = z.infer<typeof Check>
 export const DoctorReport = z.object({ ok: z.boolean(), checks: z.array(Check) })
 export type DoctorReport = z.infer<typeof DoctorReport>
 
-type DoctorDeps = Pick<Deps, 'runtime' | 'config' | 'secrets' | 'api' | 'context' | 'clock' | 'network' | 'session'>
+type DoctorDeps = Pick<Deps, 'runtime' | 'config' | 'secrets' | 'api' | 'context' | 'clock' | 'network' | 'session' | 'env' | 'browser' | 'loopback' | 'interruption'>
 
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
-  const checks = [checkNode(deps), await checkConfig(deps), await checkKeychain(deps), await checkProxy(deps)]
+  const checks = [checkNode(deps), await checkConfig(deps), await checkKeychain(deps), await checkProxy(deps), await checkBrowser(deps), await checkLoopback(deps)]
   checks.push(...(await checkPlatform(deps)))
   return { ok: checks.every((check) => check.status !== 'fail'), checks }
 }
@@ -86,6 +87,39 @@ async function checkKeychain({ secrets, session }: DoctorDeps): Promise<Check> {
 async function checkProxy({ network, context }: DoctorDeps): Promise<Check> {
   const proxy = await network.proxyFor(context.apiUrl.url)
   return { name: 'proxy', status: 'ok', detail: proxy ? `via ${withoutCredentials(proxy)}` : 'none (direct connection)' }
+}
+
+const DEVICE_FALLBACK = 'clowdops login then signs in with a device code (as --device does).'
+
+/**
+ * `login` opens a browser here: a display (or $BROWSER) and an opener found on PATH. Where none can, the device code
+ * still works, so only a warning; a $BROWSER that names no command is a mistake to fix, so a failure.
+ */
+async function checkBrowser({ env, runtime, browser }: DoctorDeps): Promise<Check> {
+  const unavailable = browserUnavailable(env, runtime.platform)
+  if (unavailable) return { name: 'browser', status: 'warn', detail: `no browser can open: ${unavailable}`, fix: DEVICE_FALLBACK }
+  const opener = await browser.opener()
+  if (opener) return { name: 'browser', status: 'ok', detail: `pages open with ${opener}${env.BROWSER?.trim() ? ' ($BROWSER)' : ''}` }
+  if (env.BROWSER?.trim()) {
+    return { name: 'browser', status: 'fail', detail: `$BROWSER names no command found on PATH (${env.BROWSER.trim()})`, fix: 'Set BROWSER to a browser command on PATH, or unset it.' }
+  }
+  return {
+    name: 'browser',
+    status: 'warn',
+    detail: 'no program to open pages with was found (xdg-open)',
+    fix: `Install xdg-utils or set BROWSER to a browser command; until then ${DEVICE_FALLBACK}`,
+  }
+}
+
+/** The browser sign-in's listener can bind 127.0.0.1 (a sandbox without a loopback interface cannot). */
+async function checkLoopback({ loopback, interruption }: DoctorDeps): Promise<Check> {
+  try {
+    const listener = await loopback.listen({ state: 'doctor', timeoutMs: 5_000, signal: interruption.signal })
+    await listener.close()
+    return { name: 'loopback', status: 'ok', detail: `the sign-in listener can bind ${new URL(listener.redirectUri).host}` }
+  } catch (error) {
+    return { ...failure('loopback', error), status: 'warn', fix: `Allow listening on 127.0.0.1; until then ${DEVICE_FALLBACK}` }
+  }
 }
 
 async function checkPlatform({ api, context, clock, session }: DoctorDeps): Promise<Check[]> {

@@ -246,6 +246,27 @@ export interface CiIdentity {
 /** Opens a page for the person; best effort, so the URL must be on screen as well. */
 export interface Browser {
   open(url: string): void
+  /** The command `open` would run, found on PATH (for doctor), or undefined when there is none. */
+  opener(): Promise<string | undefined>
+}
+
+/** The browser's answer to an authorization request, caught on 127.0.0.1 (RFC 8252 §7.3 and §8.3). */
+export interface LoopbackRedirect {
+  /** `http://127.0.0.1:PORT/callback`: the redirect_uri of this sign-in, on the port the OS picked. */
+  readonly redirectUri: string
+  /**
+   * The query of the first `GET /callback` whose `state` matches; any other request is refused and the wait goes on.
+   * The listener closes once answered. undefined when `timeoutMs` passed first; rejects with the signal's reason when it
+   * aborts (Ctrl-C). Called once.
+   */
+  answer(): Promise<URLSearchParams | undefined>
+  /** Stops listening (idempotent): no later request reaches this process. */
+  close(): Promise<void>
+}
+
+/** Listens on the loopback interface for one OAuth redirect. */
+export interface LoopbackListener {
+  listen(options: { state: string; timeoutMs: number; signal: AbortSignal }): Promise<LoopbackRedirect>
 }
 
 /**
@@ -289,6 +310,8 @@ export interface Deps {
   /** Absent where nobody may be asked: use cases then fail with the flag to pass instead. */
   prompter?: Prompter | undefined
   browser: Browser
+  /** Loaded on first use: only the browser sign-in listens. */
+  loopback: LoopbackListener
   interruption: Interruption
   /** What secret references (keychain:, env:, file:, stdin) read; one per run, as stdin holds one secret. */
   sources: SecretSources

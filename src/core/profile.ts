@@ -7,6 +7,10 @@ export const ProfileName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'letters, digits, - and _, up to 40 characters')
 
+/** How a sign-in was obtained: shown by `auth status`, so a person can tell a browser sign-in from a pasted token. */
+export const SignInMethod = z.enum(['browser', 'device', 'token', 'ci'])
+export type SignInMethod = z.infer<typeof SignInMethod>
+
 export const Profile = z
   .object({
     api_url: z.url().optional(),
@@ -18,6 +22,7 @@ export const Profile = z
     token_storage: z.enum(['keychain', 'file']).optional(),
     token_kind: z.enum(['personal_access_token', 'oauth']).optional(),
     token_expires_at: z.iso.datetime().optional(),
+    signed_in_with: SignInMethod.optional(),
     scopes: z.array(z.string()).optional(),
   })
   .strict()

@@ -222,10 +222,22 @@ describe('doctor', () => {
   it('passes against the local platform and reports each check as JSON', async () => {
     const result = await runCli(['doctor', '--json'], env)
     const report = DoctorReport.parse(JSON.parse(result.stdout))
-    expect(report.checks.map((c) => c.name)).toEqual(['node', 'config', 'keychain', 'proxy', 'api', 'clock', 'token'])
+    expect(report.checks.map((c) => c.name)).toEqual(['node', 'config', 'keychain', 'proxy', 'browser', 'loopback', 'api', 'clock', 'token'])
+    // The test's environment has no display: a warning with the way that still works, not a failure.
+    expect(report.checks.find((c) => c.name === 'browser')).toMatchObject({ status: 'warn', detail: expect.stringContaining('no display') })
+    expect(report.checks.find((c) => c.name === 'loopback')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/bind 127\.0\.0\.1:\d+/) })
     expect(report.checks.find((c) => c.name === 'token')?.detail).toContain('@example.com')
     expect(report.ok).toBe(true)
     expect(result.code).toBe(0)
+  })
+
+  it('finds the browser $BROWSER names on PATH, and fails with a fix when it names nothing', async () => {
+    const found = DoctorReport.parse(JSON.parse((await runCli(['doctor', '--json'], { ...env, BROWSER: 'true' })).stdout))
+    expect(found.checks.find((c) => c.name === 'browser')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/\/true \(\$BROWSER\)$/) })
+    const result = await runCli(['doctor', '--json'], { ...env, BROWSER: 'no-such-browser-here' })
+    const report = DoctorReport.parse(JSON.parse(result.stdout))
+    expect(report.checks.find((c) => c.name === 'browser')).toMatchObject({ status: 'fail', fix: expect.stringContaining('BROWSER') })
+    expect(result.code).toBe(1)
   })
 
   it('fails with a fix when the platform is unreachable', async () => {

@@ -73,6 +73,8 @@ describe('login through the device flow', () => {
     await cli.line(/user_code/)
     const result = await cli.done
     expect(result.code).toBe(4)
+    // No --device: chosen because the test's environment has no display, and said so.
+    expect(result.stderr).toContain('Signing in with a device code: there is no display here')
     expect(ErrorOutput.parse(JSON.parse(result.stdout.slice(result.stdout.indexOf('\n') + 1))).error.code).toBe('expired_token')
     expect(readdirSync(configDir)).not.toContain('tokens')
   })

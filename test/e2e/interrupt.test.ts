@@ -96,6 +96,21 @@ describe('Ctrl-C during a device sign-in', () => {
   })
 })
 
+describe('Ctrl-C during a browser sign-in', () => {
+  it('while waiting for the browser: exit 130 at once, nothing stored, no lock left', async () => {
+    const configDir = freshConfigDir()
+    // $BROWSER opens nothing, so the CLI waits on its loopback listener until interrupted.
+    const cli = startCli(['login', '--json', '--insecure-storage'], { ...signedOut(configDir), BROWSER: 'true' })
+    await cli.line(/authorization_url/)
+    cli.kill('SIGINT')
+    const result = await cli.done
+    expect(result.code).toBe(130)
+    expect(interrupted(result.stdout).code).toBe('interrupted')
+    expect(readdirSync(configDir)).not.toContain('tokens')
+    expect(await heldLocks(configDir)).toEqual([])
+  })
+})
+
 describe('Ctrl-C during a bulk submission', () => {
   it('with batches in flight: exit 130, no report or partial report, and a rerun finishes every row exactly once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clowdops-interrupt-'))

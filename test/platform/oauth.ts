@@ -1,5 +1,5 @@
 // The local platform's authorization server: oidc-provider (a certified OpenID/OAuth server) on the platform's URL.
-// Device grant (RFC 8628) with real error codes, rotating refresh tokens, revocation (RFC 7009), token exchange
+// Authorization code with PKCE to a loopback redirect (RFC 7636, RFC 8252), device grant (RFC 8628) with real error codes, rotating refresh tokens, revocation (RFC 7009), token exchange
 // for CI ID tokens (RFC 8693), its sign-in pages, and knobs so tests can shorten lifetimes and intervals.
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -34,6 +34,8 @@ export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 /** Where the test CI issuer lives on the platform: its `iss` is `${platform URL}${CI_ISSUER_PATH}`. */
 export const CI_ISSUER_PATH = '/_ci'
+/** The CLI's registered redirect: the loopback listener's port is left out, as any port is accepted. */
+export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback'
 const CLIENT_NAME = 'ClowdOps CLI'
 const GRANT_PREFIX = 'urn:ietf:params:oauth:grant-type:'
 /**
@@ -289,9 +291,11 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
         client_name: CLIENT_NAME,
         application_type: 'native',
         token_endpoint_auth_method: 'none',
-        grant_types: [DEVICE_CODE_GRANT, 'refresh_token', TOKEN_EXCHANGE_GRANT],
-        response_types: [],
-        redirect_uris: [],
+        grant_types: ['authorization_code', DEVICE_CODE_GRANT, 'refresh_token', TOKEN_EXCHANGE_GRANT],
+        response_types: ['code'],
+        // RFC 8252 §7.3: a native client's loopback redirect matches on any port (oidc-provider does so for native
+        // clients); the path and the IP literal must match exactly.
+        redirect_uris: [LOOPBACK_REDIRECT_URI],
         id_token_signed_response_alg: 'ES256',
       },
     ],
@@ -304,11 +308,13 @@ export async function createOAuthServer(options: OAuthOptions): Promise<OAuthSer
       if (sub !== user.id) return undefined
       return { accountId: sub, claims: () => ({ sub, email: user.email, email_verified: true, name: user.name }) }
     },
-    // A device sign-in always shows the consent page, even in a browser that approved this client before.
+    // A sign-in (device or browser) always shows the consent page, even in a browser that approved this client before.
     async loadExistingGrant(ctx) {
       const grantId = ctx.oidc.result?.consent?.grantId
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined
     },
+    // Every authorization-code request from the CLI must carry an S256 challenge (oidc-provider offers only S256).
+    pkce: { required: () => true },
     rotateRefreshToken: true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: {

@@ -110,6 +110,9 @@ export function textOf(html: string, id: string): string | undefined {
 class Browser {
   readonly jar = new CookieJar()
 
+  /** `stopAt`: a redirect to such an address is not followed; the walk ends there with a page of kind `redirect`. */
+  constructor(private readonly stopAt: (url: URL) => boolean = () => false) {}
+
   async get(url: URL): Promise<Page> {
     return this.follow(url, { method: 'GET' })
   }
@@ -132,6 +135,7 @@ class Browser {
       if (response.status >= 300 && response.status < 400 && location) {
         await response.body?.cancel()
         url = new URL(location, url)
+        if (this.stopAt(url)) return { url, status: response.status, html: '', kind: 'redirect' }
         request = { method: 'GET' }
         continue
       }
@@ -187,6 +191,35 @@ export async function approveDeviceFlow(
     }
   }
   throw new Error(`the device sign-in did not finish; pages: ${pages.join(' → ')}`)
+}
+
+/**
+ * The browser side of an authorization-code sign-in (the CLI's default): the sign-in form, then Approve or Deny on the
+ * consent page, then the redirect to the CLI's loopback listener, followed (its page ends the walk) unless `stopAtRedirect`
+ * (a browser that cannot reach the listener: the walk ends with the address it was sent to).
+ */
+export async function approveAuthorizationRequest(
+  authorizationUrl: string,
+  options: SignInOptions & { stopAtRedirect?: boolean },
+): Promise<{ pages: string[]; landed: { url: URL; status: number; kind: string } }> {
+  const toLoopback = (url: URL) => url.hostname === '127.0.0.1' && url.pathname === '/callback'
+  const browser = new Browser(options.stopAtRedirect ? toLoopback : undefined)
+  let page = await browser.get(new URL(authorizationUrl))
+  const pages: string[] = []
+  for (let step = 0; step < 6; step++) {
+    pages.push(page.kind)
+    options.onPage?.(page.kind, page.html)
+    if (page.kind === 'login') {
+      page = await browser.submit(formOf(page, 'login-form'), { email: options.email, password: options.password })
+    } else if (page.kind === 'consent') {
+      page = await browser.submit(formOf(page, 'consent-form'), { decision: options.decision })
+    } else if (page.kind === 'redirect' || toLoopback(page.url)) {
+      return { pages, landed: { url: page.url, status: page.status, kind: page.kind } }
+    } else {
+      throw new Error(`unexpected ${page.kind} page (HTTP ${page.status}) at ${page.url.pathname}: ${textOf(page.html, 'error') ?? page.html.slice(0, 300)}`)
+    }
+  }
+  throw new Error(`the browser sign-in did not finish; pages: ${pages.join(' → ')}`)
 }
 
 export interface DeviceAuthorization {

@@ -22,8 +22,11 @@ export class MemoryOutput implements OutputStream {
   async drain(): Promise<void> {}
 }
 
-/** What a scripted prompt answers: a value, one computed when asked (a code just emailed), or Ctrl-C pressed at it. */
-export type Answer = string | boolean | (() => string) | { interrupt: true }
+/**
+ * What a scripted prompt answers: a value, one computed when asked (a code just emailed; given what stderr shows so
+ * far, e.g. an address to visit first), or Ctrl-C pressed at it.
+ */
+export type Answer = string | boolean | ((stderr: string) => string | Promise<string>) | { interrupt: true }
 
 export interface Asked {
   kind: 'text' | 'secret' | 'confirm' | 'select'
@@ -38,6 +41,8 @@ export interface FakeTerminalOptions {
   /** Answers to the prompts, in order. A prompt with no answer left fails the test. */
   answers?: Answer[]
   env?: Record<string, string | undefined>
+  /** What the browser does with a page the command opens (recorded in `opened` either way), e.g. sign in there. */
+  onBrowserOpen?: (url: string) => void
 }
 
 export interface FakeTerminal {
@@ -82,7 +87,7 @@ export function fakeTerminal(options: FakeTerminalOptions = {}): FakeTerminal {
       interruption.interrupt()
       throw new InterruptedError()
     }
-    return typeof next === 'function' ? next() : next
+    return typeof next === 'function' ? next(err.text) : next
   }
   const prompter: Prompter = {
     text: async (message) => String(await answer('text', message)),
@@ -99,7 +104,13 @@ export function fakeTerminal(options: FakeTerminalOptions = {}): FakeTerminal {
     env,
     io,
     prompter: () => prompter,
-    browser: { open: (url) => void opened.push(url) },
+    browser: {
+      open: (url) => {
+        opened.push(url)
+        options.onBrowserOpen?.(url)
+      },
+      opener: async () => 'a fake browser of the test',
+    },
     interruption,
     dispose: () => undefined,
   }

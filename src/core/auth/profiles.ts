@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { DEFAULT_API_URL, endpoints } from '../contract/index.js'
 import { ClowdopsError, NotFoundError, NotSignedInError, UsageError } from '../errors.js'
 import type { Deps } from '../ports.js'
-import type { Profile } from '../profile.js'
+import { type Profile, SignInMethod } from '../profile.js'
 import { Secret } from '../secret.js'
 import { LOGIN_HINT, vaultOf } from './session.js'
 import { openTokens } from './tokens.js'
@@ -17,6 +17,9 @@ export const ProfileStatus = z.object({
   source: z.enum(['env', 'keychain', 'file']).nullable(),
   signed_in: z.boolean(),
   expires_at: z.string().nullable(),
+  signed_in_with: SignInMethod.nullable().describe(
+    'How the stored sign-in was obtained: browser (PKCE), device (a code), token (--with-token) or ci; null for CLOWDOPS_TOKEN or when not signed in.',
+  ),
   scopes: z.array(z.string()),
   /** Set by --verify: whether the platform accepted the token just now. */
   verified: z.boolean().optional(),
@@ -45,6 +48,7 @@ export async function authStatus(input: { verify: boolean }, deps: StatusDeps): 
       source: source ?? null,
       signed_in: source !== undefined,
       expires_at: source === 'env' ? null : (profile.token_expires_at ?? null),
+      signed_in_with: source === undefined || source === 'env' ? null : signInMethodOf(profile),
       scopes: source === 'env' ? [] : (profile.scopes ?? []),
     })
   }
@@ -59,6 +63,16 @@ export async function authStatus(input: { verify: boolean }, deps: StatusDeps): 
     }
   }
   return { active_profile: active, profiles }
+}
+
+/**
+ * The method recorded at sign-in. Profiles written before it was recorded knew two ways: a personal access token, or
+ * an OAuth sign-in, which was always the device flow then.
+ */
+function signInMethodOf(profile: Profile): SignInMethod | null {
+  if (profile.signed_in_with) return profile.signed_in_with
+  if (profile.token_kind === 'personal_access_token') return 'token'
+  return profile.token_kind === 'oauth' ? 'device' : null
 }
 
 /** Present in its vault? Reading is what the keychain allows; the value is dropped at once. */

@@ -1,8 +1,10 @@
-// OAuth 2.0 wire shapes the CLI relies on: discovery (RFC 8414), device grant (RFC 8628), tokens (RFC 6749),
-// token exchange (RFC 8693). The standards own these; the schemas only keep the client honest about them.
+// OAuth 2.0 wire shapes the CLI relies on: discovery (RFC 8414), authorization code with PKCE (RFC 6749, RFC 7636),
+// device grant (RFC 8628), tokens (RFC 6749), token exchange (RFC 8693).
+// The standards own these; the schemas only keep the client honest about them.
 import { z } from 'zod'
 
 export const CLIENT_ID = 'clowdops-cli'
+export const AUTHORIZATION_CODE_GRANT = 'authorization_code'
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token'
@@ -11,6 +13,9 @@ export const DEFAULT_SCOPES = ['openid', 'offline_access', 'projects:read', 'pro
 export const AuthServerMetadata = z.object({
   issuer: z.string(),
   token_endpoint: z.url(),
+  /** Absent on a platform that offers only the device and exchange grants: the browser sign-in then says so. */
+  authorization_endpoint: z.url().optional(),
+  code_challenge_methods_supported: z.array(z.string()).optional(),
   device_authorization_endpoint: z.url(),
   revocation_endpoint: z.url().optional(),
   grant_types_supported: z.array(z.string()).optional(),
