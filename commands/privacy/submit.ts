@@ -24,7 +24,11 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
     file: Flags.string({ char: 'f', summary: 'The input: a CSV or JSONL file (optionally gzip), or - for stdin.', required: true, helpValue: '<path|->' }),
     format: Flags.string({ summary: 'Input format (default: from the extension, else from the content).', options: ['csv', 'jsonl'] }),
     'dry-run': Flags.boolean({ summary: 'Validate, de-duplicate and compute ids; print the plan and counts; send nothing.', default: false }),
-    concurrency: Flags.integer({ summary: 'Most batches in flight (lowered automatically while rate-limited).', default: 4, min: 1, max: 32 }),
+    concurrency: Flags.integer({
+      summary: 'Most batches in flight (default: 4, raised up to 32 when the platform\'s advertised rate needs more through the round trip).',
+      min: 1,
+      max: 32,
+    }),
     'batch-size': Flags.integer({ summary: "Requests per batch (default and maximum: the platform's max_batch_size).", min: 1 }),
     journal: Flags.string({ summary: 'The journal file (default: INPUT.journal.jsonl beside the input).', helpValue: '<path>' }),
     resume: Flags.boolean({ summary: 'Require the journal to exist and continue it (a rerun continues it anyway).' }),

@@ -172,6 +172,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit)
   const stats: PlatformStats = {
     requests: 0,
+    rateLimited: 0,
     byRoute: {},
     projectsCreated: 0,
     oauth: { tokenRequests: {}, tokenErrors: {}, deviceAuthorizations: 0, revocations: 0 },
@@ -268,11 +269,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       refuseErasedAccount()
       const decision = limiter.take(caller.token.hash)
       // On the response whatever it turns out to be: an error, a replay or a file tells the client its budget too.
-      if (decision.limit !== undefined && decision.remaining !== undefined) {
-        res.setHeader(Headers.rateLimitLimit, String(decision.limit))
-        res.setHeader(Headers.rateLimitRemaining, String(decision.remaining))
+      if (decision.fields) {
+        res.setHeader(Headers.rateLimitLimit, String(decision.fields.limit))
+        res.setHeader(Headers.rateLimitRemaining, String(decision.fields.remaining))
+        res.setHeader(Headers.rateLimitPolicy, decision.fields.policy)
+        res.setHeader(Headers.rateLimit, decision.fields.state)
       }
       if (!decision.allowed) {
+        stats.rateLimited += 1
         throw new ProblemError(429, 'rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds}s.`, {
           headers: { [Headers.retryAfter]: String(decision.retryAfterSeconds) },
         })
@@ -415,6 +419,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const { tokenRequests, tokenErrors, deviceAuthorizations, revocations } = stats.oauth
       return reply({
         requests: stats.requests,
+        rate_limited: stats.rateLimited,
         by_route: stats.byRoute,
         projects_created: stats.projectsCreated,
         oauth: {

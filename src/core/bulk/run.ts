@@ -83,6 +83,10 @@ export interface RequestIdList {
   skipped: number
 }
 
+/** Without --concurrency: batches in flight to start with, and the most a platform's advertised rate may call for. */
+export const AUTO_CONCURRENCY = 4
+export const MAX_AUTO_CONCURRENCY = 32
+
 /** stdin's hash is only known at its end: its journal binds to its batch id instead (and trusts no row numbers). */
 const STDIN_SHA256 = '0'.repeat(64)
 
@@ -90,7 +94,8 @@ export interface BulkRunInput {
   file: string
   format?: BulkFormat | undefined
   dryRun: boolean
-  concurrency: number
+  /** Most batches in flight; undefined: adaptive, from AUTO_CONCURRENCY up to MAX_AUTO_CONCURRENCY as the rate needs. */
+  concurrency?: number | undefined
   batchSize?: number | undefined
   journal?: string | undefined
   resume: boolean
@@ -167,7 +172,8 @@ export async function runBulkSubmit(
         batchId,
         attestation: input.attestation ?? { method: 'account_login', attested_by: 'dry-run' },
         batchSize,
-        concurrency: input.concurrency,
+        concurrency: input.concurrency ?? AUTO_CONCURRENCY,
+        maxConcurrency: input.concurrency ?? MAX_AUTO_CONCURRENCY,
         dryRun: input.dryRun,
       },
       {
