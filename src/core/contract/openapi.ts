@@ -170,12 +170,22 @@ const problem = (description: string, components: Components) => ({
 
 function operation(endpoint: AnyEndpoint, components: Components): JsonObject {
   const requestIdHeader = { 'X-Request-Id': { schema: { type: 'string' }, description: 'Quote this to support.' } }
+  // The caller's rate-limit bucket, on every answer to an authenticated request (draft-ietf-httpapi-ratelimit-headers).
+  const rateLimitHeaders =
+    endpoint.scopes === undefined
+      ? {}
+      : {
+          'RateLimit-Policy': { schema: { type: 'string' }, description: 'The quota: `"default";q=QUOTA;w=WINDOW_SECONDS`, QUOTA requests per WINDOW seconds on average.' },
+          RateLimit: { schema: { type: 'string' }, description: 'What is left: `"default";r=REMAINING;t=SECONDS_UNTIL_FULL`.' },
+          'RateLimit-Limit': { schema: { type: 'integer' }, description: 'The most requests the bucket holds (earlier drafts\' field).' },
+          'RateLimit-Remaining': { schema: { type: 'integer' }, description: 'Whole requests left after this one (earlier drafts\' field).' },
+        }
   const responses: JsonObject = endpoint.download
     ? fileResponses(endpoint.download.contentTypes, requestIdHeader, components)
     : {
         [String(endpoint.status)]: {
           description: 'Success.',
-          headers: requestIdHeader,
+          headers: { ...requestIdHeader, ...rateLimitHeaders },
           content: { 'application/json': { schema: components.schema(endpoint.response, 'output') } },
         },
       }
@@ -187,7 +197,7 @@ function operation(endpoint: AnyEndpoint, components: Components): JsonObject {
   if (endpoint.idempotent) responses['422'] = problem('The Idempotency-Key was used with another body.', components)
   responses['429'] = {
     ...problem('Rate-limited (`rate_limited`); wait for Retry-After seconds.', components),
-    headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    headers: { 'Retry-After': { schema: { type: 'integer' } }, ...rateLimitHeaders },
   }
   responses.default = problem('Any other error, as application/problem+json.', components)
 
