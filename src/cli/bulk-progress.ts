@@ -91,7 +91,9 @@ export function heartbeatLine(snapshot: ProgressSnapshot | undefined, elapsedMs:
 export class BulkProgress {
   private readonly started: number
   private shownAt = Number.NEGATIVE_INFINITY
-  private last: { counters: Readonly<BulkCounters>; read: InputRead } | undefined
+  // The run's own counters and read objects, updated in place: kept as they are, so a row costs no allocation here.
+  private counters: Readonly<BulkCounters> | undefined
+  private read: InputRead | undefined
   private readonly stopped = new AbortController()
   private readonly beating: Promise<void> | undefined
 
@@ -105,7 +107,8 @@ export class BulkProgress {
   }
 
   update(counters: Readonly<BulkCounters>, read: InputRead): void {
-    this.last = { counters, read }
+    this.counters = counters
+    this.read = read
     if (this.mode.kind !== 'status') return
     const now = this.clock.now().getTime()
     if (now - this.shownAt < STATUS_EVERY_MS) return
@@ -128,7 +131,8 @@ export class BulkProgress {
       }
       if (this.stopped.signal.aborted) return
       const elapsedMs = this.clock.now().getTime() - this.started
-      this.io.err.write(`${heartbeatLine(this.last && { ...this.last, elapsedMs }, elapsedMs)}\n`)
+      const snapshot = this.counters && this.read ? { counters: this.counters, read: this.read, elapsedMs } : undefined
+      this.io.err.write(`${heartbeatLine(snapshot, elapsedMs)}\n`)
     }
   }
 }

@@ -205,7 +205,8 @@ export function renderBulkSummary(s: BulkSummary, c: ChalkInstance): string {
       `  ${s.resumed ? `finished by an earlier run ${s.resumed} · ` : ''}retried ${s.retried} · ${counted(s.batches, 'batch', 'batches')} · ${s.rows_per_second} rows/s`,
     )
     if (s.rate_limit_wait_ms > 0 || s.rate_limited > 0) {
-      lines.push(`  waited ${seconds(s.rate_limit_wait_ms)} of ${seconds(s.elapsed_ms)} on the platform's rate limit · ${s.rate_limited} × 429 (sent again)`)
+      const limited = s.rate_limited > 0 ? ` · ${s.rate_limited} × 429, sent again` : ''
+      lines.push(`  waited ${seconds(s.rate_limit_wait_ms)} of ${seconds(s.elapsed_ms)} on the platform's rate limit${limited}`)
     }
   }
   if (s.unread) lines.push(c.yellow(`  The input was not read to its end: ${s.unread}.`))

@@ -13,7 +13,11 @@ const summary: BulkSummary = {
 
 describe('bulk summary', () => {
   it('says how long the run waited on the rate limit, of how long, and how many 429s it got', () => {
-    expect(renderBulkSummary(summary, plain)).toContain("waited 9.1 s of 12 s on the platform's rate limit · 2 × 429 (sent again)")
+    expect(renderBulkSummary(summary, plain).split('\n')).toContain("  waited 9.1 s of 12 s on the platform's rate limit · 2 × 429, sent again")
+  })
+
+  it('leaves the 429s out when there were none', () => {
+    expect(renderBulkSummary({ ...summary, rate_limited: 0 }, plain).split('\n')).toContain("  waited 9.1 s of 12 s on the platform's rate limit")
   })
 
   it('says nothing of a rate limit that never held the run back', () => {
