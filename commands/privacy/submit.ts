@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { NdjsonSink, ProgressLine } from '../../src/cli/bulk-output.js'
+import { NdjsonSink } from '../../src/cli/bulk-output.js'
+import { BulkProgress, heartbeatMs } from '../../src/cli/bulk-progress.js'
 import { renderBulkSummary } from '../../src/cli/render-privacy.js'
 import { BulkReportLine, type BulkSummary } from '../../src/core/bulk/model.js'
 import { type BulkFormat, runBulkSubmit } from '../../src/core/bulk/run.js'
@@ -24,7 +25,11 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
     file: Flags.string({ char: 'f', summary: 'The input: a CSV or JSONL file (optionally gzip), or - for stdin.', required: true, helpValue: '<path|->' }),
     format: Flags.string({ summary: 'Input format (default: from the extension, else from the content).', options: ['csv', 'jsonl'] }),
     'dry-run': Flags.boolean({ summary: 'Validate, de-duplicate and compute ids; print the plan and counts; send nothing.', default: false }),
-    concurrency: Flags.integer({ summary: 'Most batches in flight (lowered automatically while rate-limited).', default: 4, min: 1, max: 32 }),
+    concurrency: Flags.integer({
+      summary: 'Most batches in flight (default: 4, raised up to 32 when the platform\'s advertised rate needs more through the round trip).',
+      min: 1,
+      max: 32,
+    }),
     'batch-size': Flags.integer({ summary: "Requests per batch (default and maximum: the platform's max_batch_size).", min: 1 }),
     journal: Flags.string({ summary: 'The journal file (default: INPUT.journal.jsonl beside the input).', helpValue: '<path>' }),
     resume: Flags.boolean({ summary: 'Require the journal to exist and continue it (a rerun continues it anyway).' }),
@@ -44,8 +49,13 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
     }
     const { io } = this
     const json = this.jsonEnabled()
-    // A progress line only for a person watching: on a terminal, without --json.
-    const progress = io.err.isTTY && !json ? new ProgressLine(io) : undefined
+    // On a terminal, a status line for the person watching (not under --json); without one, a heartbeat on stderr
+    // (under --json too: stdout stays data), so a long run in CI is never silent.
+    const progress = io.err.isTTY
+      ? json
+        ? undefined
+        : new BulkProgress(io, this.deps.clock, { kind: 'status' })
+      : new BulkProgress(io, this.deps.clock, { kind: 'heartbeat', everyMs: heartbeatMs(this.env) })
     const summary = await runBulkSubmit(
       {
         file: flags.file,
@@ -63,7 +73,7 @@ export default class PrivacySubmit extends BaseCommand<BulkSummary> {
       this.deps,
       {
         rows: json ? new NdjsonSink(io.out) : undefined,
-        progress: progress && ((counters) => progress.update(counters)),
+        progress: progress && ((counters, read) => progress.update(counters, read)),
         note: json ? undefined : (message) => this.note(message),
       },
     ).finally(() => progress?.end())

@@ -39,18 +39,21 @@ export async function openBulkInput(source: BulkSource, stdin?: AsyncIterable<Ui
 
   let raw: AsyncIterable<Buffer>
   let sha256: () => Promise<string>
+  const read: { bytes: number; totalBytes: number | undefined } = { bytes: 0, totalBytes: undefined }
   if (source.path === '-') {
     if (!stdin) throw new UsageError('This run has no stdin to read --file - from.')
     const hashed = hashWhileReading(stdin)
     raw = hashed.bytes
     sha256 = () => hashed.digest
   } else {
-    raw = await openFile(source.path)
+    const file = await openFile(source.path)
+    raw = file.bytes
+    read.totalBytes = file.size
     let digest: Promise<string> | undefined
     sha256 = () => (digest ??= hashFile(source.path).catch(fail))
   }
 
-  const reader = new ByteReader(raw)
+  const reader = new ByteReader(counting(raw, read))
   try {
     const magic = await reader.peek(2)
     const gzip = magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b
@@ -79,6 +82,7 @@ export async function openBulkInput(source: BulkSource, stdin?: AsyncIterable<Ui
         columns: undefined,
         ...once(() => jsonlRows(data)),
         unread: () => undefined, // an overlong line is skipped to its newline: the next line is always read
+        read,
         sha256,
         close,
       }
@@ -90,6 +94,7 @@ export async function openBulkInput(source: BulkSource, stdin?: AsyncIterable<Ui
       columns: csv.columns,
       ...once(() => csv.rows),
       unread: csv.unread,
+      read,
       sha256,
       close,
     }
@@ -107,12 +112,15 @@ export function formatFromName(path: string): BulkFormat | undefined {
   return undefined
 }
 
-async function openFile(path: string): Promise<AsyncIterable<Buffer>> {
+/** The file's bytes, and its size when it is a regular file (a FIFO or a device has none to count against). */
+async function openFile(path: string): Promise<{ bytes: AsyncIterable<Buffer>; size: number | undefined }> {
   let handle
+  let size: number | undefined
   try {
     handle = await open(path, 'r')
     const stats = await handle.stat()
     if (stats.isDirectory()) throw new UsageError(`${path} is a directory, not a CSV or JSONL file.`)
+    if (stats.isFile()) size = stats.size
   } catch (error) {
     await handle?.close().catch(() => undefined)
     if (error instanceof ClowdopsError) throw error
@@ -121,7 +129,15 @@ async function openFile(path: string): Promise<AsyncIterable<Buffer>> {
       hint: 'Pass --file with the path of a CSV or JSONL file, or --file - to read stdin.',
     })
   }
-  return handle.createReadStream({ highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>
+  return { bytes: handle.createReadStream({ highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>, size }
+}
+
+/** Passes the bytes through, adding up how many went by (as read: still compressed when gzip). */
+async function* counting(bytes: AsyncIterable<Buffer>, read: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of bytes) {
+    read.bytes += chunk.length
+    yield chunk
+  }
 }
 
 async function hashFile(path: string): Promise<string> {

@@ -111,6 +111,11 @@ export abstract class BaseCommand<Result> extends Command {
     return this.hostOfRun().io
   }
 
+  /** This run's environment variables (the process's, or a test's). */
+  protected get env(): Readonly<Record<string, string | undefined>> {
+    return this.hostOfRun().env
+  }
+
   /** Progress and notes go to stderr, so stdout stays clean for data. */
   protected note(message: string): void {
     if (this.jsonEnabled()) return

@@ -187,6 +187,12 @@ export function renderConsentHistory(events: ConsentEvent[], c: ChalkInstance, n
   )
 }
 
+/** 0.4 s, 12.3 s, 95 s: a tenth of a second where it shows. */
+function seconds(ms: number): string {
+  const s = ms / 1000
+  return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`
+}
+
 export function renderBulkSummary(s: BulkSummary, c: ChalkInstance): string {
   const lines = [
     `${s.dry_run ? 'Plan' : 'Submitted'} ${counted(s.rows, 'row')} (batch ${s.batch_id}):`,
@@ -198,6 +204,10 @@ export function renderBulkSummary(s: BulkSummary, c: ChalkInstance): string {
       `  accepted ${c.green(String(s.accepted))} · duplicate ${s.duplicate} · rejected ${s.rejected ? c.red(String(s.rejected)) : '0'} · failed ${s.failed ? c.red(String(s.failed)) : '0'}`,
       `  ${s.resumed ? `finished by an earlier run ${s.resumed} · ` : ''}retried ${s.retried} · ${counted(s.batches, 'batch', 'batches')} · ${s.rows_per_second} rows/s`,
     )
+    if (s.rate_limit_wait_ms > 0 || s.rate_limited > 0) {
+      const limited = s.rate_limited > 0 ? ` · ${s.rate_limited} × 429, sent again` : ''
+      lines.push(`  waited ${seconds(s.rate_limit_wait_ms)} of ${seconds(s.elapsed_ms)} on the platform's rate limit${limited}`)
+    }
   }
   if (s.unread) lines.push(c.yellow(`  The input was not read to its end: ${s.unread}.`))
   if (s.journal) lines.push(c.dim(`  journal ${s.journal}`))

@@ -1,5 +1,8 @@
 // privacy commands in-process on a fake terminal: the typed email that confirms an erasure, the verification code
 // (mistyped, then right), each answered, refused and interrupted, against the local platform().
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import PrivacyDelete from '../../commands/privacy/delete.js'
 import PrivacyVerify from '../../commands/privacy/verify.js'
@@ -167,5 +170,47 @@ describe('times in human output', () => {
     expect(history.stdout).not.toMatch(RAW_ISO)
     const json = await runCommand(PrivacyConsentHistory, ['cookies_analytics', '--json'], { env, stdin: '' })
     expect(json.stdout).toMatch(RAW_ISO)
+  })
+})
+
+describe('privacy submit progress', () => {
+  const csv = (n: number) => `type,email\n${Array.from({ length: n }, (_, i) => `access,progress-${i}@example.com`).join('\n')}\n`
+  const ATTEST = ['--attest-method', 'government_id', '--attested-by', 'privacy-team@example.com']
+
+  it('without a terminal, writes a heartbeat line on stderr every interval (under --json too), stdout untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clowdops-progress-'))
+    const file = join(dir, 'slow.csv')
+    writeFileSync(file, csv(12))
+    platform().faults.latency(60) // 12 batches of 1, one after the other: well over 5 intervals of 50 ms
+    try {
+      const env = { ...envFor(platform()), CLOWDOPS_PROGRESS_INTERVAL: '0.05' }
+      const run = await runCommand(PrivacySubmit, ['--file', file, ...ATTEST, '--batch-size', '1', '--concurrency', '1', '--json'], { env, stdin: '', stderrTTY: false })
+      expect(run.exitCode, run.stderr).toBe(0)
+      const beats = run.stderr.split('\n').filter((line) => /^privacy submit: \d+s elapsed · /.test(line))
+      expect(beats.length).toBeGreaterThanOrEqual(5)
+      expect(beats.some((line) => /\d+% · \d+\/12 rows · \d+ rows\/s/.test(line))).toBe(true)
+      expect(run.stdout).not.toContain('privacy submit:')
+    } finally {
+      platform().faults.latency(0)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('on a terminal, the status line fits its width and shows percent, rate and ETA', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clowdops-progress-'))
+    const file = join(dir, 'tty.csv')
+    writeFileSync(file, csv(8))
+    platform().faults.latency(250) // each answer later than the line's 200 ms refresh
+    try {
+      const run = await runCommand(PrivacySubmit, ['--file', file, ...ATTEST, '--batch-size', '1', '--concurrency', '1'], { env: envFor(platform()) })
+      expect(run.exitCode, run.stderr).toBe(0)
+      const shown = run.stderr.split('\r\u001b[K').map((line) => line.replace(/\n[\s\S]*$/, '')).filter((line) => line.includes('rows/s'))
+      expect(shown.length).toBeGreaterThan(1)
+      expect(shown.every((line) => line.length < run.terminal.err.columns!)).toBe(true)
+      expect(shown.at(-1)).toMatch(/^\d+% · \d+\/8 rows · \d+ rows\/s · ETA \d+s/)
+    } finally {
+      platform().faults.latency(0)
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -155,6 +155,28 @@ describe('faults', () => {
   })
 })
 
+describe('through a rate limit across a network', () => {
+  it('paces to the rate the platform advertises: the run completes with few 429s and says how long it waited', async () => {
+    const dir = workdir()
+    const file = join(dir, 'paced.csv')
+    writeFileSync(file, simpleCsv(200, 'paced'))
+    // 100 batches of 2 through a bucket of 10 refilled at 40 a second, each request 20 ms give or take 10 away.
+    platform().rateLimit.set({ capacity: 10, refillPerSecond: 40 })
+    platform().faults.latency(20, 10)
+    const limitedBefore = platform().stats.rateLimited
+    const result = await runCli(['privacy', 'submit', '--file', file, ...ATTEST, '--batch-size', '2', '--json'], env)
+    expect(result.code, result.stderr).toBe(0)
+    const { summary } = ndjson(result.stdout)
+    expect(summary).toMatchObject({ accepted: 200, failed: 0, batches: 100 + summary.rate_limited })
+    const limited = platform().stats.rateLimited - limitedBefore
+    expect(summary.rate_limited).toBe(limited) // the CLI counts the 429s the platform sent
+    expect(limited).toBeLessThanOrEqual(3)
+    // 90 of the 100 requests had to wait for the bucket: the run says it was held back.
+    expect(summary.rate_limit_wait_ms).toBeGreaterThan(0)
+    expect(summary.rate_limit_wait_ms).toBeLessThanOrEqual(summary.elapsed_ms)
+  }, 60_000)
+})
+
 describe('crash and resume', () => {
   it('killed with SIGKILL mid-run, rerun with the same journal: every valid row once, nothing accepted sent again', async () => {
     const dir = workdir()

@@ -5,8 +5,12 @@ export type FaultStatus = 500 | 502 | 503 | 429 | 408
 export interface Faults {
   /** Answer the next `count` /v1 requests with `status` instead of handling them (no effect happens). */
   failNext(count: number, status: FaultStatus, options?: { retryAfter?: number }): void
-  /** Delay every /v1 response by `ms` (0 turns it off). */
-  latency(ms: number): void
+  /**
+   * Delay every /v1 request by `ms`, give or take up to `jitterMs` (uniform), drawn per request: half of it before the
+   * platform looks at the request (rate limit included), half before it answers, as a network's round trip would.
+   * 0 turns it off.
+   */
+  latency(ms: number, jitterMs?: number): void
   /** For the next `count` responses: send status, headers and part of the body, then reset the connection. */
   resetNext(count: number): void
   /** For the next `count` responses: announce the full Content-Length, send half the bytes, then close. */
@@ -51,6 +55,10 @@ export class FaultState implements Faults {
   private truncations = 0
   private floods = 0
   latencyMs = 0
+  latencyJitterMs = 0
+
+  /** `random` in [0, 1) draws each request's jitter; injectable so a test can pin it. */
+  constructor(private readonly random: () => number = Math.random) {}
 
   failNext(n: number, status: FaultStatus, options: { retryAfter?: number } = {}): void {
     if (!FAULT_STATUSES.includes(status)) throw new RangeError(`failNext status must be one of ${FAULT_STATUSES.join(', ')}`)
@@ -58,8 +66,17 @@ export class FaultState implements Faults {
     if (count('count', n) > 0) this.failures.push({ remaining: n, status, retryAfter: options.retryAfter })
   }
 
-  latency(ms: number): void {
-    this.latencyMs = count('latency', ms)
+  latency(ms: number, jitterMs = 0): void {
+    count('latency', ms)
+    if (count('jitter', jitterMs) > ms) throw new RangeError(`jitter (${jitterMs} ms) must not exceed the latency (${ms} ms)`)
+    this.latencyMs = ms
+    this.latencyJitterMs = jitterMs
+  }
+
+  /** One request's delay: the latency plus a uniform draw in [-jitter, +jitter], in whole milliseconds. */
+  delayMs(): number {
+    if (this.latencyMs === 0) return 0
+    return Math.round(this.latencyMs + (this.random() * 2 - 1) * this.latencyJitterMs)
   }
 
   resetNext(n: number): void {
@@ -80,6 +97,7 @@ export class FaultState implements Faults {
     this.truncations = 0
     this.floods = 0
     this.latencyMs = 0
+    this.latencyJitterMs = 0
   }
 
   /** Consume the faults for one arriving request: a failure first; otherwise a reset, then a truncation, then a flood. */
@@ -109,6 +127,7 @@ export class FaultState implements Faults {
     return {
       fail_next: this.failures.map((f) => ({ count: f.remaining, status: f.status, retry_after: f.retryAfter ?? null })),
       latency_ms: this.latencyMs,
+      latency_jitter_ms: this.latencyJitterMs,
       reset_next: this.resets,
       truncate_next: this.truncations,
       flood_next: this.floods,

@@ -20,6 +20,8 @@ export interface Caller {
 export interface PlatformStats {
   /** /v1 requests. */
   requests: number
+  /** /v1 requests the rate limit refused (429), injected faults not counted. */
+  rateLimited: number
   byRoute: Record<string, number>
   projectsCreated: number
   oauth: OAuthStats

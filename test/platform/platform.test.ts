@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Me, Project, ProjectPage, SandboxPage } from '../../src/core/contract/index.js'
 import { expectProblem, usePlatform } from '../support/platform.js'
+import { FaultState } from './faults.js'
 import { DEFAULT_RATE_LIMIT, startPlatform, storedState } from './server.js'
 
 const platform = usePlatform({ port: 0 })
@@ -208,6 +209,43 @@ describe('local platform: faults', () => {
     const started = performance.now()
     await api('/v1/health', { token: null })
     expect(performance.now() - started).toBeGreaterThanOrEqual(60)
+  })
+
+  it('adds latency give or take the jitter, drawn per request, set from the start or over HTTP', async () => {
+    const slow = await startPlatform({ port: 0, latency: { ms: 60, jitterMs: 20 } })
+    try {
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now()
+        expect((await fetch(`${slow.url}/v1/health`)).status).toBe(200)
+        expect(performance.now() - started).toBeGreaterThanOrEqual(39) // 60 − 20, less a timer's rounding
+      }
+      const admin = await fetch(`${slow.url}/_admin/faults`, {
+        method: 'POST',
+        headers: { 'x-admin-key': slow.adminKey },
+        body: JSON.stringify({ latency_ms: 30, latency_jitter_ms: 10 }),
+      })
+      expect(await admin.json()).toMatchObject({ latency_ms: 30, latency_jitter_ms: 10 })
+      const tooMuch = await fetch(`${slow.url}/_admin/faults`, {
+        method: 'POST',
+        headers: { 'x-admin-key': slow.adminKey },
+        body: JSON.stringify({ latency_ms: 10, latency_jitter_ms: 11 }),
+      })
+      await expectProblem(tooMuch, 400, 'invalid_request')
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('draws each delay uniformly within the latency ± the jitter', () => {
+    const draws = [0, 0.5, 0.999_999]
+    const faults = new FaultState(() => draws.shift() ?? 0.5)
+    expect(faults.delayMs()).toBe(0) // no latency set: no delay, whatever the draw
+    faults.latency(50, 20)
+    expect([faults.delayMs(), faults.delayMs(), faults.delayMs()]).toEqual([30, 50, 70])
+    const bounded = new FaultState()
+    bounded.latency(50, 20)
+    for (let i = 0; i < 200; i++) expect(bounded.delayMs()).toSatisfy((ms: number) => ms >= 30 && ms <= 70)
+    expect(() => bounded.latency(10, 11)).toThrow(RangeError)
   })
 
   it('resets the connection mid-response after the effect, so a retry with the key replays it', async () => {

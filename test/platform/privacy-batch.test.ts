@@ -299,12 +299,25 @@ describe('rate-limit headers', () => {
     expect(health.headers.get(Headers.rateLimitRemaining)).toBeNull()
   })
 
+  it('describes the bucket in the RateLimit-Policy and RateLimit fields of the IETF draft: a quota per window, and what is left', async () => {
+    platform().rateLimit.set({ capacity: 40, refillPerSecond: 20 })
+    const response = await connect(platform()).get('/v1/me')
+    expect(response.headers.get(Headers.rateLimitPolicy)).toBe('"default";q=40;w=2') // 20 a second, bursts of 40
+    expect(response.headers.get(Headers.rateLimit)).toBe('"default";r=39;t=1')
+    platform().rateLimit.set({ capacity: 5, refillPerSecond: 0.5 })
+    const slow = await connect(platform()).get('/v1/me')
+    expect(slow.headers.get(Headers.rateLimitPolicy)).toBe('"default";q=5;w=10')
+    expect(slow.headers.get(Headers.rateLimit)).toBe('"default";r=4;t=2')
+  })
+
   it('sends no RateLimit headers when rate limiting is off', async () => {
     platform().rateLimit.set(null)
     const response = await connect(platform()).get('/v1/me')
     expect(response.status).toBe(200)
     expect(response.headers.get(Headers.rateLimitLimit)).toBeNull()
     expect(response.headers.get(Headers.rateLimitRemaining)).toBeNull()
+    expect(response.headers.get(Headers.rateLimitPolicy)).toBeNull()
+    expect(response.headers.get(Headers.rateLimit)).toBeNull()
   })
 })
 

@@ -6,10 +6,38 @@ export interface RateLimit {
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { capacity: 600, refillPerSecond: 300 }
 
-/** `limit` and `remaining` (whole requests left) are absent when rate limiting is off. */
-export type RateDecision =
-  | { allowed: true; limit?: number; remaining?: number }
-  | { allowed: false; limit: number; remaining: 0; retryAfterSeconds: number }
+/** The header fields that describe the caller's bucket after a decision; absent when rate limiting is off. */
+export interface RateFields {
+  /** RateLimit-Limit and RateLimit-Remaining, as earlier drafts of the IETF RateLimit fields named them. */
+  limit: number
+  remaining: number
+  /** RateLimit-Policy and RateLimit as draft-ietf-httpapi-ratelimit-headers-10 has them. */
+  policy: string
+  state: string
+}
+
+export type RateDecision = { allowed: true; fields?: RateFields } | { allowed: false; fields: RateFields; retryAfterSeconds: number }
+
+/**
+ * The draft describes a quota of q requests per window of w seconds (integers). A token bucket of capacity C refilled
+ * at R per second is, on average, R requests a second with bursts of C: the window is C / R seconds (at least 1,
+ * rounded), the quota R × w, so q / w is the refill rate a client can pace itself to. `r` is the whole requests left,
+ * `t` the seconds until the bucket is full again.
+ */
+export function rateFields(limit: RateLimit, tokens: number): RateFields {
+  const window = Math.max(1, Math.round(limit.capacity / limit.refillPerSecond))
+  const quota = Math.max(1, Math.round(limit.refillPerSecond * window))
+  const remaining = Math.max(0, Math.floor(tokens))
+  const untilFull = Math.ceil(Math.max(0, limit.capacity - tokens) / limit.refillPerSecond)
+  return {
+    limit: limit.capacity,
+    remaining,
+    policy: `"${POLICY_NAME}";q=${quota};w=${window}`,
+    state: `"${POLICY_NAME}";r=${remaining};t=${untilFull}`,
+  }
+}
+
+const POLICY_NAME = 'default'
 
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; atMs: number }>()
@@ -38,10 +66,10 @@ export class RateLimiter {
     this.buckets.set(key, bucket)
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1
-      return { allowed: true, limit: limit.capacity, remaining: Math.floor(bucket.tokens) }
+      return { allowed: true, fields: rateFields(limit, bucket.tokens) }
     }
     const seconds = (1 - bucket.tokens) / limit.refillPerSecond
-    return { allowed: false, limit: limit.capacity, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil(seconds)) }
+    return { allowed: false, fields: rateFields(limit, bucket.tokens), retryAfterSeconds: Math.max(1, Math.ceil(seconds)) }
   }
 
   private static check(limit: RateLimit): void {

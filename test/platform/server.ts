@@ -56,6 +56,8 @@ export interface PlatformOptions {
   seed?: SeedOptions
   /** Defaults to DEFAULT_RATE_LIMIT; null turns rate limiting off. */
   rateLimit?: RateLimit | null
+  /** A network's delay from the start (Faults.latency): `ms` per request, give or take `jitterMs`. Defaults to none. */
+  latency?: { ms: number; jitterMs?: number }
   /** Called once per request when its response is done or its connection closed. */
   log?: (entry: RequestLogEntry) => void
   /**
@@ -150,7 +152,7 @@ function matchRoute(method: string, pathname: string): RouteMatch {
   return allow.length > 0 ? { allow } : undefined
 }
 
-/** What to answer, decided before any latency; `run` means the handler still has to do its work. */
+/** What to answer, decided between the two halves of any latency; `run` means the handler still has to do its work. */
 type Outcome =
   | { kind: 'respond'; status: number; body: unknown; headers?: Record<string, string>; file?: FileBody }
   | { kind: 'problem'; error: ProblemError }
@@ -168,11 +170,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const credentialKeys = await createCredentialKeyring()
   const faults = new FaultState()
   const aws = new SimulatedAwsAccount()
+  if (options.latency) faults.latency(options.latency.ms, options.latency.jitterMs)
   const privacy = new PrivacyEngine(store, options.privacy)
   const downloads = new DownloadKnobs()
   const limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit)
   const stats: PlatformStats = {
     requests: 0,
+    rateLimited: 0,
     byRoute: {},
     projectsCreated: 0,
     oauth: { tokenRequests: {}, tokenErrors: {}, deviceAuthorizations: 0, revocations: 0 },
@@ -198,6 +202,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (isAdmin) return handleAdmin(req, res, method, url.pathname, raw)
 
     stats.requests += 1
+    // Half the round trip on the way in, before the rate limit sees the request; the other half on the way out.
+    const delay = faults.delayMs()
+    const inbound = Math.floor(delay / 2)
+    if (inbound > 0) await sleep(inbound, undefined, { signal: shutdown.signal })
     const match = matchRoute(method, url.pathname)
     if (match && 'route' in match) {
       const id = match.route.endpoint.id
@@ -221,7 +229,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (!(error instanceof ProblemError)) throw error
       outcome = { kind: 'problem', error }
     }
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: shutdown.signal })
+    if (delay - inbound > 0) await sleep(delay - inbound, undefined, { signal: shutdown.signal })
     if (outcome.kind === 'problem') {
       const { error } = outcome
       return send(res, error.status, error.toBody(requestId), PROBLEM_CONTENT_TYPE, error.extra.headers, plan)
@@ -265,11 +273,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       refuseErasedAccount()
       const decision = limiter.take(caller.token.hash)
       // On the response whatever it turns out to be: an error, a replay or a file tells the client its budget too.
-      if (decision.limit !== undefined && decision.remaining !== undefined) {
-        res.setHeader(Headers.rateLimitLimit, String(decision.limit))
-        res.setHeader(Headers.rateLimitRemaining, String(decision.remaining))
+      if (decision.fields) {
+        res.setHeader(Headers.rateLimitLimit, String(decision.fields.limit))
+        res.setHeader(Headers.rateLimitRemaining, String(decision.fields.remaining))
+        res.setHeader(Headers.rateLimitPolicy, decision.fields.policy)
+        res.setHeader(Headers.rateLimit, decision.fields.state)
       }
       if (!decision.allowed) {
+        stats.rateLimited += 1
         throw new ProblemError(429, 'rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds}s.`, {
           headers: { [Headers.retryAfter]: String(decision.retryAfterSeconds) },
         })
@@ -412,6 +423,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const { tokenRequests, tokenErrors, deviceAuthorizations, revocations } = stats.oauth
       return reply({
         requests: stats.requests,
+        rate_limited: stats.rateLimited,
         by_route: stats.byRoute,
         projects_created: stats.projectsCreated,
         oauth: {
@@ -464,7 +476,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         const { count, status, retry_after } = change.fail_next
         faults.failNext(count, status, retry_after === undefined ? {} : { retryAfter: retry_after })
       }
-      if (change.latency_ms !== undefined) faults.latency(change.latency_ms)
+      if (change.latency_ms !== undefined || change.latency_jitter_ms !== undefined) {
+        try {
+          faults.latency(change.latency_ms ?? faults.latencyMs, change.latency_jitter_ms ?? 0)
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error
+          throw new ProblemError(400, 'invalid_request', error.message)
+        }
+      }
       if (change.reset_next !== undefined) faults.resetNext(change.reset_next)
       if (change.truncate_next !== undefined) faults.truncateNext(change.truncate_next)
       if (change.flood_next !== undefined) faults.floodNext(change.flood_next)
@@ -578,6 +597,7 @@ const AdminFaults = z
       .strict()
       .optional(),
     latency_ms: z.number().int().min(0).optional(),
+    latency_jitter_ms: z.number().int().min(0).optional(),
     reset_next: z.number().int().min(0).optional(),
     truncate_next: z.number().int().min(0).optional(),
     flood_next: z.number().int().min(0).optional(),

@@ -88,6 +88,7 @@ export const BulkCounts = z.object({
   resumed: count.describe('Rows an earlier run finished (per the journal), not sent again; their outcomes are in the counts above.'),
   retried: count.describe('Requests re-sent after a retryable failure (429, 5xx, network).'),
   batches: count,
+  rate_limited: count.describe('Batches the platform answered 429 (rate limited); each was sent again after its Retry-After.'),
 })
 export type BulkCounts = z.infer<typeof BulkCounts>
 
@@ -97,6 +98,9 @@ export const BulkSummary = BulkCounts.extend({
   batch_id: z.string(),
   journal: z.string().nullable().describe('The journal file; null on --dry-run, and for stdin without --journal.'),
   elapsed_ms: count,
+  rate_limit_wait_ms: count.describe(
+    'Time the run was held back by the platform\'s rate limit: spacing its requests to the advertised rate (RateLimit-Policy) and pausing after a 429 for its Retry-After; overlapping waits count once.',
+  ),
   rows_per_second: count,
   unread: z
     .string()

@@ -48,9 +48,18 @@ export interface BulkInput {
    * csv-parse cannot delimit stops reading), or undefined when every record was read. Known once the rows have ended.
    */
   unread(): string | undefined
+  /** How far reading has got, updated in place as bytes are read: for a progress display's percent. */
+  readonly read: InputRead
   sha256(): Promise<string>
   /** Releases the file when rows() will not be read to the end (e.g. the columns were refused). */
   close(): Promise<void>
+}
+
+/** Bytes of the input read so far (as read: still compressed when gzip), of `totalBytes` when its size is known. */
+export interface InputRead {
+  readonly bytes: number
+  /** A regular file's size; undefined for stdin, a pipe or a device. */
+  readonly totalBytes: number | undefined
 }
 
 export interface JournalOptions {
@@ -83,6 +92,10 @@ export interface RequestIdList {
   skipped: number
 }
 
+/** Without --concurrency: batches in flight to start with, and the most a platform's advertised rate may call for. */
+export const AUTO_CONCURRENCY = 4
+export const MAX_AUTO_CONCURRENCY = 32
+
 /** stdin's hash is only known at its end: its journal binds to its batch id instead (and trusts no row numbers). */
 const STDIN_SHA256 = '0'.repeat(64)
 
@@ -90,7 +103,8 @@ export interface BulkRunInput {
   file: string
   format?: BulkFormat | undefined
   dryRun: boolean
-  concurrency: number
+  /** Most batches in flight; undefined: adaptive, from AUTO_CONCURRENCY up to MAX_AUTO_CONCURRENCY as the rate needs. */
+  concurrency?: number | undefined
   batchSize?: number | undefined
   journal?: string | undefined
   resume: boolean
@@ -104,7 +118,8 @@ export interface BulkRunInput {
 export interface BulkRunOutput {
   /** Every row as it finishes (--json); the summary is the command's own last line. */
   rows?: RowSink | undefined
-  progress?: ((counters: Readonly<BulkCounters>) => void) | undefined
+  /** Called as rows finish, with the same two objects each time, updated in place. */
+  progress?: ((counters: Readonly<BulkCounters>, read: InputRead) => void) | undefined
   /** For people: continuing a journal, rows that did not make it. Not called under --json. */
   note?: ((message: string) => void) | undefined
 }
@@ -167,7 +182,8 @@ export async function runBulkSubmit(
         batchId,
         attestation: input.attestation ?? { method: 'account_login', attested_by: 'dry-run' },
         batchSize,
-        concurrency: input.concurrency,
+        concurrency: input.concurrency ?? AUTO_CONCURRENCY,
+        maxConcurrency: input.concurrency ?? MAX_AUTO_CONCURRENCY,
         dryRun: input.dryRun,
       },
       {
@@ -179,7 +195,7 @@ export async function runBulkSubmit(
                 await reportTo?.write(row)
               }
             : undefined,
-        progress: output.progress,
+        progress: output.progress && ((counters: Readonly<BulkCounters>) => output.progress?.(counters, bulkInput.read)),
         problem: output.note ? (row, outcome) => problems.add(row, outcome) : undefined,
       },
       {

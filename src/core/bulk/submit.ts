@@ -5,6 +5,8 @@ import { type Attestation, type BatchItemResult, endpoints } from '../contract/i
 import { ClowdopsError, PlatformError, ResponseShapeError } from '../errors.js'
 import type { ApiClient, Clock } from '../ports.js'
 import { type RetryPolicy, backoffMs, isRetryableError } from '../retry-policy.js'
+import { Headers } from '../contract/conventions.js'
+import { Pacer, type Ticket, WaitTally, parseQuotaPolicy, parseRemaining } from './pacer.js'
 import type { JournalState, JournalWriter } from './journal.js'
 import type { BulkCounts, BulkSummary, CheckedRow, RowOutcome, RowReport, ValidRow } from './model.js'
 import { duplicateKeyOf } from './rows.js'
@@ -14,8 +16,13 @@ export interface SubmitOptions {
   attestation: Attestation
   /** At most the platform's max_batch_size. */
   batchSize: number
-  /** Most batches in flight; lowered while the platform rate-limits, raised again as it recovers. */
+  /** Batches in flight to start with; lowered while the platform rate-limits, raised again as it recovers. */
   concurrency: number
+  /**
+   * The most batches in flight (default: `concurrency`). Above `concurrency`, more go out at once only where the
+   * platform advertises a rate that fewer could not reach through the round trip (Little's law: rate × round trip).
+   */
+  maxConcurrency?: number
   dryRun: boolean
   /** Tries per batch for retryable failures (network, 408, 429, 5xx) before its rows count as failed. */
   attempts?: number
@@ -50,6 +57,8 @@ export interface SubmitDeps {
 }
 
 const DEFAULT_ATTEMPTS = 8
+/** Round trips the in-flight limit is sized on: enough to find an unqueued one, few enough to follow a change. */
+const ROUND_TRIPS_KEPT = 16
 /**
  * The shared retry rules with a longer reach than one interactive call: a bulk run would rather wait out a busy
  * platform (backoff up to 20 s, Retry-After honoured up to a minute) than fail rows. `retries` is set per run.
@@ -65,7 +74,7 @@ export async function submitBulk(
   const started = deps.clock.now().getTime()
   const counters: BulkCounters = {
     rows: 0, valid: 0, invalid: 0, in_file_duplicates: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0,
-    failed: 0, planned: 0, resumed: 0, retried: 0, batches: 0, concurrency: options.concurrency,
+    failed: 0, planned: 0, resumed: 0, retried: 0, batches: 0, rate_limited: 0, concurrency: options.concurrency,
   }
   const journal = deps.journal
   const sender = new BatchSender(options, counters, deps, journal?.writer, report)
@@ -135,6 +144,7 @@ export async function submitBulk(
     batch_id: options.batchId,
     journal: journal?.writer.path ?? null,
     elapsed_ms: elapsed,
+    rate_limit_wait_ms: Math.round(sender.rateLimitWaitMs),
     rows_per_second: Math.round((Math.max(0, done) / elapsed) * 1000),
   }
 }
@@ -148,17 +158,24 @@ function resumedOutcome(finished: 'accepted' | 'duplicate' | 'rejected', id: str
 type Report = (row: ValidRow, identityKey: string, outcome: RowOutcome) => void | Promise<void>
 
 /**
- * Sends batches with at most `limit` in flight. Additive increase, multiplicative decrease: a 429 halves the limit and
- * pauses every sender until Retry-After; each success raises it by one up to the configured concurrency, and
- * `RateLimit-Remaining` caps it so the next round does not run into the limit.
+ * Sends batches with at most `limit` in flight. Where the platform advertises its rate (RateLimit-Policy), a pacer
+ * spaces the requests to it and the limit is what that rate needs through the measured round trip. Otherwise additive
+ * increase, multiplicative decrease: a 429 halves the limit, each success raises it by one up to the configured
+ * concurrency, and `RateLimit-Remaining` caps it so the next round does not run into the limit. Either way a 429
+ * pauses every sender until its Retry-After.
  */
 class BatchSender {
   batchSize: number
   private limit: number
+  private readonly maxLimit: number
   private readonly inFlight = new Set<Promise<void>>()
   private pausedUntil = 0
   private fatal: unknown
   private readonly attempts: number
+  private readonly pacer = new Pacer()
+  private readonly waits: WaitTally
+  /** The latest round trips of a batch, sending to answer, in ms (at most ROUND_TRIPS_KEPT). */
+  private readonly roundTrips: number[] = []
 
   constructor(
     private readonly options: SubmitOptions,
@@ -169,7 +186,13 @@ class BatchSender {
   ) {
     this.batchSize = Math.max(1, options.batchSize)
     this.limit = Math.max(1, options.concurrency)
+    this.maxLimit = Math.max(this.limit, options.maxConcurrency ?? this.limit)
     this.attempts = options.attempts ?? DEFAULT_ATTEMPTS
+    this.waits = new WaitTally(() => this.now())
+  }
+
+  get rateLimitWaitMs(): number {
+    return this.waits.ms
   }
 
   throwIfFatal(): void {
@@ -196,11 +219,12 @@ class BatchSender {
   private async send(rows: ValidRow[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       await this.waitForPause()
+      const ticket = await this.paced()
       if (this.fatal !== undefined) return
       this.journal?.append({ t: 'sent', rows: rows.map((r) => r.row) })
       this.counters.batches += 1
       this.counters.sent += rows.length
-      const outcome = await this.post(rows)
+      const outcome = await this.post(rows, ticket)
       if (outcome.kind === 'results') return this.record(rows, outcome.results)
       const error = outcome.error
       if (isRetryableError(error)) {
@@ -208,8 +232,10 @@ class BatchSender {
         this.counters.retried += rows.length
         const delay = this.retryDelay(error, attempt)
         if (error instanceof PlatformError && error.status === 429) {
-          this.limit = Math.max(1, Math.floor(this.limit / 2))
-          this.counters.concurrency = this.limit
+          this.counters.rate_limited += 1
+          this.pacer.throttled(this.now())
+          // A pacer already keeps to the rate: fewer in flight would only leave it short once the pause is over.
+          if (!this.pacer.pacing) this.setLimit(Math.floor(this.limit / 2))
           this.pausedUntil = Math.max(this.pausedUntil, this.now() + delay)
         } else {
           await this.deps.clock.sleep(delay)
@@ -227,7 +253,7 @@ class BatchSender {
     }
   }
 
-  private async post(rows: ValidRow[]): Promise<{ kind: 'results'; results: BatchItemResult[] } | { kind: 'error'; error: unknown }> {
+  private async post(rows: ValidRow[], ticket: Ticket): Promise<{ kind: 'results'; results: BatchItemResult[] } | { kind: 'error'; error: unknown }> {
     try {
       const response = await this.deps.api.send(endpoints.submitPrivacyBatch, {
         body: { batch_id: this.options.batchId, attestation: this.options.attestation, requests: rows.map((r) => r.item) },
@@ -235,18 +261,47 @@ class BatchSender {
         retry: false,
         bodyChecked: true,
       })
-      this.adapt(response.headers['ratelimit-remaining'])
+      this.adapt(ticket, response.headers)
       return { kind: 'results', results: response.data.results }
     } catch (error) {
       return { kind: 'error', error }
     }
   }
 
-  private adapt(remainingHeader: string | string[] | undefined): void {
-    const remaining = Number(Array.isArray(remainingHeader) ? remainingHeader[0] : remainingHeader)
-    if (this.limit < this.options.concurrency) this.limit += 1
-    if (Number.isFinite(remaining)) this.limit = Math.max(1, Math.min(this.limit, remaining))
+  /** After an answer: the pacer learns the server's bucket, and the limit follows the rate or the legacy rules. */
+  private adapt(ticket: Ticket, headers: Readonly<Record<string, string | string[] | undefined>>): void {
+    const now = this.now()
+    this.roundTrips.push(now - ticket.sentAt)
+    if (this.roundTrips.length > ROUND_TRIPS_KEPT) this.roundTrips.shift()
+    const policy = parseQuotaPolicy(first(headers[Headers.rateLimitPolicy]))
+    const legacyRemaining = Number(first(headers[Headers.rateLimitRemaining]))
+    const remaining = parseRemaining(first(headers[Headers.rateLimit])) ?? (Number.isFinite(legacyRemaining) ? legacyRemaining : undefined)
+    this.pacer.observe(ticket, policy, remaining, now)
+    const rate = this.pacer.ratePerSecond
+    if (rate !== undefined) {
+      // Little's law: to keep `rate` requests a second going with each taking a round trip, rate × round trip must be
+      // in flight. The round trip is the shortest of the latest few, the network's and the server's own time without
+      // queueing: sized on a typical one, a queue we built would call for more in flight, which builds more queue. Twice
+      // that, and one spare, absorb the jitter.
+      const roundTrip = Math.min(...this.roundTrips)
+      this.setLimit(Math.max(this.options.concurrency, Math.ceil(((rate * roundTrip) / 1000) * 2) + 1))
+      return
+    }
+    let limit = this.limit < this.options.concurrency ? this.limit + 1 : this.limit
+    if (remaining !== undefined) limit = Math.min(limit, remaining)
+    this.setLimit(limit)
+  }
+
+  private setLimit(limit: number): void {
+    this.limit = Math.max(1, Math.min(this.maxLimit, limit))
     this.counters.concurrency = this.limit
+  }
+
+  /** Waits for the pacer's go (counted as time held back by the rate limit); the ticket goes with the request. */
+  private async paced(): Promise<Ticket> {
+    const { waitMs, ticket } = this.pacer.reserve(this.now())
+    if (waitMs > 0) await this.waits.during(() => this.deps.clock.sleep(waitMs, this.deps.signal))
+    return ticket(this.now())
   }
 
   private async record(rows: ValidRow[], results: BatchItemResult[]): Promise<void> {
@@ -292,12 +347,19 @@ class BatchSender {
   }
 
   private async waitForPause(): Promise<void> {
-    for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) await this.deps.clock.sleep(wait)
+    if (this.pausedUntil <= this.now()) return
+    await this.waits.during(async () => {
+      for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) await this.deps.clock.sleep(wait)
+    })
   }
 
   private now(): number {
     return this.deps.clock.now().getTime()
   }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
 }
 
 function outcomeOf(result: BatchItemResult): RowOutcome {

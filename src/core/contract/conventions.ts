@@ -13,6 +13,13 @@ export const Headers = {
   rateLimitLimit: 'ratelimit-limit',
   /** Whole requests left in the bucket after this one. */
   rateLimitRemaining: 'ratelimit-remaining',
+  /**
+   * The quota policy, draft-ietf-httpapi-ratelimit-headers-10 (`RateLimit-Policy`): `"name";q=QUOTA;w=WINDOW_SECONDS`,
+   * i.e. QUOTA requests per WINDOW seconds on average. https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/
+   */
+  rateLimitPolicy: 'ratelimit-policy',
+  /** The quota left, same draft (`RateLimit`): `"name";r=REMAINING;t=SECONDS_UNTIL_FULL`. */
+  rateLimit: 'ratelimit',
 } as const
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'

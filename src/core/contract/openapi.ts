@@ -170,12 +170,15 @@ const problem = (description: string, components: Components) => ({
 
 function operation(endpoint: AnyEndpoint, components: Components): JsonObject {
   const requestIdHeader = { 'X-Request-Id': { schema: { type: 'string' }, description: 'Quote this to support.' } }
+  // The caller's rate-limit bucket, on every answer to an authenticated request.
+  const rateLimitHeaders =
+    endpoint.scopes === undefined ? {} : Object.fromEntries(Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]))
   const responses: JsonObject = endpoint.download
     ? fileResponses(endpoint.download.contentTypes, requestIdHeader, components)
     : {
         [String(endpoint.status)]: {
           description: 'Success.',
-          headers: requestIdHeader,
+          headers: { ...requestIdHeader, ...rateLimitHeaders },
           content: { 'application/json': { schema: components.schema(endpoint.response, 'output') } },
         },
       }
@@ -187,7 +190,7 @@ function operation(endpoint: AnyEndpoint, components: Components): JsonObject {
   if (endpoint.idempotent) responses['422'] = problem('The Idempotency-Key was used with another body.', components)
   responses['429'] = {
     ...problem('Rate-limited (`rate_limited`); wait for Retry-After seconds.', components),
-    headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    headers: { 'Retry-After': { schema: { type: 'integer' } }, ...rateLimitHeaders },
   }
   responses.default = problem('Any other error, as application/problem+json.', components)
 
@@ -203,6 +206,17 @@ function operation(endpoint: AnyEndpoint, components: Components): JsonObject {
       : {}),
     responses,
   }
+}
+
+/** The rate-limit fields of draft-ietf-httpapi-ratelimit-headers-10, and the two of its earlier drafts, defined once. */
+const RATE_LIMIT_HEADERS: Record<string, JsonObject> = {
+  'RateLimit-Policy': {
+    schema: { type: 'string' },
+    description: 'The quota (draft-ietf-httpapi-ratelimit-headers): `"default";q=QUOTA;w=WINDOW_SECONDS`, QUOTA requests per WINDOW seconds on average.',
+  },
+  RateLimit: { schema: { type: 'string' }, description: 'What is left of it: `"default";r=REMAINING;t=SECONDS_UNTIL_FULL`.' },
+  'RateLimit-Limit': { schema: { type: 'integer' }, description: "The most requests the bucket holds (the draft's earlier field)." },
+  'RateLimit-Remaining': { schema: { type: 'integer' }, description: "Whole requests left after this one (the draft's earlier field)." },
 }
 
 /** A file: the whole of it (200) or, for a `Range`, the part asked for (206); both carry a strong ETag. */
@@ -254,6 +268,7 @@ export function buildOpenApiDocument(): JsonObject {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A personal access token (cop_...) or an OAuth access token.' } },
+      headers: RATE_LIMIT_HEADERS,
       schemas: components.published(),
     },
   }
