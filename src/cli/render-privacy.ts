@@ -5,9 +5,10 @@ import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
 import type { WaitResult } from '../core/privacy/wait.js'
+import { redactPersonal } from '../core/redact.js'
 import { timeAndAge } from '../core/time-text.js'
 import { counted } from '../core/wording.js'
-import { renderTable } from './output.js'
+import { type Column, renderTable } from './output.js'
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-')
 
@@ -56,19 +57,19 @@ export function renderRequest(request: RequestView, c: ChalkInstance): string {
     .join('\n')
 }
 
-export function renderRequests(requests: RequestView[], c: ChalkInstance): string {
-  return renderTable(
-    requests,
-    [
-      { header: 'id', get: (r) => r.id },
-      { header: 'type', get: (r) => r.type },
-      { header: 'status', get: (r) => stateText(r.status, c) },
-      { header: 'created', get: (r) => day(r.created_at) },
-      { header: 'due', get: (r) => dueText(r) },
-    ],
-    c,
-    'No privacy requests match.',
-  )
+/** `organisation`: the organisation view, where requests are about many people: who (masked) and which batch. */
+export function renderRequests(requests: RequestView[], c: ChalkInstance, options: { organisation?: boolean } = {}): string {
+  const columns: Column<RequestView>[] = [
+    { header: 'id', get: (r) => r.id },
+    ...(options.organisation ? [{ header: 'subject', get: (r: RequestView) => redactPersonal(r.subject.email) }] : []),
+    { header: 'type', get: (r) => r.type },
+    ...(options.organisation ? [{ header: 'law', get: (r: RequestView) => REGULATION_NAME[r.regulation] }] : []),
+    { header: 'status', get: (r) => stateText(r.status, c) },
+    ...(options.organisation ? [{ header: 'batch', get: (r: RequestView) => r.batch_id ?? c.dim('-') }] : []),
+    { header: 'created', get: (r) => day(r.created_at) },
+    { header: 'due', get: (r) => dueText(r) },
+  ]
+  return renderTable(requests, columns, c, 'No privacy requests match.')
 }
 
 /** Up to this many requests, a wait shows each one; past it, counts by state (a line per request would not scale). */

@@ -191,9 +191,73 @@ function csvOf<T extends readonly [string, ...string[]]>(values: T) {
     .pipe(z.array(z.enum(values)).min(1))
 }
 
+/** Which requests a list reads: the caller's own, or every request of the organisation (needs `privacy:admin`). */
+export const LIST_VIEWS = ['own', 'organisation'] as const
+export type ListView = (typeof LIST_VIEWS)[number]
+
+/** The scope the organisation view, the organisation report and other people's requests need. */
+export const PRIVACY_ADMIN_SCOPE = 'privacy:admin'
+
+/**
+ * The list's enum filters, one row each: a request field, the values it takes and how the help names them. The query
+ * parameter (comma-separated values), the CLI flag (repeatable) and the platform's match all come from this table, so
+ * filtering by another enum field of a request (e.g. a channel) is one more row here.
+ */
+export const REQUEST_ENUM_FILTERS = {
+  status: { values: REQUEST_STATES, noun: 'states' },
+  type: { values: REQUEST_TYPES, noun: 'types' },
+  regulation: { values: REGULATIONS, noun: 'regulations' },
+} as const satisfies Record<string, { values: readonly [string, ...string[]]; noun: string }>
+export type RequestEnumFilter = keyof typeof REQUEST_ENUM_FILTERS
+export const REQUEST_ENUM_FILTER_KEYS = Object.keys(REQUEST_ENUM_FILTERS) as RequestEnumFilter[]
+
+type EnumFilterQuery = {
+  [K in RequestEnumFilter]: z.ZodOptional<ReturnType<typeof csvOf<(typeof REQUEST_ENUM_FILTERS)[K]['values']>>>
+}
+
+function enumFilterQuery(): EnumFilterQuery {
+  const fields = REQUEST_ENUM_FILTER_KEYS.map((key) => {
+    const filter = REQUEST_ENUM_FILTERS[key]
+    return [key, csvOf(filter.values).optional().describe(`Only requests with these ${filter.noun}, comma-separated.`)]
+  })
+  return Object.fromEntries(fields) as EnumFilterQuery
+}
+
+/** `true` or `false` in a query string. */
+const QueryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true')
+
+/** Filters of the list and of the report: what is asked of every request, whatever the view. */
+export const RequestFilterQuery = z.object({
+  ...enumFilterQuery(),
+  batch_id: z.string().min(1).max(200).optional().describe('Only requests of this batch submission.'),
+  subject: z
+    .string()
+    .min(1)
+    .max(320)
+    .optional()
+    .describe('Only requests about this person: an email address (domain case-insensitive) or an account id (usr_...).'),
+  due_within_seconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86_400)
+    .optional()
+    .describe(
+      "Only requests whose response period is running and due within this many seconds of the platform's time, " +
+        'overdue ones included (they are the most urgent).',
+    ),
+  overdue: QueryBoolean.optional().describe('true: only requests whose response period is running and past its due date.'),
+})
+
 export const PrivacyRequestQuery = PageQuery.extend({
-  status: csvOf(REQUEST_STATES).optional().describe('Only requests in these states, comma-separated.'),
-  type: csvOf(REQUEST_TYPES).optional().describe('Only requests of these types, comma-separated.'),
+  view: z
+    .enum(LIST_VIEWS)
+    .default('own')
+    .describe(
+      `own: the requests about the caller's own account. organisation: every request of the organisation, those made ` +
+        `in bulk for other people included; needs the ${PRIVACY_ADMIN_SCOPE} scope (403 insufficient_scope without it).`,
+    ),
+  ...RequestFilterQuery.shape,
   updated_since: Timestamp.optional().describe('Only requests changed at or after this time.'),
   ids: z
     .string()
@@ -202,7 +266,8 @@ export const PrivacyRequestQuery = PageQuery.extend({
     .optional()
     .describe(
       `Only these requests: 1 to ${MAX_IDS_PER_QUERY} request ids, comma-separated, ANDed with the other filters. ` +
-        'An id the caller cannot see is simply absent from the page.',
+        `Named requests are looked up whatever the view: the caller's own, and with ${PRIVACY_ADMIN_SCOPE} any of the ` +
+        'organisation (as a GET by id). An id the caller cannot see is simply absent from the page.',
     ),
 })
 

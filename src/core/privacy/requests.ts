@@ -3,6 +3,10 @@ import { z } from 'zod'
 import {
   CreatePrivacyRequest,
   EXPORT_TYPES,
+  type ListView,
+  PRIVACY_ADMIN_SCOPE,
+  REQUEST_ENUM_FILTER_KEYS,
+  type RequestEnumFilter,
   PrivacyRequest,
   type RequestState,
   type RequestType,
@@ -10,6 +14,7 @@ import {
   regulationsFor,
 } from '../contract/index.js'
 import { canonicalJson } from '../canonical-json.js'
+import { DEFAULT_SCOPES } from '../contract/oauth.js'
 import { ClowdopsError, PlatformError, RefusedError } from '../errors.js'
 import { collectPages, type Listed } from '../pagination.js'
 import type { Deps } from '../ports.js'
@@ -135,27 +140,53 @@ export async function getRequest(id: string, deps: Pick<Deps, 'api'>): Promise<R
   return view(await deps.api.call(endpoints.getPrivacyRequest, { params: { request_id: id } }))
 }
 
-export interface ListFilters {
-  status?: RequestState[] | undefined
-  type?: RequestType[] | undefined
+/** What `privacy list` asks the platform for; every filter is applied there, so --limit counts matching requests. */
+export type ListFilters = { [K in RequestEnumFilter]?: readonly string[] | undefined } & {
+  /** own (default): about the signed-in account; organisation: everyone's (privacy:admin). */
+  view?: ListView | undefined
+  batchId?: string | undefined
+  /** An email address or an account id (usr_...). */
+  subject?: string | undefined
+  /** Running and due within this many milliseconds, overdue included. */
+  dueWithinMs?: number | undefined
+  overdue?: boolean | undefined
   since?: Date | undefined
   limit: number
 }
 
 export async function listRequests(filters: ListFilters, deps: Pick<Deps, 'api'>): Promise<Listed<RequestView>> {
-  const { items, more } = await collectPages(
-    (page) =>
-      deps.api.call(endpoints.listPrivacyRequests, {
-        query: {
-          ...page,
-          ...(filters.status?.length ? { status: filters.status.join(',') } : {}),
-          ...(filters.type?.length ? { type: filters.type.join(',') } : {}),
-          ...(filters.since ? { updated_since: filters.since.toISOString() } : {}),
-        },
-      }),
-    filters.limit,
-  )
+  const query = listQuery(filters)
+  const { items, more } = await collectPages((page) => deps.api.call(endpoints.listPrivacyRequests, { query: { ...page, ...query } }), filters.limit)
+    .catch((error: unknown) => {
+      throw filters.view === 'organisation' ? withAdminScopeHint(error) : error
+    })
   return { items: items.map(view), more }
+}
+
+/** The filters as query parameters; the enum ones from the contract's table, so a new one needs no change here. */
+function listQuery(filters: ListFilters): Record<string, string | number> {
+  const query: Record<string, string | number> = {}
+  if (filters.view) query.view = filters.view
+  for (const key of REQUEST_ENUM_FILTER_KEYS) {
+    const values = filters[key]
+    if (values?.length) query[key] = values.join(',')
+  }
+  if (filters.batchId !== undefined) query.batch_id = filters.batchId
+  if (filters.subject !== undefined) query.subject = filters.subject
+  if (filters.dueWithinMs !== undefined) query.due_within_seconds = Math.ceil(filters.dueWithinMs / 1000)
+  if (filters.overdue !== undefined) query.overdue = String(filters.overdue)
+  if (filters.since) query.updated_since = filters.since.toISOString()
+  return query
+}
+
+/** The scope an organisation-wide read needs, and the sign-in that grants it, for a 403 that lacks it. */
+export function withAdminScopeHint(error: unknown): unknown {
+  if (!(error instanceof PlatformError) || error.status !== 403) return error
+  const scopes = [...DEFAULT_SCOPES, PRIVACY_ADMIN_SCOPE].join(',')
+  return error.withHint(
+    `The organisation view needs the ${PRIVACY_ADMIN_SCOPE} scope. Sign in with it: clowdops login --scopes ${scopes} ` +
+      `(in CI: a token with ${PRIVACY_ADMIN_SCOPE} in CLOWDOPS_TOKEN).`,
+  )
 }
 
 export async function cancelRequest(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
