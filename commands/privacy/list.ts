@@ -54,7 +54,7 @@ export default class PrivacyList extends BaseCommand<RequestView[]> {
     }
     for (const key of REQUEST_ENUM_FILTER_KEYS) filters[key] = flags[key]
     const listed = await listRequests(filters, this.deps)
-    this.log(renderRequests(listed.items, this.colors, { organisation: flags.org === true }))
+    this.log(renderRequests(listed.items, this.colors, this.deps.clock.now(), { organisation: flags.org === true }))
     this.noteMore(listed, 'requests')
     return listed.items
   }

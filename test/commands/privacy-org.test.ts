@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import PrivacyList from '../../commands/privacy/list.js'
+import PrivacyStatus from '../../commands/privacy/status.js'
 import { BatchResult, type BatchItem } from '../../src/core/contract/privacy.js'
 import type { RequestView } from '../../src/core/privacy/requests.js'
 import { connect, envFor, usePlatform } from '../support/platform.js'
@@ -92,5 +93,32 @@ describe('privacy list --org filters', () => {
     expect(await listed(['--org', '--due-within', '11d'])).toEqual(sorted(ids.katherine, ids.grace))
     const run = await runCommand(PrivacyList, ['--org', '--due-within', 'soon'], { env: envFor(platform()), stdin: '' })
     expect(run.exitCode).toBe(2)
+  })
+})
+
+describe('privacy request dates in human output', () => {
+  // Local time with its zone named and an age (or the days left, on the platform's clock); ISO 8601 is for --json.
+  const LABELLED = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d (?:UTC|GMT[+-]?\d*|[A-Z]{3,4})`
+  const RAW_ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d/
+
+  it('status shows created, received and due with their zone and age; the next step names the zone too', async () => {
+    const run = await runCommand(PrivacyStatus, [ids.grace], { env: envFor(platform()), stdin: '' })
+    expect(run.exitCode, run.stderr).toBe(0)
+    // Ages are on this machine's clock, which the platform's virtual clock has run ahead of: either direction is right.
+    const AGE = String.raw`\((?:just now|in \d+ (?:min|h|days)|\d+ (?:min|h|days) ago)\)`
+    expect(run.stdout).toMatch(new RegExp(`Created\\s+${LABELLED} ${AGE}`))
+    expect(run.stdout).toMatch(new RegExp(`Received\\s+${LABELLED} ${AGE}`))
+    expect(run.stdout).toMatch(new RegExp(`Due by ${LABELLED} \\(\\d+ days? (left|overdue)\\)`))
+    expect(run.stdout).toMatch(new RegExp(`Due\\s+${LABELLED} \\(\\d+ days? (left|overdue)\\)`))
+    expect(run.stdout).not.toMatch(RAW_ISO)
+    const json = await runCommand(PrivacyStatus, [ids.grace, '--json'], { env: envFor(platform()), stdin: '' })
+    expect(JSON.parse(json.stdout)).toMatchObject({ created_at: expect.stringMatching(RAW_ISO), due_at: expect.stringMatching(RAW_ISO) })
+  })
+
+  it('list shows when each request was created and is due, with the zone', async () => {
+    const run = await runCommand(PrivacyList, ['--org'], { env: envFor(platform()), stdin: '' })
+    expect(run.stdout).toMatch(new RegExp(`${LABELLED} \\((just now|in \\d+ (min|h|days)|\\d+ (min|h|days) ago)\\)`))
+    expect(run.stdout).toMatch(new RegExp(`${LABELLED} \\(\\d+ days? (left|overdue)\\)`))
+    expect(run.stdout).not.toMatch(RAW_ISO)
   })
 })

@@ -17,6 +17,7 @@ import { canonicalJson } from '../canonical-json.js'
 import { DEFAULT_SCOPES } from '../contract/oauth.js'
 import { ClowdopsError, PlatformError, RefusedError } from '../errors.js'
 import { collectPages, type Listed } from '../pagination.js'
+import { localTime } from '../time-text.js'
 import type { Deps } from '../ports.js'
 
 /** A request as the CLI shows it: the platform's record plus what to do next (null when nothing is left to do). */
@@ -43,7 +44,7 @@ const cli = 'clowdops privacy'
 /** The one command (or fact) that moves this request on, for people reading the output. */
 export function nextStep(request: PrivacyRequest): string | null {
   const id = request.id
-  const due = request.due_at ? ` Due by ${request.due_at.slice(0, 10)} (${daysText(request.days_left)}).` : ''
+  const due = request.due_at ? ` Due by ${localTime(request.due_at)} (${daysText(request.days_left)}).` : ''
   switch (request.status) {
     case 'pending_verification':
       return `Enter the code emailed to ${request.verification?.sent_to ?? 'the account address'}: ${cli} verify ${id}`
@@ -51,7 +52,7 @@ export function nextStep(request: PrivacyRequest): string | null {
     case 'in_progress':
       return `The platform is working on it.${due} Follow it: ${cli} wait ${id}`
     case 'awaiting_grace_period':
-      return `Erasure happens on ${request.grace_period_ends_at?.slice(0, 10) ?? 'the end of the grace period'}; until then you can still stop it: ${cli} cancel ${id}`
+      return `Erasure happens on ${request.grace_period_ends_at ? localTime(request.grace_period_ends_at) : 'the end of the grace period'}; until then you can still stop it: ${cli} cancel ${id}`
     case 'completed':
       if (EXPORT_TYPES.includes(request.type)) return `Download it: ${cli} download ${id}`
       // Someone else's erasure, submitted in a batch, leaves this machine's sign-in alone: nothing more to do.
