@@ -11,7 +11,7 @@ import { counted } from '../core/wording.js'
 import { type Column, renderTable } from './output.js'
 
 
-const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
+export const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
 
 const STATE_COLOR: Record<RequestState, (c: ChalkInstance, s: string) => string> = {
   pending_verification: (c, s) => c.yellow(s),

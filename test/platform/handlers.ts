@@ -157,6 +157,8 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     return { ...pageFrom((after) => context.privacy.newestFirst(filter, audience, after), list, { limit, cursor }), as_of: asOf }
   },
 
+  privacyReport: ({ query }, { privacy }) => privacy.report(query),
+
   createPrivacyRequest: ({ body }, context) => context.privacy.create(body, context.idempotencyKey, callerOf(context).user),
 
   submitPrivacyBatch: ({ body }, { privacy }) => privacy.batches.submit(body),

@@ -14,6 +14,7 @@ import {
   type CreatePrivacyRequest,
   type ExportManifest,
   type PrivacyDiscovery,
+  type PrivacyReport,
   type PrivacyRequest,
   type Regulation,
   type RequestState,
@@ -24,6 +25,7 @@ import { activityLog, buildExportArchive, type ArchiveContents, type ExportArchi
 import { BatchDesk, type BatchTarget, type StoredContent } from './privacy-batch.js'
 import { ConsentBook } from './privacy-consent.js'
 import { requestMatcher, type Audience, type RequestFilter } from './privacy-filter.js'
+import { privacyReport, type ReportQuery } from './privacy-report.js'
 import { RequestIndex, type ListPosition } from './privacy-index.js'
 import { addCalendarMonths, DEFAULT_PRIVACY_SETTINGS, maskEmail, MAX_EXTENSION_DAYS, typesUnder, type PrivacySettings } from './privacy-rules.js'
 import { SubjectRegistry, type Subject } from './privacy-subjects.js'
@@ -290,6 +292,15 @@ export class PrivacyEngine implements BatchTarget {
       .ofSubject(accountId)
       .filter((record) => after === undefined || newerFirst(record, after) > 0)
       .sort(newerFirst)
+  }
+
+  /** The organisation report over every request the filters keep, at the platform's time. */
+  report(query: ReportQuery): PrivacyReport {
+    this.settle()
+    const now = this.now()
+    const matches = requestMatcher(query, { accountId: '', organisation: true }, now)
+    const shown = this.requests.all().map((record) => this.view(record, now))
+    return privacyReport(shown.filter(matches), query, now)
   }
 
   /** The named requests that exist, in the same newest-first order (and cursor positions) as the full walk. */

@@ -38,6 +38,10 @@ export interface FakeTerminalOptions {
   /** Answers to the prompts, in order. A prompt with no answer left fails the test. */
   answers?: Answer[]
   env?: Record<string, string | undefined>
+  /** Width of stdout (default: 100 on a terminal, none otherwise). */
+  columns?: number
+  /** The colour level the terminal port decided (default 0: none). */
+  colorLevel?: 0 | 1 | 2 | 3
 }
 
 export interface FakeTerminal {
@@ -52,7 +56,7 @@ export interface FakeTerminal {
 export function fakeTerminal(options: FakeTerminalOptions = {}): FakeTerminal {
   const env: Record<string, string | undefined> = { CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true', NO_COLOR: '1', ...options.env }
   const stdinTTY = options.stdin === undefined
-  const out = new MemoryOutput(options.stdoutTTY ?? stdinTTY)
+  const out = new MemoryOutput(options.stdoutTTY ?? stdinTTY, options.columns ?? ((options.stdoutTTY ?? stdinTTY) ? 100 : undefined))
   const err = new MemoryOutput(options.stderrTTY ?? stdinTTY)
   const answers = [...(options.answers ?? [])]
   const asked: Asked[] = []
@@ -68,7 +72,7 @@ export function fakeTerminal(options: FakeTerminalOptions = {}): FakeTerminal {
     },
     out,
     err,
-    colorLevel: 0,
+    colorLevel: options.colorLevel ?? 0,
     canPrompt: stdinTTY && err.isTTY && !env.CI,
     ...statusLine(err),
   }

@@ -419,3 +419,71 @@ export const BatchResult = z
   .object({ results: z.array(BatchItemResult).describe('One per submitted item, in the same order.') })
   .meta({ id: 'BatchResult' })
 export type BatchResult = z.infer<typeof BatchResult>
+
+/** An IANA time zone name Intl knows, e.g. Europe/Berlin or UTC. */
+const TimeZoneName = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone })
+      return true
+    } catch {
+      return false
+    }
+  }, 'an IANA time zone, e.g. Europe/Berlin or UTC')
+
+export const REPORT_DEFAULT_DAYS = 14
+
+export const PrivacyReportQuery = RequestFilterQuery.omit({ due_within_seconds: true, overdue: true }).extend({
+  due_soon_seconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86_400)
+    .default(7 * 86_400)
+    .describe('The window of due_soon: running requests due within this many seconds and not yet overdue (default 7 days).'),
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(REPORT_DEFAULT_DAYS)
+    .describe('How many calendar days of upcoming due dates to count, today first.'),
+  time_zone: TimeZoneName.default('UTC').describe('The zone whose calendar days the upcoming due dates are counted in.'),
+})
+
+/** A count for every value of an enum, zeros included, so a dashboard's columns never come and go. */
+function countsOf<T extends readonly [string, ...string[]]>(values: T) {
+  const count = z.number().int().min(0)
+  return z.object(Object.fromEntries(values.map((value) => [value, count])) as Record<T[number], typeof count>)
+}
+
+export const PrivacyReport = z
+  .object({
+    as_of: Timestamp.describe("The platform's time the report was computed at; due dates are judged against it."),
+    total: z.number().int().min(0).describe('Requests the report covers (after its filters).'),
+    by_status: countsOf(REQUEST_STATES),
+    by_type: countsOf(REQUEST_TYPES),
+    by_regulation: countsOf(REGULATIONS),
+    running: z.number().int().min(0).describe('Requests whose response period is running: verified and not final.'),
+    overdue: z.number().int().min(0).describe('Running requests past their due date.'),
+    due_this_week: z.number().int().min(0).describe('Running requests due in the next 7 days, not yet overdue.'),
+    due_soon: z
+      .object({ within_seconds: z.number().int().min(0), count: z.number().int().min(0) })
+      .describe('Running requests due within due_soon_seconds, not yet overdue.'),
+    time_to_answer: z
+      .object({
+        answered: z.number().int().min(0).describe('Requests completed or denied after being received.'),
+        median_seconds: z.number().min(0).nullable(),
+        worst_seconds: z.number().min(0).nullable(),
+        worst_request_id: RequestId.nullable(),
+      })
+      .describe('From received_at to completion or denial, over the requests answered; null when none was.'),
+    upcoming: z
+      .array(z.object({ date: z.iso.date(), count: z.number().int().min(0) }))
+      .describe('Running requests due on each calendar day (in time_zone), today first, `days` days; overdue ones are in overdue.'),
+    time_zone: z.string(),
+  })
+  .meta({ id: 'PrivacyReport' })
+export type PrivacyReport = z.infer<typeof PrivacyReport>

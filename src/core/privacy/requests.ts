@@ -142,7 +142,7 @@ export async function getRequest(id: string, deps: Pick<Deps, 'api'>): Promise<R
 }
 
 /** What `privacy list` asks the platform for; every filter is applied there, so --limit counts matching requests. */
-export type ListFilters = { [K in RequestEnumFilter]?: readonly string[] | undefined } & {
+export type ListFilters = EnumFilters & {
   /** own (default): about the signed-in account; organisation: everyone's (privacy:admin). */
   view?: ListView | undefined
   batchId?: string | undefined
@@ -164,14 +164,11 @@ export async function listRequests(filters: ListFilters, deps: Pick<Deps, 'api'>
   return { items: items.map(view), more }
 }
 
-/** The filters as query parameters; the enum ones from the contract's table, so a new one needs no change here. */
+/** The filters as query parameters. */
 function listQuery(filters: ListFilters): Record<string, string | number> {
   const query: Record<string, string | number> = {}
   if (filters.view) query.view = filters.view
-  for (const key of REQUEST_ENUM_FILTER_KEYS) {
-    const values = filters[key]
-    if (values?.length) query[key] = values.join(',')
-  }
+  Object.assign(query, enumFilterQuery(filters))
   if (filters.batchId !== undefined) query.batch_id = filters.batchId
   if (filters.subject !== undefined) query.subject = filters.subject
   if (filters.dueWithinMs !== undefined) query.due_within_seconds = Math.ceil(filters.dueWithinMs / 1000)
@@ -180,12 +177,24 @@ function listQuery(filters: ListFilters): Record<string, string | number> {
   return query
 }
 
+export type EnumFilters = { [K in RequestEnumFilter]?: readonly string[] | undefined }
+
+/** The enum filters as comma-separated query parameters, from the contract's table: a new one needs no change here. */
+export function enumFilterQuery(filters: EnumFilters): Record<string, string> {
+  const query: Record<string, string> = {}
+  for (const key of REQUEST_ENUM_FILTER_KEYS) {
+    const values = filters[key]
+    if (values?.length) query[key] = values.join(',')
+  }
+  return query
+}
+
 /** The scope an organisation-wide read needs, and the sign-in that grants it, for a 403 that lacks it. */
 export function withAdminScopeHint(error: unknown): unknown {
   if (!(error instanceof PlatformError) || error.status !== 403) return error
   const scopes = [...DEFAULT_SCOPES, PRIVACY_ADMIN_SCOPE].join(',')
   return error.withHint(
-    `The organisation view needs the ${PRIVACY_ADMIN_SCOPE} scope. Sign in with it: clowdops login --scopes ${scopes} ` +
+    `Seeing the whole organisation's requests needs the ${PRIVACY_ADMIN_SCOPE} scope. Sign in with it: clowdops login --scopes ${scopes} ` +
       `(in CI: a token with ${PRIVACY_ADMIN_SCOPE} in CLOWDOPS_TOKEN).`,
   )
 }
