@@ -10,7 +10,6 @@ import { localTime, timeAndAge } from '../core/time-text.js'
 import { counted } from '../core/wording.js'
 import { type Column, renderTable } from './output.js'
 
-
 export const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
 
 const STATE_COLOR: Record<RequestState, (c: ChalkInstance, s: string) => string> = {
