@@ -14,7 +14,7 @@ export default class PrivacyCancel extends BaseCommand<RequestView> {
   async run(): Promise<RequestView> {
     const { args } = await this.parse(PrivacyCancel)
     const request = await cancelRequest(args.id, this.deps)
-    this.log(renderRequest(request, this.colors))
+    this.log(renderRequest(request, this.colors, this.deps.clock.now()))
     return request
   }
 }

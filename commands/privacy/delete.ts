@@ -53,7 +53,7 @@ export default class PrivacyDelete extends PrivacyCommand<Created> {
       flags.code !== undefined || this.prompter
         ? await verifyIdentity({ request: created.request, code: flags.code, ask: this.askCode }, this.deps)
         : created.request
-    this.log(renderRequest(request, this.colors))
+    this.log(renderRequest(request, this.colors, this.deps.clock.now()))
     this.note(`When the grace period has ended the account is gone; then clear this machine: clowdops logout --profile ${this.deps.context.profileName}`)
     return { ...created, request }
   }

@@ -44,7 +44,7 @@ export default class PrivacyExport extends PrivacyCommand<ExportResult> {
     )
     if (created.replayed) this.note(`Following export request ${created.request.id}, made by an earlier run; no new request was made.`)
     const followed = await this.follow(created.request, { code: flags.code, wait: flags.wait, timeoutMs: flags.timeout })
-    this.log(renderRequest(followed.request, this.colors))
+    this.log(renderRequest(followed.request, this.colors, this.deps.clock.now()))
     const result: ExportResult = { ...created, request: followed.request, ...(followed.wait ? { wait: followed.wait } : {}) }
     if (!followed.wait) return result
     if (followed.wait.outcome !== 'completed') {

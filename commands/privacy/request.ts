@@ -55,7 +55,7 @@ export default class PrivacyRequest extends PrivacyCommand<FollowedRequest> {
     }
     const created = await createRequest(spec, this.deps)
     const followed = await this.follow(created.request, { code: flags.code, wait: flags.wait, timeoutMs: flags.timeout })
-    this.log(renderRequest(followed.request, this.colors))
+    this.log(renderRequest(followed.request, this.colors, this.deps.clock.now()))
     if (followed.wait) this.exitForWait(followed.wait)
     return { ...created, request: followed.request, ...(followed.wait ? { wait: followed.wait } : {}) }
   }

@@ -12,7 +12,7 @@ export default class PrivacyStatus extends BaseCommand<RequestView> {
   async run(): Promise<RequestView> {
     const { args } = await this.parse(PrivacyStatus)
     const request = await getRequest(args.id, this.deps)
-    this.log(renderRequest(request, this.colors))
+    this.log(renderRequest(request, this.colors, this.deps.clock.now()))
     return request
   }
 }

@@ -29,11 +29,11 @@ export default class PrivacyVerify extends PrivacyCommand<RequestView> {
         `A new verification code was sent to ${request.verification?.sent_to ?? 'the account address'}; the earlier code no longer works. ` +
           `Enter it with: clowdops privacy verify ${request.id}`,
       )
-      this.log(renderRequest(request, this.colors))
+      this.log(renderRequest(request, this.colors, this.deps.clock.now()))
       return request
     }
     const request = await verifyIdentity({ request: await getRequest(args.id, this.deps), code: flags.code, ask: this.askCode }, this.deps)
-    this.log(renderRequest(request, this.colors))
+    this.log(renderRequest(request, this.colors, this.deps.clock.now()))
     return request
   }
 }

@@ -40,7 +40,7 @@ export default class PrivacyWait extends PrivacyCommand<WaitResult> {
     const result = await waitForRequests(ids, { timeoutMs: flags.timeout, onPoll: (requests) => this.progress(requests) }, this.deps).finally(() =>
       this.io.endStatus(),
     )
-    this.log(renderWait(result, this.colors))
+    this.log(renderWait(result, this.colors, this.deps.clock.now()))
     this.exitForWait(result)
     return result
   }

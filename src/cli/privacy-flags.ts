@@ -1,6 +1,7 @@
 // Flags and arguments shared by the privacy commands.
 import { Args, Flags } from '@oclif/core'
-import { REGULATIONS, RequestId } from '../core/contract/index.js'
+import type { OptionFlag } from '@oclif/core/interfaces'
+import { REGULATIONS, REQUEST_ENUM_FILTER_KEYS, REQUEST_ENUM_FILTERS, type RequestEnumFilter, RequestId } from '../core/contract/index.js'
 import { parseDuration } from '../core/duration.js'
 import { UsageError } from '../core/errors.js'
 
@@ -51,3 +52,26 @@ export const codeFlag = Flags.string({
     return code
   },
 })
+
+/**
+ * --status, --type, --regulation, … from the contract's table of enum filters: repeatable, each value checked. A new
+ * row there is a new flag here, with nothing else to change.
+ */
+export function enumFilterFlags() {
+  const flags = REQUEST_ENUM_FILTER_KEYS.map((key) => {
+    const { values, noun } = REQUEST_ENUM_FILTERS[key]
+    return [key, Flags.string({ summary: `Only requests with these ${noun} (repeatable).`, options: [...values], multiple: true })] as const
+  })
+  return Object.fromEntries(flags) as Record<RequestEnumFilter, OptionFlag<string[] | undefined>>
+}
+
+/** --due-within 5d: an age, in milliseconds. */
+export const dueWithinFlag = Flags.custom<number>({
+  summary: 'Only requests whose response period is running and due within this long (e.g. 5d, 36h), overdue ones included.',
+  helpValue: '<duration>',
+  parse: async (value) => {
+    const ms = parseDuration(value)
+    if (ms === undefined) throw new Error(`--due-within ${value} is not a duration: use e.g. 5d or 36h`)
+    return ms
+  },
+})()

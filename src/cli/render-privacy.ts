@@ -5,13 +5,12 @@ import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
 import type { WaitResult } from '../core/privacy/wait.js'
-import { timeAndAge } from '../core/time-text.js'
+import { redactPersonal } from '../core/redact.js'
+import { localTime, timeAndAge } from '../core/time-text.js'
 import { counted } from '../core/wording.js'
-import { renderTable } from './output.js'
+import { type Column, renderTable } from './output.js'
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-')
-
-const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
+export const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
 
 const STATE_COLOR: Record<RequestState, (c: ChalkInstance, s: string) => string> = {
   pending_verification: (c, s) => c.yellow(s),
@@ -29,23 +28,29 @@ export function stateText(state: RequestState, c: ChalkInstance): string {
   return STATE_COLOR[state](c, state)
 }
 
+/**
+ * The due date in local time with its zone, and the days left as the platform counts them (its clock decides what is
+ * overdue, not this machine's).
+ */
 export function dueText(request: RequestView): string {
   if (!request.due_at) return '-'
   const days = request.days_left
   const left = days === null ? '' : days < 0 ? ` (${counted(-days, 'day')} overdue)` : ` (${counted(days, 'day')} left)`
-  return `${day(request.due_at)}${left}`
+  return `${localTime(request.due_at)}${left}`
 }
 
-export function renderRequest(request: RequestView, c: ChalkInstance): string {
+export function renderRequest(request: RequestView, c: ChalkInstance, now: Date): string {
   const rows: [string, string | undefined][] = [
     ['Request', c.bold(request.id)],
     ['Type', `${request.type} (${REGULATION_NAME[request.regulation]})`],
     ['Status', stateText(request.status, c)],
     ['Reason', request.reason ?? undefined],
-    ['Received', request.received_at ? day(request.received_at) : undefined],
+    ['Created', timeAndAge(request.created_at, now)],
+    ['Received', request.received_at ? timeAndAge(request.received_at, now) : undefined],
     ['Due', request.due_at ? dueText(request) : 'the clock starts once the identity is verified'],
     ['Extended', request.extension ? `${counted(request.extension.days, 'day')}: ${request.extension.reason}` : undefined],
-    ['Erasure on', request.status === 'awaiting_grace_period' ? day(request.grace_period_ends_at) : undefined],
+    ['Completed', request.completed_at ? timeAndAge(request.completed_at, now) : undefined],
+    ['Erasure on', request.status === 'awaiting_grace_period' && request.grace_period_ends_at ? timeAndAge(request.grace_period_ends_at, now) : undefined],
     ['Changes', request.rectification?.changes.map((change) => change.field).join(', ')],
     ['Purposes', request.processing?.purposes.join(', ')],
     ['Next', request.next_step ?? undefined],
@@ -56,19 +61,19 @@ export function renderRequest(request: RequestView, c: ChalkInstance): string {
     .join('\n')
 }
 
-export function renderRequests(requests: RequestView[], c: ChalkInstance): string {
-  return renderTable(
-    requests,
-    [
-      { header: 'id', get: (r) => r.id },
-      { header: 'type', get: (r) => r.type },
-      { header: 'status', get: (r) => stateText(r.status, c) },
-      { header: 'created', get: (r) => day(r.created_at) },
-      { header: 'due', get: (r) => dueText(r) },
-    ],
-    c,
-    'No privacy requests match.',
-  )
+/** `organisation`: the organisation view, where requests are about many people: who (masked) and which batch. */
+export function renderRequests(requests: RequestView[], c: ChalkInstance, now: Date, options: { organisation?: boolean } = {}): string {
+  const columns: Column<RequestView>[] = [
+    { header: 'id', get: (r) => r.id },
+    ...(options.organisation ? [{ header: 'subject', get: (r: RequestView) => redactPersonal(r.subject.email) }] : []),
+    { header: 'type', get: (r) => r.type },
+    ...(options.organisation ? [{ header: 'law', get: (r: RequestView) => REGULATION_NAME[r.regulation] }] : []),
+    { header: 'status', get: (r) => stateText(r.status, c) },
+    ...(options.organisation ? [{ header: 'batch', get: (r: RequestView) => r.batch_id ?? c.dim('-') }] : []),
+    { header: 'created', get: (r) => timeAndAge(r.created_at, now) },
+    { header: 'due', get: (r) => dueText(r) },
+  ]
+  return renderTable(requests, columns, c, 'No privacy requests match.')
 }
 
 /** Up to this many requests, a wait shows each one; past it, counts by state (a line per request would not scale). */
@@ -97,21 +102,21 @@ export function stateCounts(requests: RequestView[]): string {
     .join(' · ')
 }
 
-export function renderWait(result: WaitResult, c: ChalkInstance): string {
+export function renderWait(result: WaitResult, c: ChalkInstance, now: Date): string {
   const summary: Record<WaitResult['outcome'], string> = {
     completed: c.green('All completed.'),
     ended: c.red('Finished, but not all completed: see the status column.'),
     needs_verification: c.yellow('Waiting for a verification code: run the verify command shown above.'),
     timed_out: c.yellow('Still open when the timeout ran out; run the same command again to keep waiting.'),
   }
-  const lines = result.requests.length > WAIT_LISTS_EACH_UP_TO ? largeWaitLines(result.requests, c) : smallWaitLines(result.requests, c)
+  const lines = result.requests.length > WAIT_LISTS_EACH_UP_TO ? largeWaitLines(result.requests, c, now) : smallWaitLines(result.requests, c, now)
   lines.push('', summary[result.outcome])
   return lines.join('\n')
 }
 
 /** Every request in a table, and what to do next for each. */
-function smallWaitLines(requests: RequestView[], c: ChalkInstance): string[] {
-  const lines = [renderRequests(requests, c)]
+function smallWaitLines(requests: RequestView[], c: ChalkInstance, now: Date): string[] {
+  const lines = [renderRequests(requests, c, now)]
   for (const request of requests) {
     if (request.next_step && requests.length > 1) lines.push(`${c.dim(request.id.slice(0, 8))} ${request.next_step}`)
   }
@@ -123,12 +128,12 @@ function smallWaitLines(requests: RequestView[], c: ChalkInstance): string[] {
  * Counts by state, then the first unfinished requests (not completed); the rest are counted. Only a request waiting
  * for its code gets its next step: that is the one a person must act on, the others would repeat one line twenty times.
  */
-function largeWaitLines(requests: RequestView[], c: ChalkInstance): string[] {
+function largeWaitLines(requests: RequestView[], c: ChalkInstance, now: Date): string[] {
   const lines = [`${counted(requests.length, 'request')}: ${stateCounts(requests)}`]
   const unfinished = requests.filter((r) => r.status !== 'completed')
   if (unfinished.length === 0) return lines
   const shown = unfinished.slice(0, WAIT_LISTS_UNFINISHED)
-  lines.push('', `Not completed (${unfinished.length}):`, renderRequests(shown, c))
+  lines.push('', `Not completed (${unfinished.length}):`, renderRequests(shown, c, now))
   for (const request of shown) {
     if (request.status === 'pending_verification' && request.next_step) lines.push(`${c.dim(request.id.slice(0, 8))} ${request.next_step}`)
   }
@@ -169,7 +174,7 @@ export function renderConsentWrite(write: ConsentWrite, wanted: 'granted' | 'wit
   if (write.outcome === 'unchanged') return `${c.dim('=')} ${consent.purpose} was already ${consent.state}; nothing changed.`
   return (
     `${c.yellow('!')} Not applied: a newer choice for ${consent.purpose} is stored ` +
-    `(${consent.state} at ${day(consent.collected_at)}${consent.method ? ` via ${consent.method}` : ''}).`
+    `(${consent.state} at ${consent.collected_at ? localTime(consent.collected_at) : '-'}${consent.method ? ` via ${consent.method}` : ''}).`
   )
 }
 

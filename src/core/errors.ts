@@ -14,6 +14,8 @@ export const ExitCode = {
   keychain: 9,
   refused: 10,
   partial: 11,
+  /** A `--fail-if` check found what it looks for (a privacy deadline missed or at risk); the output is complete. */
+  checkFailed: 12,
   interrupted: 130,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]

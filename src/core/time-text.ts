@@ -39,3 +39,8 @@ export function expiryText(iso: string, now: Date, timeZone?: string): string {
   const future = new Date(iso).getTime() > now.getTime()
   return `${future ? 'expires' : 'expired'} ${relativeAge(iso, now)} (${localTime(iso, timeZone)})`
 }
+
+/** This machine's IANA time zone (TZ, else the system's), e.g. Europe/Berlin; UTC where none is known. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'
+}

@@ -67,6 +67,7 @@ describe('generated files', () => {
       '/v1/privacy/consents/{purpose}',
       '/v1/privacy/consents/{purpose}/history',
       '/v1/privacy/discovery',
+      '/v1/privacy/report',
       '/v1/privacy/requests',
       '/v1/privacy/requests/{request_id}',
       '/v1/privacy/requests/{request_id}/cancel',

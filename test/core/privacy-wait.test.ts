@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiClient, Clock } from '../../src/core/ports.js'
 import type { PrivacyRequest, RequestState } from '../../src/core/contract/index.js'
-import { ExitCode, NotFoundError } from '../../src/core/errors.js'
+import { ExitCode, NotFoundError, PlatformError } from '../../src/core/errors.js'
 import { waitForRequests } from '../../src/core/privacy/wait.js'
 import { privacyRequest } from '../support/privacy-fakes.js'
 
 interface ListQuery {
+  view?: string
   ids?: string
   updated_since?: string
   cursor?: string
@@ -32,13 +33,13 @@ function uuid(n: number): string {
 }
 
 /** A list endpoint over requests kept in creation order: filters, newest first, offset cursors, as_of = now. */
-function fakePlatform(clock: Clock) {
+function fakePlatform(clock: Clock, options: { refuseOrganisationView?: boolean } = {}) {
   const requests = new Map<string, PrivacyRequest>()
   const calls: ListQuery[] = []
   const stamp = () => clock.now().toISOString()
 
-  function add(id: string, status: RequestState): void {
-    requests.set(id, privacyRequest({ id, status }, stamp()))
+  function add(id: string, status: RequestState, batchId: string | null = null): void {
+    requests.set(id, privacyRequest({ id, status, batch_id: batchId }, stamp()))
   }
 
   function change(id: string, status: RequestState): void {
@@ -48,6 +49,9 @@ function fakePlatform(clock: Clock) {
 
   function list(query: ListQuery) {
     calls.push(query)
+    if (query.view === 'organisation' && options.refuseOrganisationView) {
+      throw new PlatformError('Insufficient scope: needs privacy:admin', { code: 'insufficient_scope', status: 403, exitCode: ExitCode.notSignedIn })
+    }
     const named = query.ids?.split(',')
     let matches = [...requests.values()].reverse()
     if (named) matches = matches.filter((r) => named.includes(r.id))
@@ -102,17 +106,36 @@ describe('waitForRequests', () => {
     const firstAsOf = '2026-11-26T12:00:00.000Z'
     // 500 others changed: two feed pages (ceil(150 open / 100)) do not reach the end, so the 150 are read by id.
     expect(second).toEqual([
-      { updated_since: firstAsOf, limit: 100 },
-      { updated_since: firstAsOf, cursor: '100', limit: 100 },
+      { view: 'own', updated_since: firstAsOf, limit: 100 },
+      { view: 'own', updated_since: firstAsOf, cursor: '100', limit: 100 },
       { ids: ours.slice(0, 100).join(','), updated_since: firstAsOf, limit: 100 },
       { ids: ours.slice(100).join(','), updated_since: firstAsOf, limit: 100 },
     ])
     // Only ours changed since the second poll's first page: the feed reaches its end in two pages.
     const secondAsOf = '2026-11-26T12:00:01.000Z'
     expect(third).toEqual([
-      { updated_since: secondAsOf, limit: 100 },
-      { updated_since: secondAsOf, cursor: '100', limit: 100 },
+      { view: 'own', updated_since: secondAsOf, limit: 100 },
+      { view: 'own', updated_since: secondAsOf, cursor: '100', limit: 100 },
     ])
+  })
+
+  it('follows batch requests (made for other people) on the organisation feed; refused it (no privacy:admin), reads by id', async () => {
+    for (const refuse of [false, true]) {
+      const steps: (() => void)[] = []
+      const clock = steppingClock(steps)
+      const platform = fakePlatform(clock, { refuseOrganisationView: refuse })
+      platform.add(uuid(1), 'in_progress', 'offboarding')
+      platform.add(uuid(2), 'in_progress')
+      steps.push(() => platform.change(uuid(1), 'completed'), () => platform.change(uuid(2), 'completed'))
+
+      const result = await waitForRequests([uuid(1), uuid(2)], { timeoutMs: 60_000 }, { api: platform.api, clock })
+      expect(result.outcome).toBe('completed')
+      const later = platform.calls.slice(1)
+      expect(later[0]).toMatchObject({ view: 'organisation' })
+      // Refused once, the organisation feed is not asked again: every later poll reads the open ids.
+      if (refuse) expect(later.slice(1).every((query) => query.ids !== undefined && query.view === undefined)).toBe(true)
+      else expect(later.every((query) => query.view === 'organisation')).toBe(true)
+    }
   })
 
   it('keeps the newer version when a feed lists an older one', async () => {

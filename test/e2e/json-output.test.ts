@@ -282,6 +282,10 @@ const CHECKS: Record<string, Check[]> = {
     fails('--wait without a code or a terminal', 2, () => json(['privacy', 'export', '--wait'])),
   ],
   'privacy:list': [succeeds('lists the requests', () => json(['privacy', 'list'])), fails('a --since that is no date', 2, () => json(['privacy', 'list', '--since', 'someday']))],
+  'privacy:report': [
+    succeeds('reports the organisation, with a passing check', () => json(['privacy', 'report', '--fail-if', 'overdue'])),
+    fails('a token without privacy:admin', 4, () => json(['privacy', 'report'], { CLOWDOPS_TOKEN: platform.issueToken(['privacy:read']) })),
+  ],
   'privacy:request': [
     { ...succeeds('ccpa_opt_out --wait: completed at once', () => json(['privacy', 'request', 'ccpa_opt_out', '--wait'])), has: ['wait'] },
     fails('a GDPR right under the CCPA', 10, () => json(['privacy', 'request', 'access', '--regulation', 'ccpa'])),

@@ -113,7 +113,7 @@ describe('privacy wait --from a submit report of thousands of rows', () => {
   it('privacy list reads a large --limit 100 a page, filtered by state and time', async () => {
     recording = { entries: [], afterList: () => undefined }
     const since = new Date(platform().privacy.now().getTime() - 2 * DAY).toISOString()
-    const result = await runCli(['privacy', 'list', '--status', 'completed', '--since', since, '--limit', '250', '--json'], env)
+    const result = await runCli(['privacy', 'list', '--org', '--status', 'completed', '--since', since, '--limit', '250', '--json'], env)
     const log = recording.entries
     recording = undefined
     expect(result.code, result.stderr).toBe(0)

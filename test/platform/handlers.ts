@@ -2,13 +2,15 @@
 import { z } from 'zod'
 import { API_VERSION, type AnyEndpoint, type Endpoints, type PageQuery } from '../../src/core/contract/index.js'
 import type { Credential, SealedSecret } from '../../src/core/contract/credentials.js'
+import { type ListView, PRIVACY_ADMIN_SCOPE } from '../../src/core/contract/privacy.js'
 import type { CredentialKeyring } from './credential-keys.js'
 import type { SimulatedAwsAccount } from './aws-account.js'
 import { assumedRoleOf, probeFixtureFor, probeResult } from './credential-probes.js'
 import type { CiTrustRuleRecord, OAuthStats } from './oauth.js'
 import type { PrivacyEngine } from './privacy.js'
+import type { Audience } from './privacy-filter.js'
 import { ProblemError } from './problems.js'
-import { type PlatformStore, randomBase62, sha256, type TokenRecord, type User } from './store.js'
+import { canonicalJson, type PlatformStore, randomBase62, sha256, type TokenRecord, type User } from './store.js'
 
 export interface Caller {
   /** For an OAuth access token: a record keyed by its grant, so limits and idempotency keys outlive a refresh. */
@@ -166,33 +168,36 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
 
   privacyDiscovery: (_input, { privacy }) => privacy.discovery(),
 
-  listPrivacyRequests: ({ query }, { privacy }) => {
-    const { limit, cursor, ...filter } = query
+  listPrivacyRequests: ({ query }, context) => {
+    const { limit, cursor, view, ...filter } = query
+    const audience = privacyAudience(context, view, filter.ids !== undefined)
     // Taken before the read settles due transitions: one it applies now is stamped at or after as_of, so a client that
     // passes as_of as updated_since next time sees it again rather than never.
-    const asOf = new Date(privacy.now()).toISOString()
-    // The filters are part of the list's name, so a cursor cannot be carried over to another filter. Up to 100 ids
-    // go in as a digest of the set, which keeps the cursor short and independent of the order they were named in.
+    const asOf = new Date(context.privacy.now()).toISOString()
+    // The view and filters are part of the list's name, so a cursor cannot be carried over to another list. Up to 100
+    // ids go in as a digest of the set, which keeps the cursor short and independent of the order they were named in.
     const ids = filter.ids ? sha256([...new Set(filter.ids)].sort().join(',')) : ''
-    const list = `privacy-requests:${filter.status?.join(',') ?? ''}:${filter.type?.join(',') ?? ''}:${filter.updated_since ?? ''}:${ids}`
-    return { ...pageFrom((after) => privacy.newestFirst(filter, after), list, { limit, cursor }), as_of: asOf }
+    const list = `privacy-requests:${view}:${sha256(canonicalJson({ ...filter, ids }))}`
+    return { ...pageFrom((after) => context.privacy.newestFirst(filter, audience, after), list, { limit, cursor }), as_of: asOf }
   },
+
+  privacyReport: ({ query }, { privacy }) => privacy.report(query),
 
   createPrivacyRequest: ({ body }, context) => context.privacy.create(body, context.idempotencyKey, callerOf(context).user),
 
   submitPrivacyBatch: ({ body }, { privacy }) => privacy.batches.submit(body),
 
-  getPrivacyRequest: ({ params }, { privacy }) => privacy.get(params.request_id),
+  getPrivacyRequest: ({ params }, context) => context.privacy.get(visibleRequest(context, params.request_id)),
 
-  verifyPrivacyRequest: ({ params, body }, { privacy }) => privacy.verify(params.request_id, body.code),
+  verifyPrivacyRequest: ({ params, body }, context) => context.privacy.verify(visibleRequest(context, params.request_id), body.code),
 
-  resendPrivacyVerification: ({ params }, { privacy }) => privacy.resendCode(params.request_id),
+  resendPrivacyVerification: ({ params }, context) => context.privacy.resendCode(visibleRequest(context, params.request_id)),
 
-  cancelPrivacyRequest: ({ params }, { privacy }) => privacy.cancel(params.request_id),
+  cancelPrivacyRequest: ({ params }, context) => context.privacy.cancel(visibleRequest(context, params.request_id)),
 
-  getPrivacyExport: ({ params }, { privacy }) => privacy.exportManifest(params.request_id),
+  getPrivacyExport: ({ params }, context) => context.privacy.exportManifest(visibleRequest(context, params.request_id)),
 
-  downloadPrivacyExportFile: ({ params }, { privacy }) => privacy.exportFile(params.request_id, params.name),
+  downloadPrivacyExportFile: ({ params }, context) => context.privacy.exportFile(visibleRequest(context, params.request_id), params.name),
 
   listConsents: (_input, { privacy }) => ({ data: privacy.consents.list() }),
 
@@ -257,6 +262,28 @@ async function openSecrets(
     plaintexts.push(plaintext)
   }
   return { secrets, fixture: probeFixtureFor(credential.provider, credential.label, plaintexts) }
+}
+
+/**
+ * Whose requests a privacy read covers. The own view: the caller's account. The organisation view needs privacy:admin.
+ * Requests named by id are looked up as a GET by id would: an administrator may name anyone's.
+ */
+function privacyAudience(context: HandlerContext, view: ListView, named: boolean): Audience {
+  const { user, token } = callerOf(context)
+  const admin = token.scopes.includes(PRIVACY_ADMIN_SCOPE)
+  if (view === 'organisation' && !admin) {
+    throw new ProblemError(403, 'insufficient_scope', `This token lacks the scope ${PRIVACY_ADMIN_SCOPE}, which the organisation view needs.`, {
+      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${PRIVACY_ADMIN_SCOPE}"` },
+    })
+  }
+  return { accountId: user.id, organisation: admin && (view === 'organisation' || named) }
+}
+
+/** The id of a request the caller may see: about its own account, or anyone's with privacy:admin. Else 404, as if absent. */
+function visibleRequest(context: HandlerContext, id: string): string {
+  const { user, token } = callerOf(context)
+  if (token.scopes.includes(PRIVACY_ADMIN_SCOPE) || context.privacy.get(id).subject.account_id === user.id) return id
+  throw new ProblemError(404, 'not_found', `No privacy request ${id}.`)
 }
 
 function callerOf(context: HandlerContext): Caller {

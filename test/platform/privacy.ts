@@ -14,6 +14,7 @@ import {
   type CreatePrivacyRequest,
   type ExportManifest,
   type PrivacyDiscovery,
+  type PrivacyReport,
   type PrivacyRequest,
   type Regulation,
   type RequestState,
@@ -23,6 +24,8 @@ import type { FileBody } from '../../src/core/contract/endpoints.js'
 import { activityLog, buildExportArchive, type ArchiveContents, type ExportArchive } from './privacy-archive.js'
 import { BatchDesk, type BatchTarget, type StoredContent } from './privacy-batch.js'
 import { ConsentBook } from './privacy-consent.js'
+import { requestMatcher, type Audience, type RequestFilter } from './privacy-filter.js'
+import { privacyReport, type ReportQuery } from './privacy-report.js'
 import { RequestIndex, type ListPosition } from './privacy-index.js'
 import { addCalendarMonths, DEFAULT_PRIVACY_SETTINGS, maskEmail, MAX_EXTENSION_DAYS, typesUnder, type PrivacySettings } from './privacy-rules.js'
 import { SubjectRegistry, type Subject } from './privacy-subjects.js'
@@ -99,14 +102,6 @@ interface PendingExport {
   atMs: number
   expiresMs: number
   archive: ExportArchive | null
-}
-
-export interface RequestFilter {
-  status?: RequestState[] | undefined
-  type?: RequestType[] | undefined
-  updated_since?: string | undefined
-  /** Only these requests (ids in lower case); looked up one by one, so naming 100 of a million costs 100 reads. */
-  ids?: string[] | undefined
 }
 
 const DAY_MS = 86_400_000
@@ -275,17 +270,37 @@ export class PrivacyEngine implements BatchTarget {
    * Newest first, from just after `after` (a page cursor's created_at and id); lazy, so a page of a large list costs
    * the requests it reads, not a sort or a copy of all of them.
    */
-  *newestFirst(filter: RequestFilter, after?: { created_at: string; id: string }): Generator<PrivacyRequest> {
+  *newestFirst(filter: RequestFilter, audience: Audience, after?: { created_at: string; id: string }): Generator<PrivacyRequest> {
     this.settle()
-    const since = filter.updated_since === undefined ? undefined : Date.parse(filter.updated_since)
+    const now = this.now()
+    const matches = requestMatcher(filter, audience, now)
     const position: ListPosition | undefined = after && { createdMs: Date.parse(after.created_at), id: after.id }
-    const candidates = filter.ids ? this.namedNewestFirst(filter.ids, position) : this.requests.newestFirst(position)
+    const candidates = filter.ids
+      ? this.namedNewestFirst(filter.ids, position)
+      : audience.organisation
+        ? this.requests.newestFirst(position)
+        : this.subjectNewestFirst(audience.accountId, position)
     for (const r of candidates) {
-      if (filter.status && !filter.status.includes(r.status)) continue
-      if (filter.type && !filter.type.includes(r.type)) continue
-      if (since !== undefined && r.updatedMs < since) continue
-      yield this.view(r)
+      const shown = this.view(r, now)
+      if (matches(shown)) yield shown
     }
+  }
+
+  /** One person's requests in newest-first order: the own view reads these, not the whole organisation's. */
+  private subjectNewestFirst(accountId: string, after: ListPosition | undefined): RequestRecord[] {
+    return this.requests
+      .ofSubject(accountId)
+      .filter((record) => after === undefined || newerFirst(record, after) > 0)
+      .sort(newerFirst)
+  }
+
+  /** The organisation report over every request the filters keep, at the platform's time. */
+  report(query: ReportQuery): PrivacyReport {
+    this.settle()
+    const now = this.now()
+    const matches = requestMatcher(query, { accountId: '', organisation: true }, now)
+    const shown = this.requests.all().map((record) => this.view(record, now))
+    return privacyReport(shown.filter(matches), query, now)
   }
 
   /** The named requests that exist, in the same newest-first order (and cursor positions) as the full walk. */

@@ -350,6 +350,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const handler = handlers[route.key] as (input: unknown, context: HandlerContext) => unknown
     let status: number
     let body: unknown
+    // A handler's problem may carry headers (WWW-Authenticate on a 403), as one raised before it runs does.
+    let headers: Record<string, string> | undefined
     try {
       body = await handler(input, context)
       const checked = route.endpoint.response.safeParse(body)
@@ -364,11 +366,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       }
       status = error.status
       body = error.toBody(requestId)
+      headers = error.extra.headers
     }
     idempotency?.records.set(idempotency.key, { fingerprint: idempotency.fingerprint, state: 'done', status, body })
     // A download endpoint's handler hands over the file; its bytes go out raw, not as JSON.
     if (route.endpoint.download && status < 300) return { kind: 'respond', status, body, file: body as FileBody }
-    return { kind: 'respond', status, body }
+    return { kind: 'respond', status, body, ...(headers ? { headers } : {}) }
   }
 
   /** The caller behind a personal access token (`cop_...`) or an OAuth access token; undefined if none is valid. */

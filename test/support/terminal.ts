@@ -43,6 +43,10 @@ export interface FakeTerminalOptions {
   env?: Record<string, string | undefined>
   /** What the browser does with a page the command opens (recorded in `opened` either way), e.g. sign in there. */
   onBrowserOpen?: (url: string) => void
+  /** Width of stdout (default: 100 on a terminal, none otherwise). */
+  columns?: number
+  /** The colour level the terminal port decided (default 0: none). */
+  colorLevel?: 0 | 1 | 2 | 3
 }
 
 export interface FakeTerminal {
@@ -57,7 +61,7 @@ export interface FakeTerminal {
 export function fakeTerminal(options: FakeTerminalOptions = {}): FakeTerminal {
   const env: Record<string, string | undefined> = { CLOWDOPS_SKIP_NEW_VERSION_CHECK: 'true', NO_COLOR: '1', ...options.env }
   const stdinTTY = options.stdin === undefined
-  const out = new MemoryOutput(options.stdoutTTY ?? stdinTTY)
+  const out = new MemoryOutput(options.stdoutTTY ?? stdinTTY, options.columns ?? ((options.stdoutTTY ?? stdinTTY) ? 100 : undefined))
   const err = new MemoryOutput(options.stderrTTY ?? stdinTTY)
   const answers = [...(options.answers ?? [])]
   const asked: Asked[] = []
@@ -73,7 +77,7 @@ export function fakeTerminal(options: FakeTerminalOptions = {}): FakeTerminal {
     },
     out,
     err,
-    colorLevel: 0,
+    colorLevel: options.colorLevel ?? 0,
     canPrompt: stdinTTY && err.isTTY && !env.CI,
     ...statusLine(err),
   }

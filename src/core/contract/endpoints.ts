@@ -14,6 +14,8 @@ import {
   ExportFileParams,
   ExportManifest,
   PrivacyDiscovery,
+  PrivacyReport,
+  PrivacyReportQuery,
   PrivacyRequest,
   PrivacyRequestPage,
   PrivacyRequestParams,
@@ -297,6 +299,20 @@ export const endpoints = {
     response: PrivacyRequestPage,
     status: 200,
     maxResponseBytes: ResponseLimits.page,
+  }),
+  privacyReport: endpoint({
+    id: 'privacy-report.get',
+    method: 'GET',
+    path: '/v1/privacy/report',
+    summary:
+      "The organisation's privacy requests in numbers: counts by state, type and regulation, deadlines running, due " +
+      'soon and overdue, time to answer, and due dates per day ahead. Computed on the platform in one call, however many ' +
+      'requests there are.',
+    tag: 'privacy',
+    scopes: ['privacy:admin'],
+    query: PrivacyReportQuery,
+    response: PrivacyReport,
+    status: 200,
   }),
   createPrivacyRequest: endpoint({
     id: 'privacy-requests.create',

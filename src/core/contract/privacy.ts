@@ -191,9 +191,73 @@ function csvOf<T extends readonly [string, ...string[]]>(values: T) {
     .pipe(z.array(z.enum(values)).min(1))
 }
 
+/** Which requests a list reads: the caller's own, or every request of the organisation (needs `privacy:admin`). */
+export const LIST_VIEWS = ['own', 'organisation'] as const
+export type ListView = (typeof LIST_VIEWS)[number]
+
+/** The scope the organisation view, the organisation report and other people's requests need. */
+export const PRIVACY_ADMIN_SCOPE = 'privacy:admin'
+
+/**
+ * The list's enum filters, one row each: a request field, the values it takes and how the help names them. The query
+ * parameter (comma-separated values), the CLI flag (repeatable) and the platform's match all come from this table, so
+ * filtering by another enum field of a request (e.g. a channel) is one more row here.
+ */
+export const REQUEST_ENUM_FILTERS = {
+  status: { values: REQUEST_STATES, noun: 'states' },
+  type: { values: REQUEST_TYPES, noun: 'types' },
+  regulation: { values: REGULATIONS, noun: 'regulations' },
+} as const satisfies Record<string, { values: readonly [string, ...string[]]; noun: string }>
+export type RequestEnumFilter = keyof typeof REQUEST_ENUM_FILTERS
+export const REQUEST_ENUM_FILTER_KEYS = Object.keys(REQUEST_ENUM_FILTERS) as RequestEnumFilter[]
+
+type EnumFilterQuery = {
+  [K in RequestEnumFilter]: z.ZodOptional<ReturnType<typeof csvOf<(typeof REQUEST_ENUM_FILTERS)[K]['values']>>>
+}
+
+function enumFilterQuery(): EnumFilterQuery {
+  const fields = REQUEST_ENUM_FILTER_KEYS.map((key) => {
+    const filter = REQUEST_ENUM_FILTERS[key]
+    return [key, csvOf(filter.values).optional().describe(`Only requests with these ${filter.noun}, comma-separated.`)]
+  })
+  return Object.fromEntries(fields) as EnumFilterQuery
+}
+
+/** `true` or `false` in a query string. */
+const QueryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true')
+
+/** Filters of the list and of the report: what is asked of every request, whatever the view. */
+export const RequestFilterQuery = z.object({
+  ...enumFilterQuery(),
+  batch_id: z.string().min(1).max(200).optional().describe('Only requests of this batch submission.'),
+  subject: z
+    .string()
+    .min(1)
+    .max(320)
+    .optional()
+    .describe('Only requests about this person: an email address (domain case-insensitive) or an account id (usr_...).'),
+  due_within_seconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86_400)
+    .optional()
+    .describe(
+      "Only requests whose response period is running and due within this many seconds of the platform's time, " +
+        'overdue ones included (they are the most urgent).',
+    ),
+  overdue: QueryBoolean.optional().describe('true: only requests whose response period is running and past its due date.'),
+})
+
 export const PrivacyRequestQuery = PageQuery.extend({
-  status: csvOf(REQUEST_STATES).optional().describe('Only requests in these states, comma-separated.'),
-  type: csvOf(REQUEST_TYPES).optional().describe('Only requests of these types, comma-separated.'),
+  view: z
+    .enum(LIST_VIEWS)
+    .default('own')
+    .describe(
+      `own: the requests about the caller's own account. organisation: every request of the organisation, those made ` +
+        `in bulk for other people included; needs the ${PRIVACY_ADMIN_SCOPE} scope (403 insufficient_scope without it).`,
+    ),
+  ...RequestFilterQuery.shape,
   updated_since: Timestamp.optional().describe('Only requests changed at or after this time.'),
   ids: z
     .string()
@@ -202,7 +266,8 @@ export const PrivacyRequestQuery = PageQuery.extend({
     .optional()
     .describe(
       `Only these requests: 1 to ${MAX_IDS_PER_QUERY} request ids, comma-separated, ANDed with the other filters. ` +
-        'An id the caller cannot see is simply absent from the page.',
+        `Named requests are looked up whatever the view: the caller's own, and with ${PRIVACY_ADMIN_SCOPE} any of the ` +
+        'organisation (as a GET by id). An id the caller cannot see is simply absent from the page.',
     ),
 })
 
@@ -354,3 +419,71 @@ export const BatchResult = z
   .object({ results: z.array(BatchItemResult).describe('One per submitted item, in the same order.') })
   .meta({ id: 'BatchResult' })
 export type BatchResult = z.infer<typeof BatchResult>
+
+/** An IANA time zone name Intl knows, e.g. Europe/Berlin or UTC. */
+const TimeZoneName = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone })
+      return true
+    } catch {
+      return false
+    }
+  }, 'an IANA time zone, e.g. Europe/Berlin or UTC')
+
+export const REPORT_DEFAULT_DAYS = 14
+
+export const PrivacyReportQuery = RequestFilterQuery.omit({ due_within_seconds: true, overdue: true }).extend({
+  due_soon_seconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86_400)
+    .default(7 * 86_400)
+    .describe('The window of due_soon: running requests due within this many seconds and not yet overdue (default 7 days).'),
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(REPORT_DEFAULT_DAYS)
+    .describe('How many calendar days of upcoming due dates to count, today first.'),
+  time_zone: TimeZoneName.default('UTC').describe('The zone whose calendar days the upcoming due dates are counted in.'),
+})
+
+/** A count for every value of an enum, zeros included, so a dashboard's columns never come and go. */
+function countsOf<T extends readonly [string, ...string[]]>(values: T) {
+  const count = z.number().int().min(0)
+  return z.object(Object.fromEntries(values.map((value) => [value, count])) as Record<T[number], typeof count>)
+}
+
+export const PrivacyReport = z
+  .object({
+    as_of: Timestamp.describe("The platform's time the report was computed at; due dates are judged against it."),
+    total: z.number().int().min(0).describe('Requests the report covers (after its filters).'),
+    by_status: countsOf(REQUEST_STATES),
+    by_type: countsOf(REQUEST_TYPES),
+    by_regulation: countsOf(REGULATIONS),
+    running: z.number().int().min(0).describe('Requests whose response period is running: verified and not final.'),
+    overdue: z.number().int().min(0).describe('Running requests past their due date.'),
+    due_this_week: z.number().int().min(0).describe('Running requests due in the next 7 days, not yet overdue.'),
+    due_soon: z
+      .object({ within_seconds: z.number().int().min(0), count: z.number().int().min(0) })
+      .describe('Running requests due within due_soon_seconds, not yet overdue.'),
+    time_to_answer: z
+      .object({
+        answered: z.number().int().min(0).describe('Requests completed or denied after being received.'),
+        median_seconds: z.number().min(0).nullable(),
+        worst_seconds: z.number().min(0).nullable(),
+        worst_request_id: RequestId.nullable(),
+      })
+      .describe('From received_at to completion or denial, over the requests answered; null when none was.'),
+    upcoming: z
+      .array(z.object({ date: z.iso.date(), count: z.number().int().min(0) }))
+      .describe('Running requests due on each calendar day (in time_zone), today first, `days` days; overdue ones are in overdue.'),
+    time_zone: z.string(),
+  })
+  .meta({ id: 'PrivacyReport' })
+export type PrivacyReport = z.infer<typeof PrivacyReport>

@@ -3,6 +3,10 @@ import { z } from 'zod'
 import {
   CreatePrivacyRequest,
   EXPORT_TYPES,
+  type ListView,
+  PRIVACY_ADMIN_SCOPE,
+  REQUEST_ENUM_FILTER_KEYS,
+  type RequestEnumFilter,
   PrivacyRequest,
   type RequestState,
   type RequestType,
@@ -10,8 +14,10 @@ import {
   regulationsFor,
 } from '../contract/index.js'
 import { canonicalJson } from '../canonical-json.js'
+import { DEFAULT_SCOPES } from '../contract/oauth.js'
 import { ClowdopsError, PlatformError, RefusedError } from '../errors.js'
 import { collectPages, type Listed } from '../pagination.js'
+import { localTime } from '../time-text.js'
 import type { Deps } from '../ports.js'
 
 /** A request as the CLI shows it: the platform's record plus what to do next (null when nothing is left to do). */
@@ -38,7 +44,7 @@ const cli = 'clowdops privacy'
 /** The one command (or fact) that moves this request on, for people reading the output. */
 export function nextStep(request: PrivacyRequest): string | null {
   const id = request.id
-  const due = request.due_at ? ` Due by ${request.due_at.slice(0, 10)} (${daysText(request.days_left)}).` : ''
+  const due = request.due_at ? ` Due by ${localTime(request.due_at)} (${daysText(request.days_left)}).` : ''
   switch (request.status) {
     case 'pending_verification':
       return `Enter the code emailed to ${request.verification?.sent_to ?? 'the account address'}: ${cli} verify ${id}`
@@ -46,7 +52,7 @@ export function nextStep(request: PrivacyRequest): string | null {
     case 'in_progress':
       return `The platform is working on it.${due} Follow it: ${cli} wait ${id}`
     case 'awaiting_grace_period':
-      return `Erasure happens on ${request.grace_period_ends_at?.slice(0, 10) ?? 'the end of the grace period'}; until then you can still stop it: ${cli} cancel ${id}`
+      return `Erasure happens on ${request.grace_period_ends_at ? localTime(request.grace_period_ends_at) : 'the end of the grace period'}; until then you can still stop it: ${cli} cancel ${id}`
     case 'completed':
       if (EXPORT_TYPES.includes(request.type)) return `Download it: ${cli} download ${id}`
       // Someone else's erasure, submitted in a batch, leaves this machine's sign-in alone: nothing more to do.
@@ -135,27 +141,62 @@ export async function getRequest(id: string, deps: Pick<Deps, 'api'>): Promise<R
   return view(await deps.api.call(endpoints.getPrivacyRequest, { params: { request_id: id } }))
 }
 
-export interface ListFilters {
-  status?: RequestState[] | undefined
-  type?: RequestType[] | undefined
+/** What `privacy list` asks the platform for; every filter is applied there, so --limit counts matching requests. */
+export type ListFilters = EnumFilters & {
+  /** own (default): about the signed-in account; organisation: everyone's (privacy:admin). */
+  view?: ListView | undefined
+  batchId?: string | undefined
+  /** An email address or an account id (usr_...). */
+  subject?: string | undefined
+  /** Running and due within this many milliseconds, overdue included. */
+  dueWithinMs?: number | undefined
+  overdue?: boolean | undefined
   since?: Date | undefined
   limit: number
 }
 
 export async function listRequests(filters: ListFilters, deps: Pick<Deps, 'api'>): Promise<Listed<RequestView>> {
-  const { items, more } = await collectPages(
-    (page) =>
-      deps.api.call(endpoints.listPrivacyRequests, {
-        query: {
-          ...page,
-          ...(filters.status?.length ? { status: filters.status.join(',') } : {}),
-          ...(filters.type?.length ? { type: filters.type.join(',') } : {}),
-          ...(filters.since ? { updated_since: filters.since.toISOString() } : {}),
-        },
-      }),
-    filters.limit,
-  )
+  const query = listQuery(filters)
+  const { items, more } = await collectPages((page) => deps.api.call(endpoints.listPrivacyRequests, { query: { ...page, ...query } }), filters.limit)
+    .catch((error: unknown) => {
+      throw filters.view === 'organisation' ? withAdminScopeHint(error) : error
+    })
   return { items: items.map(view), more }
+}
+
+/** The filters as query parameters. */
+function listQuery(filters: ListFilters): Record<string, string | number> {
+  const query: Record<string, string | number> = {}
+  if (filters.view) query.view = filters.view
+  Object.assign(query, enumFilterQuery(filters))
+  if (filters.batchId !== undefined) query.batch_id = filters.batchId
+  if (filters.subject !== undefined) query.subject = filters.subject
+  if (filters.dueWithinMs !== undefined) query.due_within_seconds = Math.ceil(filters.dueWithinMs / 1000)
+  if (filters.overdue !== undefined) query.overdue = String(filters.overdue)
+  if (filters.since) query.updated_since = filters.since.toISOString()
+  return query
+}
+
+export type EnumFilters = { [K in RequestEnumFilter]?: readonly string[] | undefined }
+
+/** The enum filters as comma-separated query parameters, from the contract's table: a new one needs no change here. */
+export function enumFilterQuery(filters: EnumFilters): Record<string, string> {
+  const query: Record<string, string> = {}
+  for (const key of REQUEST_ENUM_FILTER_KEYS) {
+    const values = filters[key]
+    if (values?.length) query[key] = values.join(',')
+  }
+  return query
+}
+
+/** The scope an organisation-wide read needs, and the sign-in that grants it, for a 403 that lacks it. */
+export function withAdminScopeHint(error: unknown): unknown {
+  if (!(error instanceof PlatformError) || error.status !== 403) return error
+  const scopes = [...DEFAULT_SCOPES, PRIVACY_ADMIN_SCOPE].join(',')
+  return error.withHint(
+    `Seeing the whole organisation's requests needs the ${PRIVACY_ADMIN_SCOPE} scope. Sign in with it: clowdops login --scopes ${scopes} ` +
+      `(in CI: a token with ${PRIVACY_ADMIN_SCOPE} in CLOWDOPS_TOKEN).`,
+  )
 }
 
 export async function cancelRequest(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {

@@ -2,8 +2,8 @@
 // Thousands of ids cost a few list calls per poll, not a GET each: the first poll reads them 100 at a time by id, and
 // every later poll reads only what changed since the previous one (the list's updated_since, from its as_of).
 import { z } from 'zod'
-import { endpoints, FINAL_STATES, MAX_IDS_PER_QUERY, type PrivacyRequestPage } from '../contract/index.js'
-import { NotFoundError } from '../errors.js'
+import { endpoints, FINAL_STATES, type ListView, MAX_IDS_PER_QUERY, type PrivacyRequestPage } from '../contract/index.js'
+import { NotFoundError, PlatformError } from '../errors.js'
 import { MAX_PAGE_SIZE } from '../pagination.js'
 import type { Deps } from '../ports.js'
 import { Created, RequestView, view } from './requests.js'
@@ -49,6 +49,7 @@ export async function waitForRequests(ids: string[], options: WaitOptions, deps:
   const first = await readByIds(unique, deps)
   const known: Known = first.requests
   let watermark = first.asOf
+  const feed: ChangesFeed = { view: feedViewFor(known) }
   let delay = FIRST_DELAY_MS
   for (;;) {
     const requests = wanted.map((id) => known.get(id) as RequestView)
@@ -60,7 +61,7 @@ export async function waitForRequests(ids: string[], options: WaitOptions, deps:
     await deps.clock.sleep(Math.min(delay, left))
     delay = Math.min(delay * BACKOFF, MAX_DELAY_MS)
     const open = unique.filter((id) => !FINAL_STATES.includes((known.get(id) as RequestView).status))
-    watermark = await readChanges(known, open, watermark, deps)
+    watermark = await readChanges(known, open, watermark, feed, deps)
   }
 }
 
@@ -82,26 +83,50 @@ async function readByIds(ids: string[], deps: ListDeps): Promise<{ requests: Kno
 }
 
 /**
+ * The list whose changes feed covers the requests followed: the own view for one's own, the organisation view once a
+ * batch request (made for someone else) is among them; undefined once that view was refused, so polls read by id.
+ */
+interface ChangesFeed {
+  view: ListView | undefined
+}
+
+function feedViewFor(known: Known): ListView {
+  return [...known.values()].some((request) => request.batch_id !== null) ? 'organisation' : 'own'
+}
+
+/**
  * A later poll: the changes feed since the watermark, applied to the requests followed (`open`: those not final). When unrelated requests
  * change so much that the feed runs longer than reading the open ones by id would (ceil(open / 100) pages), the feed
  * is dropped for this poll and the open ones are read by id instead, changed since the same watermark. Either way
- * the next watermark is the as_of of this poll's first page, so nothing that changes meanwhile is missed.
+ * the next watermark is the as_of of this poll's first page, so nothing that changes meanwhile is missed. A token
+ * without privacy:admin that follows batch requests about itself is refused the organisation feed (403): from then
+ * on every poll reads by id.
  */
-async function readChanges(known: Known, open: string[], since: string, deps: ListDeps): Promise<string> {
+async function readChanges(known: Known, open: string[], since: string, feed: ChangesFeed, deps: ListDeps): Promise<string> {
   const budget = Math.max(1, Math.ceil(open.length / MAX_IDS_PER_QUERY))
   let asOf: string | undefined
   let cursor: string | undefined
-  for (let pages = 0; pages < budget; pages++) {
-    const page = await listPage({ updated_since: since, ...(cursor ? { cursor } : {}) }, deps)
+  for (let pages = 0; feed.view !== undefined && pages < budget; pages++) {
+    const page = await listPage({ view: feed.view, updated_since: since, ...(cursor ? { cursor } : {}) }, deps).catch((error: unknown) => {
+      if (error instanceof PlatformError && error.status === 403) return undefined
+      throw error
+    })
+    if (!page) {
+      feed.view = undefined
+      break
+    }
     asOf ??= page.as_of
     applyChanges(known, page.data)
     if (!page.next_cursor) return asOf
     cursor = page.next_cursor
   }
   for (const chunk of chunksOf(open, MAX_IDS_PER_QUERY)) {
-    applyChanges(known, (await listPage({ ids: chunk.join(','), updated_since: since }, deps)).data)
+    const page = await listPage({ ids: chunk.join(','), updated_since: since }, deps)
+    asOf ??= page.as_of
+    applyChanges(known, page.data)
   }
-  return asOf as string
+  // No open request left to read means nothing to follow either; the old watermark stays right.
+  return asOf ?? since
 }
 
 /** Only requests being followed, and only a newer version: a feed may list one change twice, or out of order. */
@@ -113,7 +138,7 @@ function applyChanges(known: Known, changed: PrivacyRequestPage['data']): void {
 }
 
 /** Ctrl-C reaches these calls and the sleeps between polls through the run's api client and clock. */
-function listPage(query: { ids?: string; updated_since?: string; cursor?: string }, deps: ListDeps): Promise<PrivacyRequestPage> {
+function listPage(query: { view?: ListView; ids?: string; updated_since?: string; cursor?: string }, deps: ListDeps): Promise<PrivacyRequestPage> {
   return deps.api.call(endpoints.listPrivacyRequests, { query: { ...query, limit: MAX_PAGE_SIZE } })
 }
 
