@@ -7,7 +7,7 @@ import { UsageError } from '../../src/core/errors.js'
 import { createRequest, type RequestSpec } from '../../src/core/privacy/requests.js'
 import { FollowedRequest } from '../../src/core/privacy/wait.js'
 
-const TYPES = ['access', 'portability', 'rectification', 'restriction', 'objection', 'ccpa_know', 'ccpa_opt_out'] as const
+const TYPES = ['access', 'portability', 'rectification', 'restriction', 'objection', 'ccpa_know', 'ccpa_opt_out', 'opt_out'] as const
 
 export default class PrivacyRequest extends PrivacyCommand<FollowedRequest> {
   static override get resultSchema() { return FollowedRequest }

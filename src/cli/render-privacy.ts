@@ -1,6 +1,6 @@
 // Human renderings of privacy requests, exports and consent. Every request shows its id, state, due date and next step.
 import type { ChalkInstance } from 'chalk'
-import { type Consent, type ConsentEvent, type ConsentWrite, REQUEST_STATES, type RequestState } from '../core/contract/index.js'
+import { type Consent, type ConsentEvent, type ConsentWrite, lawOf, REQUEST_STATES, type RequestState } from '../core/contract/index.js'
 import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
 import type { RequestView } from '../core/privacy/requests.js'
@@ -11,7 +11,6 @@ import { renderTable } from './output.js'
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-')
 
-const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
 
 const STATE_COLOR: Record<RequestState, (c: ChalkInstance, s: string) => string> = {
   pending_verification: (c, s) => c.yellow(s),
@@ -36,14 +35,23 @@ export function dueText(request: RequestView): string {
   return `${day(request.due_at)}${left}`
 }
 
+/** Which deadline binds: the platform's 30-day promise, the law's own, or the law's as extended. */
+function dueBasisText(request: RequestView): string {
+  const law = lawOf(request.regulation).name
+  if (request.due_basis === 'promise') return `, our promise (${law} allows until ${day(request.legal_due_at)})`
+  if (request.due_basis === 'law') return `, ${law} deadline`
+  if (request.due_basis === 'extension') return `, ${law} deadline as extended`
+  return ''
+}
+
 export function renderRequest(request: RequestView, c: ChalkInstance): string {
   const rows: [string, string | undefined][] = [
     ['Request', c.bold(request.id)],
-    ['Type', `${request.type} (${REGULATION_NAME[request.regulation]})`],
+    ['Type', `${request.type} (${lawOf(request.regulation).name})`],
     ['Status', stateText(request.status, c)],
     ['Reason', request.reason ?? undefined],
-    ['Received', request.received_at ? day(request.received_at) : undefined],
-    ['Due', request.due_at ? dueText(request) : 'the clock starts once the identity is verified'],
+    ['Received', request.received_at ? `${day(request.received_at)}${request.channel ? ` by ${request.channel.replace('_', ' ')}` : ''}` : undefined],
+    ['Due', request.due_at ? `${dueText(request)}${dueBasisText(request)}` : 'the clock starts once the identity is verified'],
     ['Extended', request.extension ? `${counted(request.extension.days, 'day')}: ${request.extension.reason}` : undefined],
     ['Erasure on', request.status === 'awaiting_grace_period' ? day(request.grace_period_ends_at) : undefined],
     ['Changes', request.rectification?.changes.map((change) => change.field).join(', ')],

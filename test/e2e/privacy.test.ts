@@ -111,10 +111,12 @@ describe('the rights, one by one', () => {
     expect(platform().privacy.requests().length).toBe(before)
   })
 
-  it('CCPA: know is due in 45 days; opt-out needs no code and withdraws marketing consent at once', async () => {
+  it('CCPA: know is due in the 30 days promised (the law allows 45); opt-out needs no code and withdraws marketing consent at once', async () => {
     const know = await verified(['ccpa_know'])
     expect(know.regulation).toBe('ccpa')
-    expect(Date.parse(know.due_at!) - Date.parse(know.received_at!)).toBe(45 * DAY)
+    expect(Date.parse(know.legal_due_at!) - Date.parse(know.received_at!)).toBe(45 * DAY)
+    expect(Date.parse(know.due_at!) - Date.parse(know.received_at!)).toBe(30 * DAY)
+    expect(know.due_basis).toBe('promise')
 
     const optOut = await ok(['privacy', 'request', 'ccpa_opt_out'], Created)
     expect(optOut.request.verification).toBeNull()

@@ -154,7 +154,10 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
     return { ...pageFrom((after) => privacy.newestFirst(filter, after), list, { limit, cursor }), as_of: asOf }
   },
 
-  createPrivacyRequest: ({ body }, context) => context.privacy.create(body, context.idempotencyKey, callerOf(context).user),
+  createPrivacyRequest: ({ body }, context) => {
+    const { user, token } = callerOf(context)
+    return context.privacy.create(body, context.idempotencyKey, user, token.scopes)
+  },
 
   submitPrivacyBatch: ({ body }, { privacy }) => privacy.batches.submit(body),
 

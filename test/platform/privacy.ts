@@ -7,7 +7,11 @@ import {
   EXPORT_FORMATS,
   EXPORT_TYPES,
   FINAL_STATES,
+  OPT_OUT_TYPES,
   PROCESSING_PURPOSES,
+  REGULATIONS,
+  lawOf,
+  type Channel,
   RECTIFIABLE_FIELDS,
   type Attestation,
   type BatchItem,
@@ -24,7 +28,8 @@ import { activityLog, buildExportArchive, type ArchiveContents, type ExportArchi
 import { BatchDesk, type BatchTarget, type StoredContent } from './privacy-batch.js'
 import { ConsentBook } from './privacy-consent.js'
 import { RequestIndex, type ListPosition } from './privacy-index.js'
-import { addCalendarMonths, DEFAULT_PRIVACY_SETTINGS, maskEmail, MAX_EXTENSION_DAYS, typesUnder, type PrivacySettings } from './privacy-rules.js'
+import { addPeriod, isoDuration, legalDueAt } from '../../src/core/privacy/deadlines.js'
+import { DEFAULT_PRIVACY_SETTINGS, maskEmail, typesUnder, type PrivacySettings } from './privacy-rules.js'
 import { SubjectRegistry, type Subject } from './privacy-subjects.js'
 import { Timeline } from './privacy-timeline.js'
 import { ProblemError } from './problems.js'
@@ -78,10 +83,14 @@ interface RequestRecord {
   processing: PrivacyRequest['processing']
   code: PendingCode | null
   createdMs: number
+  channel: Channel | null
+  /** When the organisation says the request reached it (received_at in the body), if it said. */
+  arrivedMs: number | null
+  /** When the request was received and verified: the platform's work is scheduled from here. */
   receivedMs: number | null
   startedMs: number | null
-  /** The due date before any extension. */
-  baseDueMs: number | null
+  /** When the response period started (see clockStart); null until it has. */
+  clockStartMs: number | null
   extension: { days: number; reason: string; extendedMs: number } | null
   graceEndsMs: number | null
   completedMs: number | null
@@ -173,11 +182,30 @@ export class PrivacyEngine implements BatchTarget {
   discovery(): PrivacyDiscovery {
     const s = this.settings
     return {
-      regulations: [
-        { id: 'gdpr', types: typesUnder('gdpr'), response_period: 'P1M', max_extension: 'P2M' },
-        { id: 'uk_gdpr', types: typesUnder('uk_gdpr'), response_period: 'P1M', max_extension: 'P2M' },
-        { id: 'ccpa', types: typesUnder('ccpa'), response_period: 'P45D', max_extension: 'P45D' },
-      ],
+      regulations: REGULATIONS.map((id) => {
+        const law = lawOf(id)
+        return {
+          id,
+          name: law.name,
+          jurisdiction: law.jurisdiction,
+          effective: law.effective,
+          types: typesUnder(id),
+          response_period: isoDuration(law.response),
+          response: { ...law.response },
+          faster: law.faster ? { types: [...law.faster.types], response: { ...law.faster.response }, source: law.faster.source } : null,
+          max_extension: law.extension && isoDuration(law.extension.max),
+          extension_when: law.extension?.when ?? null,
+          appeal: law.appeal && {
+            answer: { ...law.appeal.answer },
+            extension: law.appeal.extension && { ...law.appeal.extension },
+            file_within: { ...(law.appeal.fileWithin ?? { amount: s.appealFilingDays, unit: 'days' }) },
+          },
+          pauses: [...law.pauses],
+          complaints_from: law.complaintsFrom,
+          source: law.source,
+        }
+      }),
+      promised_response_days: s.promisedResponseDays,
       processing_purposes: [...PROCESSING_PURPOSES],
       rectifiable_fields: [...RECTIFIABLE_FIELDS],
       consent_purposes: [...CONSENT_PURPOSES],
@@ -189,7 +217,7 @@ export class PrivacyEngine implements BatchTarget {
   }
 
   /** The id doubles as the Idempotency-Key, so a retry under any key but its own is refused rather than duplicated. */
-  create(input: CreatePrivacyRequest, idempotencyKey: string | undefined, user: User): PrivacyRequest {
+  create(input: CreatePrivacyRequest, idempotencyKey: string | undefined, user: User, scopes: readonly string[]): PrivacyRequest {
     this.settle()
     if (input.id !== idempotencyKey) {
       throw new ProblemError(422, 'id_mismatch', `The request id (${input.id}) must also be its Idempotency-Key (got ${idempotencyKey ?? 'none'}).`)
@@ -197,9 +225,14 @@ export class PrivacyEngine implements BatchTarget {
     if (this.requests.has(input.id)) {
       throw new ProblemError(409, 'request_exists', `A privacy request with id ${input.id} already exists; fetch it instead of creating it again.`)
     }
+    if ((input.received_at !== undefined || input.channel !== undefined) && !scopes.includes('privacy:admin')) {
+      throw new ProblemError(403, 'insufficient_scope', 'received_at and channel record how the organisation received a request: they need a token with privacy:admin.')
+    }
+    const refusal = this.receiptRefusal(input)
+    if (refusal) throw new ProblemError(422, refusal.code, refusal.message, { errors: [{ field: refusal.field, message: refusal.message }] })
     const now = this.now()
     const record = this.register(input, { account_id: user.id, email: user.email }, null, now)
-    if (record.type === 'ccpa_opt_out') {
+    if (OPT_OUT_TYPES.includes(record.type)) {
       // An opt-out of sale or sharing needs no verified identity under the CCPA, and takes effect at once.
       this.receive(record, now)
       this.optOut(record, now)
@@ -216,10 +249,27 @@ export class PrivacyEngine implements BatchTarget {
     const record = this.register(item, subject, { attestation: { ...attestation }, batchId }, now)
     record.status = 'received'
     record.receivedMs = now
-    record.baseDueMs = dueFrom(record.regulation, now)
+    record.clockStartMs = clockStart(record, now)
     this.requests.statusChanged(record)
-    if (record.type === 'ccpa_opt_out') this.optOut(record, now)
+    if (OPT_OUT_TYPES.includes(record.type)) this.optOut(record, now)
     else this.schedule(record)
+  }
+
+  /**
+   * Why a request's receipt time cannot be right, if it cannot: in the future (by the platform's clock), or before the
+   * law it is made under took effect.
+   */
+  receiptRefusal(input: { received_at?: string | undefined; regulation: Regulation }): { code: string; field: string; message: string } | undefined {
+    if (input.received_at === undefined) return undefined
+    const at = Date.parse(input.received_at)
+    const law = lawOf(input.regulation)
+    if (at > this.now()) {
+      return { code: 'received_in_future', field: 'received_at', message: `received_at ${input.received_at} is in the future (the platform's time is ${iso(this.now())}).` }
+    }
+    if (at < Date.parse(`${law.effective}T00:00:00Z`)) {
+      return { code: 'received_before_law', field: 'received_at', message: `received_at ${input.received_at} is before ${law.name} took effect (${law.effective}).` }
+    }
+    return undefined
   }
 
   stored(id: string): StoredContent | undefined {
@@ -252,9 +302,11 @@ export class PrivacyEngine implements BatchTarget {
       processing: input.processing ?? null,
       code: null,
       createdMs: now,
+      channel: input.channel ?? null,
+      arrivedMs: input.received_at === undefined ? null : Date.parse(input.received_at),
       receivedMs: null,
       startedMs: null,
-      baseDueMs: null,
+      clockStartMs: null,
       extension: null,
       graceEndsMs: null,
       completedMs: null,
@@ -356,18 +408,27 @@ export class PrivacyEngine implements BatchTarget {
     return this.endByTeam(id, 'failed', reason)
   }
 
-  /** Extends the response period once, as Art. 12(3) GDPR and CCPA §1798.130 allow, up to their limits. */
+  /**
+   * Extends the response period once, where the law allows it (its table row), up to its limit, and only while the
+   * first period runs: every law that allows one asks for the person to be told within that period.
+   */
   extend(id: string, days: number, reason: string): PrivacyRequest {
     const record = this.settled(id)
-    if (FINAL_STATES.includes(record.status) || record.baseDueMs === null) {
+    const law = lawOf(record.regulation)
+    if (FINAL_STATES.includes(record.status) || record.clockStartMs === null) {
       throw new ProblemError(409, 'not_extendable', `The request is ${record.status}; only a running response period can be extended.`)
     }
+    if (!law.extension) throw new ProblemError(409, 'extension_not_allowed', `${law.name} allows no extension of the response period.`)
     if (record.extension) throw new ProblemError(409, 'already_extended', `The request was already extended by ${record.extension.days} days.`)
-    const max = MAX_EXTENSION_DAYS[record.regulation]
-    if (!Number.isInteger(days) || days < 1 || days > max) {
-      throw new ProblemError(422, 'invalid_extension', `An extension under ${record.regulation} is 1 to ${max} days; got ${days}.`)
-    }
     const now = this.now()
+    const legalMs = this.legalDueMs(record, now)
+    if (now > legalMs) {
+      throw new ProblemError(409, 'extension_too_late', `The response period ended at ${iso(legalMs)}; ${law.name} allows an extension only within it.`)
+    }
+    const max = Math.floor((addPeriod(legalMs, law.extension.max) - legalMs) / DAY_MS)
+    if (!Number.isInteger(days) || days < 1 || days > max) {
+      throw new ProblemError(422, 'invalid_extension', `An extension under ${law.name} is 1 to ${max} days here; got ${days}.`)
+    }
     record.extension = { days, reason, extendedMs: now }
     this.touch(record, now)
     return this.view(record)
@@ -448,7 +509,7 @@ export class PrivacyEngine implements BatchTarget {
     record.status = 'received'
     record.code = null
     record.receivedMs = at
-    record.baseDueMs = dueFrom(record.regulation, at)
+    record.clockStartMs = clockStart(record, at)
     this.touch(record, at)
   }
 
@@ -599,9 +660,28 @@ export class PrivacyEngine implements BatchTarget {
     return { ...this.archiveOf(pending, record.id, record.format), expiresMs: pending.expiresMs }
   }
 
+  /** The law's deadline, with any extension. */
+  private legalDueMs(record: RequestRecord, _at: number): number {
+    const start = record.clockStartMs ?? record.createdMs
+    return legalDueAt(record.regulation, record.type, start) + (record.extension?.days ?? 0) * DAY_MS
+  }
+
+  /**
+   * The request's deadlines: the law's and the platform's promise (its privacy policy), and which one binds: the
+   * earlier, unless an extension (which only the law allows) set the extended legal deadline.
+   */
+  private deadlines(record: RequestRecord, at: number): { legalMs: number; promisedMs: number; dueMs: number; basis: 'promise' | 'law' | 'extension' } | undefined {
+    if (record.clockStartMs === null) return undefined
+    const legalMs = this.legalDueMs(record, at)
+    const promisedMs = record.clockStartMs + this.settings.promisedResponseDays * DAY_MS
+    if (record.extension) return { legalMs, promisedMs, dueMs: legalMs, basis: 'extension' }
+    return promisedMs < legalMs ? { legalMs, promisedMs, dueMs: promisedMs, basis: 'promise' } : { legalMs, promisedMs, dueMs: legalMs, basis: 'law' }
+  }
+
   private view(record: RequestRecord, at = this.now()): PrivacyRequest {
     const final = FINAL_STATES.includes(record.status)
-    const dueMs = record.baseDueMs === null ? null : record.baseDueMs + (record.extension?.days ?? 0) * DAY_MS
+    const clock = this.deadlines(record, at)
+    const dueMs = clock?.dueMs ?? null
     const code = record.status === 'pending_verification' ? record.code : null
     return {
       id: record.id,
@@ -617,8 +697,12 @@ export class PrivacyEngine implements BatchTarget {
       processing: record.processing && structuredClone(record.processing),
       verification: code && { method: 'email_code', sent_to: maskEmail(code.sentTo), expires_at: iso(code.expiresMs), attempts_left: code.attemptsLeft },
       created_at: iso(record.createdMs),
-      received_at: record.receivedMs === null ? null : iso(record.receivedMs),
+      channel: record.channel,
+      received_at: record.clockStartMs === null ? null : iso(record.clockStartMs),
+      legal_due_at: clock ? iso(clock.legalMs) : null,
+      promised_due_at: clock ? iso(clock.promisedMs) : null,
       due_at: dueMs === null ? null : iso(dueMs),
+      due_basis: clock?.basis ?? null,
       // `|| 0` turns Math.ceil's -0 (less than a day overdue) into 0.
       days_left: dueMs === null || final ? null : Math.ceil((dueMs - at) / DAY_MS) || 0,
       extension: record.extension && { days: record.extension.days, reason: record.extension.reason, extended_at: iso(record.extension.extendedMs) },
@@ -636,9 +720,13 @@ function newerFirst(a: ListPosition, b: ListPosition): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0
 }
 
-/** One calendar month (GDPR, UK GDPR) or 45 days (CCPA) from when the request was received. */
-function dueFrom(regulation: Regulation, receivedMs: number): number {
-  return regulation === 'ccpa' ? receivedMs + 45 * DAY_MS : addCalendarMonths(receivedMs, 1)
+/**
+ * When the response period starts, once the request is received (and verified, at `verifiedMs`): when the organisation
+ * says it arrived, else now; where the law's clock waits for identity (UK GDPR Art. 12A), not before it is verified.
+ */
+function clockStart(record: RequestRecord, verifiedMs: number): number {
+  if (record.arrivedMs === null) return verifiedMs
+  return lawOf(record.regulation).pauses.includes('identity') ? Math.max(record.arrivedMs, verifiedMs) : record.arrivedMs
 }
 
 function iso(ms: number): string {

@@ -1,0 +1,115 @@
+// The clock of privacy requests on the local platform's virtual clock: each law's window, the platform's 30-day promise,
+// extensions where the law allows them, and receipt times the organisation records.
+import { randomUUID } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { PrivacyRequest, type BatchItem, type CreatePrivacyRequest } from '../../src/core/contract/privacy.js'
+import { connect as connectWire, expectProblem, usePlatform } from '../support/platform.js'
+import type { Platform } from './server.js'
+
+const DAY = 86_400_000
+const ATTESTATION = { method: 'government_id', attested_by: 'privacy-desk@example.org' } as const
+
+function client(platform: Platform, token = platform.token) {
+  const api = connectWire(platform, token)
+  return {
+    ...api,
+    /** The raw response to creating a request (the id doubles as the Idempotency-Key). */
+    create: (fields: Omit<CreatePrivacyRequest, 'id'>) => {
+      const id = randomUUID()
+      return api.post('/v1/privacy/requests', { id, ...fields }, id)
+    },
+    async created(fields: Omit<CreatePrivacyRequest, 'id'>): Promise<PrivacyRequest> {
+      const response = await this.create(fields)
+      expect(response.status).toBe(201)
+      return PrivacyRequest.parse(await response.json())
+    },
+    async verified(id: string): Promise<PrivacyRequest> {
+      const response = await api.post(`/v1/privacy/requests/${id}/verification`, { code: platform.privacy.lastCode(id) })
+      expect(response.status).toBe(200)
+      return PrivacyRequest.parse(await response.json())
+    },
+    batch: (requests: BatchItem[]) => api.post('/v1/privacy/requests:batch', { batch_id: 'clock', attestation: ATTESTATION, requests }),
+  }
+}
+
+describe('the clock of a privacy request', () => {
+  const platform = usePlatform({ port: 0 })
+  let api: ReturnType<typeof client>
+
+  beforeAll(() => {
+    api = client(platform())
+  })
+
+  const daysAgo = (days: number) => new Date(platform().privacy.now().getTime() - days * DAY).toISOString()
+
+  it('dues an Iowa request at the 30 days promised, though the law allows 90', async () => {
+    const request = await api.verified((await api.created({ type: 'access', regulation: 'us_ia' })).id)
+    const received = Date.parse(request.received_at ?? '')
+    expect(Date.parse(request.legal_due_at ?? '') - received).toBe(90 * DAY)
+    expect(request).toMatchObject({ due_at: request.promised_due_at, due_basis: 'promise', days_left: 30 })
+  })
+
+  it('dues a GDPR request received on 31 January at the end of February: the law is sooner than the promise', async () => {
+    const target = Date.UTC(platform().privacy.now().getUTCFullYear() + 1, 0, 31, 9, 0, 0)
+    platform().privacy.advance(target - platform().privacy.now().getTime())
+    const request = await api.verified((await api.created({ type: 'access', regulation: 'gdpr' })).id)
+    expect(request).toMatchObject({ due_at: request.legal_due_at, due_basis: 'law' })
+    expect(Date.parse(request.promised_due_at ?? '')).toBeGreaterThan(Date.parse(request.due_at ?? ''))
+  })
+
+  it('counts from received_at: received by email 3 days before it was entered, due 27 days after entry', async () => {
+    const receivedAt = daysAgo(3)
+    const request = await api.verified((await api.created({ type: 'access', regulation: 'us_tx', received_at: receivedAt, channel: 'email' })).id)
+    expect(request).toMatchObject({ received_at: receivedAt, channel: 'email', due_basis: 'promise', days_left: 27 })
+    expect(Date.parse(request.due_at ?? '') - Date.parse(receivedAt)).toBe(30 * DAY)
+    expect(Date.parse(request.legal_due_at ?? '') - Date.parse(receivedAt)).toBe(45 * DAY)
+  })
+
+  it('starts a UK GDPR clock only once the identity is verified, even for a request received earlier', async () => {
+    const created = await api.created({ type: 'access', regulation: 'uk_gdpr', received_at: daysAgo(5), channel: 'mail' })
+    platform().privacy.advance(600_000)
+    const request = await api.verified(created.id)
+    expect(Date.parse(request.received_at ?? '') - Date.parse(created.created_at)).toBeGreaterThanOrEqual(600_000)
+    // Under the GDPR the same request would count from its receipt, five days back.
+    const fiveDaysAgo = daysAgo(5)
+    const gdpr = await api.verified((await api.created({ type: 'access', regulation: 'gdpr', received_at: fiveDaysAgo })).id)
+    expect(gdpr.received_at).toBe(fiveDaysAgo)
+  })
+
+  it('refuses a receipt time in the future, or before the law took effect, naming the field (422)', async () => {
+    const future = new Date(platform().privacy.now().getTime() + DAY).toISOString()
+    const tooSoon = await expectProblem(await api.create({ type: 'access', regulation: 'gdpr', received_at: future }), 422, 'received_in_future')
+    expect(tooSoon.errors).toEqual([expect.objectContaining({ field: 'received_at' })])
+    const beforeLaw = await expectProblem(await api.create({ type: 'access', regulation: 'us_ri', received_at: '2025-12-31T12:00:00Z' }), 422, 'received_before_law')
+    expect(beforeLaw.detail).toContain('2026-01-01')
+  })
+
+  it('takes received_at and channel only from a token with privacy:admin (403 otherwise)', async () => {
+    const writer = client(platform(), platform().issueToken(['privacy:read', 'privacy:write']))
+    await expectProblem(await writer.create({ type: 'access', regulation: 'gdpr', channel: 'phone' }), 403, 'insufficient_scope')
+  })
+
+  it('takes received_at and channel on batch items, and rejects one item whose receipt time is in the future', async () => {
+    const receivedAt = daysAgo(10)
+    const good: BatchItem = { id: randomUUID(), type: 'access', regulation: 'us_co', subject: { email: 'clock-a@example.org' }, received_at: receivedAt, channel: 'web_form' }
+    const future: BatchItem = { id: randomUUID(), type: 'access', regulation: 'us_co', subject: { email: 'clock-b@example.org' }, received_at: new Date(platform().privacy.now().getTime() + DAY).toISOString() }
+    const response = await api.batch([good, future])
+    expect(response.status).toBe(200)
+    const { results } = (await response.json()) as { results: { outcome: string; error: { code: string; field: string } | null }[] }
+    expect(results.map((r) => r.outcome)).toEqual(['accepted', 'rejected'])
+    expect(results[1]?.error).toMatchObject({ code: 'received_in_future', field: 'received_at' })
+    expect(await api.show(good.id)).toMatchObject({ received_at: receivedAt, channel: 'web_form', days_left: 20 })
+  })
+
+  it('extends only where the law allows, within the first period, and the extension and its reason are shown', async () => {
+    const request = await api.verified((await api.created({ type: 'access', regulation: 'us_va' })).id)
+    const extended = platform().privacy.extend(request.id, 45, 'records in three systems')
+    expect(extended).toMatchObject({ due_basis: 'extension', extension: { days: 45, reason: 'records in three systems' } })
+    expect(Date.parse(extended.due_at ?? '') - Date.parse(request.received_at ?? '')).toBe(90 * DAY)
+
+    // Entered 46 days after it was received: the first 45 days are over, and so is the time to extend.
+    const late = await api.verified((await api.created({ type: 'access', regulation: 'us_va', received_at: daysAgo(46) })).id)
+    expect(late.days_left).toBe(-16)
+    expect(() => platform().privacy.extend(late.id, 10, 'too late')).toThrow(/only within it/)
+  })
+})
