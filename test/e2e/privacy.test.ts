@@ -347,3 +347,26 @@ describe('nothing personal in debug logs', () => {
     expect(JSON.stringify(storedState(platform()).privacy)).not.toContain(`"${code}"`)
   })
 })
+
+describe('receipt time and channel (privacy request --received-at, --channel)', () => {
+  it('counts the deadline from when the request reached the organisation, and shows how it came', async () => {
+    const receivedAt = new Date(Date.now() - 3 * DAY).toISOString()
+    const created = await ok(['privacy', 'request', 'access', '--regulation', 'us_tx', '--received-at', receivedAt, '--channel', 'email'], Created)
+    const request = await ok(['privacy', 'verify', created.request.id, '--code', codeFor(created.request.id)], RequestView)
+    expect(request).toMatchObject({ received_at: receivedAt, channel: 'email', due_basis: 'promise' })
+    expect(Date.parse(request.due_at!) - Date.parse(receivedAt)).toBe(30 * DAY)
+    const human = await cli(['privacy', 'status', request.id])
+    expect(human.stdout).toContain(`Received   ${receivedAt.slice(0, 10)} by email`)
+    expect(human.stdout).toMatch(/our promise \(Texas DPSA allows until \d{4}-\d{2}-\d{2}\)/)
+  })
+
+  it('refuses a receipt time in the future or before the law took effect, naming the flag (exit 2), creating nothing', async () => {
+    const before = platform().privacy.requests().length
+    const tomorrow = new Date(Date.now() + DAY).toISOString()
+    expect((await failure(['privacy', 'request', 'access', '--received-at', tomorrow], 2)).message).toContain('--received-at')
+    const early = await failure(['privacy', 'request', 'access', '--regulation', 'us_in', '--received-at', '2025-12-31'], 2)
+    expect(early.message).toBe('--received-at "2025-12-31" is before Indiana CDPA took effect (2026-01-01).')
+    expect((await failure(['privacy', 'request', 'access', '--received-at', 'monday'], 2)).message).toContain('is not a date')
+    expect(platform().privacy.requests().length).toBe(before)
+  })
+})

@@ -62,3 +62,21 @@ export function periodText(period: LawPeriod): string {
   const unit = period.unit === 'months' ? 'month' : period.unit === 'business_days' ? 'business day' : 'day'
   return `${period.amount} ${unit}${period.amount === 1 ? '' : 's'}`
 }
+
+/**
+ * The one rule for a receipt time typed by a person (a flag or a bulk column): a date or a date-time with an offset,
+ * not later than `nowMs`, not before the law took effect. The problem is worded to follow the field's name.
+ */
+export function checkReceivedAt(value: string, regulation: Regulation, nowMs: number | undefined): { iso: string } | { problem: string } {
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(text) ? Date.parse(text) : Number.NaN
+  if (Number.isNaN(ms)) return { problem: `${quoted(value)} is not a date (2026-11-30) or a date and time with an offset (2026-11-30T09:15:00Z)` }
+  const law = lawOf(regulation)
+  if (nowMs !== undefined && ms > nowMs) return { problem: `${quoted(value)} is in the future` }
+  if (ms < Date.parse(`${law.effective}T00:00:00Z`)) return { problem: `${quoted(value)} is before ${law.name} took effect (${law.effective})` }
+  return { iso: new Date(ms).toISOString() }
+}
+
+function quoted(value: string): string {
+  return JSON.stringify(value.length <= 60 ? value : `${value.slice(0, 60)}…`)
+}
