@@ -11,11 +11,12 @@ import {
   requestIdFor,
   sha256Hex,
   uuidV5,
+  type RowContext,
 } from '../../src/core/bulk/rows.js'
 import { SeenKeys } from '../../src/core/bulk/seen-keys.js'
 import { URL_NAMESPACE } from '../../src/core/bulk/uuid.js'
 
-const context = { orgId: 'org_1', batchId: 'batch-a' }
+const context: RowContext = { orgId: 'org_1', batchId: 'batch-a' }
 const raw = (fields: Record<string, unknown>, line = 2): RawRow => ({ line, row: line - 1, fields })
 const check = (fields: Record<string, unknown>, ctx = context): CheckedRow => checkRow(raw(fields), ctx)
 const valid = (fields: Record<string, unknown>, ctx = context) => {
