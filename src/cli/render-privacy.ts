@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk'
 import { type Consent, type ConsentEvent, type ConsentWrite, lawOf, REQUEST_STATES, type RequestState } from '../core/contract/index.js'
 import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
-import type { RequestView } from '../core/privacy/requests.js'
+import { openQuestion, type RequestView } from '../core/privacy/requests.js'
 import type { WaitResult } from '../core/privacy/wait.js'
 import { timeAndAge } from '../core/time-text.js'
 import { counted } from '../core/wording.js'
@@ -53,6 +53,8 @@ export function renderRequest(request: RequestView, c: ChalkInstance): string {
     ['Received', request.received_at ? `${day(request.received_at)}${request.channel ? ` by ${request.channel.replace('_', ' ')}` : ''}` : undefined],
     ['Due', request.due_at ? `${dueText(request)}${dueBasisText(request)}` : 'the clock starts once the identity is verified'],
     ['Extended', request.extension ? `${counted(request.extension.days, 'day')}: ${request.extension.reason}` : undefined],
+    ['Question', openQuestion(request)],
+    ['Paused', request.clock_paused_since ? `since ${day(request.clock_paused_since)}: the deadline moves on until the answer` : undefined],
     ['Erasure on', request.status === 'awaiting_grace_period' ? day(request.grace_period_ends_at) : undefined],
     ['Changes', request.rectification?.changes.map((change) => change.field).join(', ')],
     ['Purposes', request.processing?.purposes.join(', ')],

@@ -68,6 +68,8 @@ describe('generated files', () => {
       '/v1/privacy/requests',
       '/v1/privacy/requests/{request_id}',
       '/v1/privacy/requests/{request_id}/cancel',
+      '/v1/privacy/requests/{request_id}/clarifications',
+      '/v1/privacy/requests/{request_id}/clarifications:answer',
       '/v1/privacy/requests/{request_id}/export',
       '/v1/privacy/requests/{request_id}/export/files/{name}',
       '/v1/privacy/requests/{request_id}/verification',

@@ -370,3 +370,19 @@ describe('receipt time and channel (privacy request --received-at, --channel)', 
     expect(platform().privacy.requests().length).toBe(before)
   })
 })
+
+describe('a question from the privacy team (privacy request-clarification, privacy clarify)', () => {
+  it('asks, shows the question and the paused clock, and takes the answer from the CLI; a second answer is a conflict (exit 6)', async () => {
+    const request = await verified(['access', '--regulation', 'uk_gdpr'])
+    const asked = await ok(['privacy', 'request-clarification', request.id, '--question', 'Which of your two accounts?'], RequestView)
+    expect(asked.clock_paused_since).not.toBeNull()
+    expect(asked.next_step).toBe(`The privacy team asked: "Which of your two accounts?". Answer it: clowdops privacy clarify ${request.id} --message "..."`)
+    const human = await cli(['privacy', 'status', request.id])
+    expect(human.stdout).toContain('Question   Which of your two accounts?')
+    expect(human.stdout).toMatch(/Paused {5}since \d{4}-\d{2}-\d{2}/)
+
+    const answered = await ok(['privacy', 'clarify', request.id, '--message', 'The work one.'], RequestView)
+    expect(answered).toMatchObject({ clock_paused_since: null, clarifications: [expect.objectContaining({ answer: 'The work one.' })] })
+    expect((await failure(['privacy', 'clarify', request.id, '--message', 'again'], 6)).message).toContain('no open question')
+  })
+})

@@ -165,6 +165,10 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
 
   verifyPrivacyRequest: ({ params, body }, { privacy }) => privacy.verify(params.request_id, body.code),
 
+  askPrivacyClarification: ({ params, body }, { privacy }) => privacy.askClarification(params.request_id, body.question),
+
+  answerPrivacyClarification: ({ params, body }, { privacy }) => privacy.answerClarification(params.request_id, body.message),
+
   resendPrivacyVerification: ({ params }, { privacy }) => privacy.resendCode(params.request_id),
 
   cancelPrivacyRequest: ({ params }, { privacy }) => privacy.cancel(params.request_id),

@@ -112,4 +112,37 @@ describe('the clock of a privacy request', () => {
     expect(late.days_left).toBe(-16)
     expect(() => platform().privacy.extend(late.id, 10, 'too late')).toThrow(/only within it/)
   })
+
+  it('stops a UK GDPR clock while a needed clarification is pending, and the deadlines move on by exactly that time', async () => {
+    const request = await api.verified((await api.created({ type: 'access', regulation: 'uk_gdpr' })).id)
+    const asked = await api.post(`/v1/privacy/requests/${request.id}/clarifications`, { question: 'Which of your two accounts?' })
+    expect(asked.status).toBe(200)
+    const paused = PrivacyRequest.parse(await asked.json())
+    expect(paused.clock_paused_since).not.toBeNull()
+    expect(paused.clarifications).toEqual([expect.objectContaining({ question: 'Which of your two accounts?', answer: null, pauses_clock: true })])
+
+    platform().privacy.advance(10 * DAY)
+    const waiting = await api.show(request.id)
+    // Work waits for the answer too: still received, and the days left have not gone down.
+    expect(waiting).toMatchObject({ status: 'received', days_left: request.days_left })
+    await expectProblem(await api.post(`/v1/privacy/requests/${request.id}/clarifications`, { question: 'again?' }), 409, 'clarification_pending')
+
+    const answered = await api.post(`/v1/privacy/requests/${request.id}/clarifications:answer`, { message: 'The work one.' })
+    expect(answered.status).toBe(200)
+    const resumed = PrivacyRequest.parse(await answered.json())
+    expect(resumed.clock_paused_since).toBeNull()
+    expect(resumed.clarifications[0]).toMatchObject({ answer: 'The work one.', answered_at: expect.any(String) })
+    const moved = Date.parse(resumed.due_at ?? '') - Date.parse(request.due_at ?? '')
+    expect(Math.abs(moved - 10 * DAY)).toBeLessThan(2000)
+    expect(Date.parse(resumed.legal_due_at ?? '') - Date.parse(request.legal_due_at ?? '')).toBe(moved)
+    await expectProblem(await api.post(`/v1/privacy/requests/${request.id}/clarifications:answer`, { message: 'more' }), 409, 'no_clarification_pending')
+  })
+
+  it('records a question under the GDPR without stopping its clock, and only privacy:admin may ask', async () => {
+    const request = await api.verified((await api.created({ type: 'access', regulation: 'gdpr' })).id)
+    const asked = PrivacyRequest.parse(await (await api.post(`/v1/privacy/requests/${request.id}/clarifications`, { question: 'Which period?' })).json())
+    expect(asked).toMatchObject({ clock_paused_since: null, due_at: request.due_at, clarifications: [expect.objectContaining({ pauses_clock: false })] })
+    const writer = client(platform(), platform().issueToken(['privacy:read', 'privacy:write']))
+    await expectProblem(await writer.post(`/v1/privacy/requests/${request.id}/clarifications`, { question: 'x' }), 403, 'insufficient_scope')
+  })
 })

@@ -92,11 +92,22 @@ interface RequestRecord {
   /** When the response period started (see clockStart); null until it has. */
   clockStartMs: number | null
   extension: { days: number; reason: string; extendedMs: number } | null
+  clarifications: ClarificationRecord[]
+  /** Time the clock stood still for answers already given; an open pause is counted from its question on. */
+  pausedMs: number
   graceEndsMs: number | null
   completedMs: number | null
   updatedMs: number
   version: number
   export: PendingExport | null
+}
+
+interface ClarificationRecord {
+  question: string
+  askedMs: number
+  answer: string | null
+  answeredMs: number | null
+  pausesClock: boolean
 }
 
 /**
@@ -308,6 +319,8 @@ export class PrivacyEngine implements BatchTarget {
       startedMs: null,
       clockStartMs: null,
       extension: null,
+      clarifications: [],
+      pausedMs: 0,
       graceEndsMs: null,
       completedMs: null,
       updatedMs: now,
@@ -434,6 +447,38 @@ export class PrivacyEngine implements BatchTarget {
     return this.view(record)
   }
 
+  /**
+   * The privacy team asks the person something it needs to answer the request. Where the law stops the clock for it
+   * (the table's `pauses`: UK GDPR Art. 12A), the deadlines stand still until the answer, and so does the work.
+   */
+  askClarification(id: string, question: string): PrivacyRequest {
+    const record = this.settled(id)
+    if (FINAL_STATES.includes(record.status) || record.clockStartMs === null) {
+      throw new ProblemError(409, 'not_running', `The request is ${record.status}; questions are asked while it is being worked on.`)
+    }
+    if (openClarification(record)) throw new ProblemError(409, 'clarification_pending', 'A question to the person is already open; wait for the answer.')
+    const now = this.now()
+    record.clarifications.push({ question, askedMs: now, answer: null, answeredMs: null, pausesClock: lawOf(record.regulation).pauses.includes('clarification') })
+    this.touch(record, now)
+    return this.view(record)
+  }
+
+  /** The person answers the open question; a stopped clock runs again, and the work restarts with the answer. */
+  answerClarification(id: string, message: string): PrivacyRequest {
+    const record = this.settled(id)
+    const open = openClarification(record)
+    if (!open || FINAL_STATES.includes(record.status)) {
+      throw new ProblemError(409, 'no_clarification_pending', `Request ${id} has no open question to answer.`)
+    }
+    const now = this.now()
+    open.answer = message
+    open.answeredMs = now
+    if (open.pausesClock) record.pausedMs += now - open.askedMs
+    if (record.status === 'in_progress') record.startedMs = now
+    this.touch(record, now)
+    return this.view(record)
+  }
+
   exportManifest(id: string): ExportManifest {
     const record = this.settled(id)
     const archive = this.exportOf(record)
@@ -528,6 +573,8 @@ export class PrivacyEngine implements BatchTarget {
 
   private nextTransitionAt(record: RequestRecord): number | undefined {
     const s = this.settings
+    // Waiting for the person's answer: nothing moves until it comes (the answer schedules what is next).
+    if (openClarification(record) && !FINAL_STATES.includes(record.status) && record.status !== 'pending_verification') return undefined
     switch (record.status) {
       case 'pending_verification':
         return record.createdMs + s.unverifiedExpiryDays * DAY_MS
@@ -660,10 +707,10 @@ export class PrivacyEngine implements BatchTarget {
     return { ...this.archiveOf(pending, record.id, record.format), expiresMs: pending.expiresMs }
   }
 
-  /** The law's deadline, with any extension. */
-  private legalDueMs(record: RequestRecord, _at: number): number {
+  /** The law's deadline, with any extension, moved on by the time the clock stood still. */
+  private legalDueMs(record: RequestRecord, at: number): number {
     const start = record.clockStartMs ?? record.createdMs
-    return legalDueAt(record.regulation, record.type, start) + (record.extension?.days ?? 0) * DAY_MS
+    return legalDueAt(record.regulation, record.type, start) + (record.extension?.days ?? 0) * DAY_MS + pausedUntil(record, at)
   }
 
   /**
@@ -673,7 +720,7 @@ export class PrivacyEngine implements BatchTarget {
   private deadlines(record: RequestRecord, at: number): { legalMs: number; promisedMs: number; dueMs: number; basis: 'promise' | 'law' | 'extension' } | undefined {
     if (record.clockStartMs === null) return undefined
     const legalMs = this.legalDueMs(record, at)
-    const promisedMs = record.clockStartMs + this.settings.promisedResponseDays * DAY_MS
+    const promisedMs = record.clockStartMs + this.settings.promisedResponseDays * DAY_MS + pausedUntil(record, at)
     if (record.extension) return { legalMs, promisedMs, dueMs: legalMs, basis: 'extension' }
     return promisedMs < legalMs ? { legalMs, promisedMs, dueMs: promisedMs, basis: 'promise' } : { legalMs, promisedMs, dueMs: legalMs, basis: 'law' }
   }
@@ -706,6 +753,14 @@ export class PrivacyEngine implements BatchTarget {
       // `|| 0` turns Math.ceil's -0 (less than a day overdue) into 0.
       days_left: dueMs === null || final ? null : Math.ceil((dueMs - at) / DAY_MS) || 0,
       extension: record.extension && { days: record.extension.days, reason: record.extension.reason, extended_at: iso(record.extension.extendedMs) },
+      clarifications: record.clarifications.map((c) => ({
+        question: c.question,
+        asked_at: iso(c.askedMs),
+        answer: c.answer,
+        answered_at: c.answeredMs === null ? null : iso(c.answeredMs),
+        pauses_clock: c.pausesClock,
+      })),
+      clock_paused_since: pausedSince(record, final),
       grace_period_ends_at: record.graceEndsMs === null ? null : iso(record.graceEndsMs),
       completed_at: record.completedMs === null ? null : iso(record.completedMs),
       updated_at: iso(record.updatedMs),
@@ -727,6 +782,22 @@ function newerFirst(a: ListPosition, b: ListPosition): number {
 function clockStart(record: RequestRecord, verifiedMs: number): number {
   if (record.arrivedMs === null) return verifiedMs
   return lawOf(record.regulation).pauses.includes('identity') ? Math.max(record.arrivedMs, verifiedMs) : record.arrivedMs
+}
+
+function openClarification(record: RequestRecord): ClarificationRecord | undefined {
+  const last = record.clarifications.at(-1)
+  return last && last.answeredMs === null ? last : undefined
+}
+
+/** Time the clock has stood still by `at`: answered pauses, and the open one so far. */
+function pausedUntil(record: RequestRecord, at: number): number {
+  const open = openClarification(record)
+  return record.pausedMs + (open?.pausesClock && !FINAL_STATES.includes(record.status) ? Math.max(0, at - open.askedMs) : 0)
+}
+
+function pausedSince(record: RequestRecord, final: boolean): string | null {
+  const open = openClarification(record)
+  return open?.pausesClock && !final ? iso(open.askedMs) : null
 }
 
 function iso(ms: number): string {

@@ -24,6 +24,8 @@ export function privacyRequest(fields: Partial<PrivacyRequest> & Pick<PrivacyReq
     due_basis: null,
     days_left: null,
     extension: null,
+    clarifications: [],
+    clock_paused_since: null,
     grace_period_ends_at: null,
     completed_at: null,
     updated_at: at,

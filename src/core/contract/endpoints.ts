@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { PageQuery, ResponseLimits, page } from './conventions.js'
 import { CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
 import {
+  AnswerClarification,
+  AskClarification,
   BatchResult,
   BatchSubmission,
   ConsentEventPage,
@@ -328,6 +330,34 @@ export const endpoints = {
     scopes: privacyWrite,
     params: PrivacyRequestParams,
     body: VerifyPrivacyRequest,
+    response: PrivacyRequest,
+    status: 200,
+    idempotent: true,
+  }),
+  askPrivacyClarification: endpoint({
+    id: 'privacy-requests.ask-clarification',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/clarifications',
+    summary:
+      'The privacy team asks the person for information it needs to answer the request. Where the law stops the clock ' +
+      'meanwhile (UK GDPR Art. 12A), the deadlines move on until the answer. 409 when a question is already open or the request is final.',
+    tag: 'privacy',
+    scopes: ['privacy:admin'],
+    params: PrivacyRequestParams,
+    body: AskClarification,
+    response: PrivacyRequest,
+    status: 200,
+    idempotent: true,
+  }),
+  answerPrivacyClarification: endpoint({
+    id: 'privacy-requests.answer-clarification',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/clarifications:answer',
+    summary: 'The person answers the open question of the privacy team; a stopped clock starts again. 409 when no question is open.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    body: AnswerClarification,
     response: PrivacyRequest,
     status: 200,
     idempotent: true,

@@ -152,6 +152,24 @@ export const Attestation = z
   .meta({ id: 'Attestation' })
 export type Attestation = z.infer<typeof Attestation>
 
+export const Clarification = z
+  .object({
+    question: z.string(),
+    asked_at: Timestamp,
+    answer: z.string().nullable(),
+    answered_at: Timestamp.nullable(),
+    pauses_clock: z.boolean().describe('Whether the law stops the response period until the answer (UK GDPR: yes; the others: no).'),
+  })
+  .meta({ id: 'Clarification' })
+
+export const AskClarification = z
+  .object({ question: z.string().min(1).max(2000).describe('What the privacy team needs to know to answer the request.') })
+  .meta({ id: 'AskClarification' })
+
+export const AnswerClarification = z
+  .object({ message: z.string().min(1).max(5000).describe('The person\'s answer to the open question.') })
+  .meta({ id: 'AnswerClarification' })
+
 export const PrivacyRequest = z
   .object({
     id: RequestId,
@@ -194,6 +212,13 @@ export const PrivacyRequest = z
       .object({ days: z.number().int().min(1), reason: z.string(), extended_at: Timestamp })
       .nullable()
       .describe('An extension of the response period, with its reason, as the regulations allow.'),
+    clarifications: z
+      .array(Clarification)
+      .describe('Questions the privacy team asked the person about this request, oldest first, with their answers.'),
+    clock_paused_since: Timestamp.nullable().describe(
+      'While the law stops the clock for a question the person has not answered yet (UK GDPR Art. 12A): since when. ' +
+        'The deadlines move on by the time paused.',
+    ),
     grace_period_ends_at: Timestamp.nullable().describe('Erasure: until then the request can still be canceled.'),
     completed_at: Timestamp.nullable(),
     updated_at: Timestamp,

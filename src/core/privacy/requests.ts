@@ -3,6 +3,7 @@ import { z } from 'zod'
 import {
   CreatePrivacyRequest,
   EXPORT_TYPES,
+  FINAL_STATES,
   PrivacyRequest,
   type RequestState,
   type RequestType,
@@ -39,6 +40,10 @@ const cli = 'clowdops privacy'
 export function nextStep(request: PrivacyRequest): string | null {
   const id = request.id
   const due = request.due_at ? ` Due by ${request.due_at.slice(0, 10)} (${daysText(request.days_left)}).` : ''
+  const question = openQuestion(request)
+  if (question !== undefined && !FINAL_STATES.includes(request.status)) {
+    return `The privacy team asked: "${question}". Answer it: ${cli} clarify ${id} --message "..."`
+  }
   switch (request.status) {
     case 'pending_verification':
       return `Enter the code emailed to ${request.verification?.sent_to ?? 'the account address'}: ${cli} verify ${id}`
@@ -63,6 +68,12 @@ export function nextStep(request: PrivacyRequest): string | null {
     case 'canceled':
       return null
   }
+}
+
+/** The privacy team's question the person has not answered yet, if any. */
+export function openQuestion(request: PrivacyRequest): string | undefined {
+  const last = request.clarifications.at(-1)
+  return last && last.answered_at === null ? last.question : undefined
 }
 
 function daysText(days: number | null): string {
@@ -164,6 +175,16 @@ export async function cancelRequest(id: string, deps: Pick<Deps, 'api'>): Promis
 
 export async function verifyRequest(id: string, code: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
   return view(await deps.api.call(endpoints.verifyPrivacyRequest, { params: { request_id: id }, body: { code } }))
+}
+
+/** The privacy team (privacy:admin) asks the person something it needs to answer the request. */
+export async function askClarification(id: string, question: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.askPrivacyClarification, { params: { request_id: id }, body: { question } }))
+}
+
+/** The person answers the privacy team's open question. */
+export async function answerClarification(id: string, message: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.answerPrivacyClarification, { params: { request_id: id }, body: { message } }))
 }
 
 export async function resendCode(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
