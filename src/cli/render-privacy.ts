@@ -35,6 +35,11 @@ export function dueText(request: RequestView): string {
   return `${day(request.due_at)}${left}`
 }
 
+/** `access`, or for an appeal or complaint about an access request `appeal of access`. */
+function kindText(request: RequestView): string {
+  return request.kind === 'request' ? request.type : `${request.kind} of ${request.type}`
+}
+
 /** Which deadline binds: the platform's 30-day promise, the law's own, or the law's as extended. */
 function dueBasisText(request: RequestView): string {
   const law = lawOf(request.regulation).name
@@ -47,7 +52,9 @@ function dueBasisText(request: RequestView): string {
 export function renderRequest(request: RequestView, c: ChalkInstance): string {
   const rows: [string, string | undefined][] = [
     ['Request', c.bold(request.id)],
-    ['Type', `${request.type} (${lawOf(request.regulation).name})`],
+    ['Type', `${kindText(request)} (${lawOf(request.regulation).name})`],
+    ['Regarding', request.regarding ?? undefined],
+    ['Confirmed', request.acknowledged_at ? `${day(request.acknowledged_at)}: complaint acknowledged` : undefined],
     ['Status', stateText(request.status, c)],
     ['Reason', request.reason ?? undefined],
     ['Received', request.received_at ? `${day(request.received_at)}${request.channel ? ` by ${request.channel.replace('_', ' ')}` : ''}` : undefined],
@@ -71,7 +78,7 @@ export function renderRequests(requests: RequestView[], c: ChalkInstance): strin
     requests,
     [
       { header: 'id', get: (r) => r.id },
-      { header: 'type', get: (r) => r.type },
+      { header: 'type', get: (r) => kindText(r) },
       { header: 'status', get: (r) => stateText(r.status, c) },
       { header: 'created', get: (r) => day(r.created_at) },
       { header: 'due', get: (r) => dueText(r) },

@@ -386,3 +386,33 @@ describe('a question from the privacy team (privacy request-clarification, priva
     expect((await failure(['privacy', 'clarify', request.id, '--message', 'again'], 6)).message).toContain('no open question')
   })
 })
+
+describe('appeals and complaints (privacy appeal, privacy complain)', () => {
+  it('appeals a denied Texas request end to end: linked, with its own clock, in status and list, and refused twice', async () => {
+    const request = await verified(['access', '--regulation', 'us_tx'])
+    platform().privacy.deny(request.id, 'could not match the account')
+    const denied = await ok(['privacy', 'status', request.id], RequestView)
+    expect(denied.next_step).toBe(`Denied; the reason is above. Texas DPSA lets you appeal: clowdops privacy appeal ${request.id} --reason "..."`)
+
+    const appeal = await ok(['privacy', 'appeal', request.id, '--reason', 'The account is mine.'], RequestView)
+    expect(appeal).toMatchObject({ kind: 'appeal', regarding: request.id, status: 'received', due_basis: 'law', days_left: 60 })
+    const human = await cli(['privacy', 'status', appeal.id])
+    expect(human.stdout).toContain('Type       appeal of access (Texas DPSA)')
+    expect(human.stdout).toContain(`Regarding  ${request.id}`)
+    const list = await cli(['privacy', 'list', '--limit', '5'])
+    expect(list.stdout).toContain('appeal of access')
+
+    const again = await failure(['privacy', 'appeal', request.id, '--reason', 'again'], 6)
+    expect(again.message).toContain('already appealed')
+  })
+
+  it('refuses an appeal where the law grants none (GDPR: exit 6, naming the law), and records a UK complaint', async () => {
+    const gdpr = await verified(['access'])
+    platform().privacy.deny(gdpr.id, 'manifestly unfounded')
+    expect((await failure(['privacy', 'appeal', gdpr.id, '--reason', 'why'], 6)).message).toContain('GDPR grants no appeal')
+
+    const uk = await verified(['access', '--regulation', 'uk_gdpr'])
+    const complaint = await ok(['privacy', 'complain', uk.id, '--message', 'Nobody answered my question.'], RequestView)
+    expect(complaint).toMatchObject({ kind: 'complaint', regarding: uk.id, acknowledged_at: expect.any(String) })
+  })
+})

@@ -165,6 +165,10 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
 
   verifyPrivacyRequest: ({ params, body }, { privacy }) => privacy.verify(params.request_id, body.code),
 
+  appealPrivacyRequest: ({ params, body }, { privacy, idempotencyKey }) => privacy.appeal(params.request_id, body, idempotencyKey),
+
+  complainPrivacyRequest: ({ params, body }, { privacy, idempotencyKey }) => privacy.complain(params.request_id, body, idempotencyKey),
+
   askPrivacyClarification: ({ params, body }, { privacy }) => privacy.askClarification(params.request_id, body.question),
 
   answerPrivacyClarification: ({ params, body }, { privacy }) => privacy.answerClarification(params.request_id, body.message),

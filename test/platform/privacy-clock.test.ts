@@ -145,4 +145,67 @@ describe('the clock of a privacy request', () => {
     const writer = client(platform(), platform().issueToken(['privacy:read', 'privacy:write']))
     await expectProblem(await writer.post(`/v1/privacy/requests/${request.id}/clarifications`, { question: 'x' }), 403, 'insufficient_scope')
   })
+
+  describe('appeals and complaints', () => {
+    const appeal = (id: string, reason = 'please reconsider') => {
+      const appealId = randomUUID()
+      return api.post(`/v1/privacy/requests/${id}/appeals`, { id: appealId, reason }, appealId)
+    }
+    const complaint = (id: string) => {
+      const complaintId = randomUUID()
+      return api.post(`/v1/privacy/requests/${id}/complaints`, { id: complaintId, message: 'nobody answered' }, complaintId)
+    }
+    const denied = async (regulation: CreatePrivacyRequest['regulation']) => {
+      const request = await api.verified((await api.created({ type: 'access', regulation })).id)
+      return platform().privacy.deny(request.id, 'could not match the account')
+    }
+
+    it('opens an appeal of a denied Virginia request, linked to it, due in the law\'s 60 days, and it follows the lifecycle', async () => {
+      const original = await denied('us_va')
+      const response = await appeal(original.id, 'the account is mine')
+      expect(response.status).toBe(201)
+      const opened = PrivacyRequest.parse(await response.json())
+      expect(opened).toMatchObject({ kind: 'appeal', regarding: original.id, type: 'access', regulation: 'us_va', status: 'received' })
+      expect(opened).toMatchObject({ due_basis: 'law', promised_due_at: null, days_left: 60 })
+      expect(Date.parse(opened.due_at ?? '') - Date.parse(opened.received_at ?? '')).toBe(60 * DAY)
+      await expectProblem(await appeal(original.id), 409, 'already_appealed')
+
+      platform().privacy.advance(3 * DAY)
+      expect(await api.show(opened.id)).toMatchObject({ status: 'completed', kind: 'appeal' })
+      // The appeal is in the list beside the request it is about.
+      const listed = (await (await api.get(`/v1/privacy/requests?ids=${opened.id},${original.id}`)).json()) as { data: PrivacyRequest[] }
+      expect(listed.data.map((r) => [r.kind, r.regarding])).toEqual([
+        ['appeal', original.id],
+        ['request', null],
+      ])
+    })
+
+    it('extends a Colorado appeal by up to the 60 days its law allows', async () => {
+      const opened = PrivacyRequest.parse(await (await appeal((await denied('us_co')).id)).json())
+      expect(opened.days_left).toBe(45)
+      expect(() => platform().privacy.extend(opened.id, 61, 'too long')).toThrow(/1 to 60 days/)
+      expect(platform().privacy.extend(opened.id, 60, 'the records are archived')).toMatchObject({ due_basis: 'extension', days_left: 105 })
+    })
+
+    it('refuses an appeal where the law grants none, of a request not denied, after the window, or of a Utah refusal', async () => {
+      await expectProblem(await appeal((await denied('gdpr')).id), 409, 'appeal_not_granted')
+      await expectProblem(await appeal((await denied('us_ut')).id), 409, 'appeal_not_granted')
+      const open = await api.verified((await api.created({ type: 'access', regulation: 'us_tx' })).id)
+      await expectProblem(await appeal(open.id), 409, 'not_denied')
+      const late = await denied('us_tx')
+      platform().privacy.advance(61 * DAY)
+      const problem = await expectProblem(await appeal(late.id), 409, 'appeal_window_closed')
+      expect(problem.detail).toContain('60 days after it')
+    })
+
+    it('records and acknowledges a complaint about a UK request at once; none under the GDPR', async () => {
+      const original = await api.verified((await api.created({ type: 'access', regulation: 'uk_gdpr' })).id)
+      const response = await complaint(original.id)
+      expect(response.status).toBe(201)
+      const recorded = PrivacyRequest.parse(await response.json())
+      expect(recorded).toMatchObject({ kind: 'complaint', regarding: original.id, status: 'received', acknowledged_at: recorded.created_at, due_basis: 'promise', days_left: 30 })
+      const gdpr = await api.verified((await api.created({ type: 'access', regulation: 'gdpr' })).id)
+      await expectProblem(await complaint(gdpr.id), 409, 'complaint_not_available')
+    })
+  })
 })

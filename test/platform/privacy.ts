@@ -12,6 +12,9 @@ import {
   REGULATIONS,
   lawOf,
   type Channel,
+  type CreateAppeal,
+  type CreateComplaint,
+  type LawPeriod,
   RECTIFIABLE_FIELDS,
   type Attestation,
   type BatchItem,
@@ -28,7 +31,7 @@ import { activityLog, buildExportArchive, type ArchiveContents, type ExportArchi
 import { BatchDesk, type BatchTarget, type StoredContent } from './privacy-batch.js'
 import { ConsentBook } from './privacy-consent.js'
 import { RequestIndex, type ListPosition } from './privacy-index.js'
-import { addPeriod, isoDuration, legalDueAt } from '../../src/core/privacy/deadlines.js'
+import { addPeriod, isoDuration, periodText, responsePeriod } from '../../src/core/privacy/deadlines.js'
 import { DEFAULT_PRIVACY_SETTINGS, maskEmail, typesUnder, type PrivacySettings } from './privacy-rules.js'
 import { SubjectRegistry, type Subject } from './privacy-subjects.js'
 import { Timeline } from './privacy-timeline.js'
@@ -70,6 +73,9 @@ interface PendingCode {
 
 interface RequestRecord {
   id: string
+  kind: 'request' | 'appeal' | 'complaint'
+  /** The request an appeal or complaint is about. */
+  regarding: string | null
   type: RequestType
   regulation: Regulation
   subject: Subject
@@ -97,6 +103,9 @@ interface RequestRecord {
   pausedMs: number
   graceEndsMs: number | null
   completedMs: number | null
+  /** When it became denied, canceled, failed or expired: an appeal's window runs from a denial. */
+  endedMs: number | null
+  acknowledgedMs: number | null
   updatedMs: number
   version: number
   export: PendingExport | null
@@ -300,6 +309,8 @@ export class PrivacyEngine implements BatchTarget {
   ): RequestRecord {
     const record: RequestRecord = {
       id: input.id,
+      kind: 'request',
+      regarding: null,
       type: input.type,
       regulation: input.regulation,
       subject: { account_id: subject.account_id, email: subject.email },
@@ -323,6 +334,8 @@ export class PrivacyEngine implements BatchTarget {
       pausedMs: 0,
       graceEndsMs: null,
       completedMs: null,
+      endedMs: null,
+      acknowledgedMs: null,
       updatedMs: now,
       version: 1,
       export: null,
@@ -431,20 +444,92 @@ export class PrivacyEngine implements BatchTarget {
     if (FINAL_STATES.includes(record.status) || record.clockStartMs === null) {
       throw new ProblemError(409, 'not_extendable', `The request is ${record.status}; only a running response period can be extended.`)
     }
-    if (!law.extension) throw new ProblemError(409, 'extension_not_allowed', `${law.name} allows no extension of the response period.`)
+    const rule = extensionRule(record)
+    if (!rule) throw new ProblemError(409, 'extension_not_allowed', `${law.name} allows no extension of this ${record.kind}'s period.`)
     if (record.extension) throw new ProblemError(409, 'already_extended', `The request was already extended by ${record.extension.days} days.`)
     const now = this.now()
     const legalMs = this.legalDueMs(record, now)
+    if (legalMs === null) throw new ProblemError(409, 'extension_not_allowed', `A ${record.kind} has no legal period to extend.`)
     if (now > legalMs) {
       throw new ProblemError(409, 'extension_too_late', `The response period ended at ${iso(legalMs)}; ${law.name} allows an extension only within it.`)
     }
-    const max = Math.floor((addPeriod(legalMs, law.extension.max) - legalMs) / DAY_MS)
+    const max = Math.floor((addPeriod(legalMs, rule) - legalMs) / DAY_MS)
     if (!Number.isInteger(days) || days < 1 || days > max) {
       throw new ProblemError(422, 'invalid_extension', `An extension under ${law.name} is 1 to ${max} days here; got ${days}.`)
     }
     record.extension = { days, reason, extendedMs: now }
     this.touch(record, now)
     return this.view(record)
+  }
+
+  /**
+   * An appeal of a denied request, where its law grants one, filed within the law's window (or, where the law says "a
+   * reasonable period", the platform's policy): a record of its own, linked to the request, with the appeal's clock.
+   */
+  appeal(originalId: string, input: CreateAppeal, idempotencyKey: string | undefined): PrivacyRequest {
+    const original = this.settled(originalId)
+    this.checkNewId(input.id, idempotencyKey)
+    const law = lawOf(original.regulation)
+    if (original.kind !== 'request') throw new ProblemError(409, 'not_appealable', `${original.id} is ${article(original.kind)} ${original.kind}; only a request's refusal can be appealed.`)
+    if (!law.appeal) {
+      throw new ProblemError(409, 'appeal_not_granted', `${law.name} grants no appeal to the organisation; the person may complain to the regulator instead.`)
+    }
+    if (original.status !== 'denied' || original.endedMs === null) {
+      throw new ProblemError(409, 'not_denied', `Request ${original.id} is ${original.status}; only a denied request can be appealed.`)
+    }
+    const now = this.now()
+    const window = law.appeal.fileWithin ?? { amount: this.settings.appealFilingDays, unit: 'days' as const }
+    const closesMs = addPeriod(original.endedMs, window)
+    if (now > closesMs) {
+      throw new ProblemError(409, 'appeal_window_closed', `The time to appeal the refusal of ${original.id} ended at ${iso(closesMs)} (${periodText(window)} after it).`)
+    }
+    const earlier = this.requests.ofSubject(original.subject.account_id).find((r) => r.kind === 'appeal' && r.regarding === original.id)
+    if (earlier) throw new ProblemError(409, 'already_appealed', `The refusal of ${original.id} was already appealed: ${earlier.id}.`)
+    const record = this.registerFollowUp(original, 'appeal', input.id, input.reason, now)
+    this.schedule(record)
+    return this.view(record)
+  }
+
+  /**
+   * A complaint about the handling of a request, where the law provides one to the organisation (UK: Data Protection
+   * Act 2018 s.164A, from 19 June 2026): recorded, acknowledged at once, answered like a request.
+   */
+  complain(originalId: string, input: CreateComplaint, idempotencyKey: string | undefined): PrivacyRequest {
+    const original = this.settled(originalId)
+    this.checkNewId(input.id, idempotencyKey)
+    const law = lawOf(original.regulation)
+    const now = this.now()
+    if (law.complaintsFrom === null) {
+      throw new ProblemError(409, 'complaint_not_available', `${law.name} provides no complaint to the organisation; the person may complain to the regulator.`)
+    }
+    if (now < Date.parse(`${law.complaintsFrom}T00:00:00Z`)) {
+      throw new ProblemError(409, 'complaint_not_available', `Complaints to the organisation under ${law.name} are recorded from ${law.complaintsFrom}.`)
+    }
+    const record = this.registerFollowUp(original, 'complaint', input.id, input.message, now)
+    record.acknowledgedMs = now
+    this.schedule(record)
+    return this.view(record)
+  }
+
+  /** The id of a new record is its Idempotency-Key, and new. */
+  private checkNewId(id: string, idempotencyKey: string | undefined): void {
+    if (id !== idempotencyKey) throw new ProblemError(422, 'id_mismatch', `The id (${id}) must also be its Idempotency-Key (got ${idempotencyKey ?? 'none'}).`)
+    if (this.requests.has(id)) throw new ProblemError(409, 'request_exists', `A privacy record with id ${id} already exists; fetch it instead of creating it again.`)
+  }
+
+  /** An appeal or complaint about `original`: the same person, right and law, received now. */
+  private registerFollowUp(original: RequestRecord, kind: 'appeal' | 'complaint', id: string, text: string, now: number): RequestRecord {
+    const record = this.register({ id, type: original.type, regulation: original.regulation, note: text }, original.subject, null, now)
+    record.kind = kind
+    record.regarding = original.id
+    record.attestation = original.attestation && { ...original.attestation }
+    record.batchId = original.batchId
+    record.format = null
+    record.status = 'received'
+    record.receivedMs = now
+    record.clockStartMs = now
+    this.requests.statusChanged(record)
+    return record
   }
 
   /**
@@ -610,6 +695,8 @@ export class PrivacyEngine implements BatchTarget {
   }
 
   private finishWork(record: RequestRecord, at: number): void {
+    // An appeal or a complaint is answered, not carried out: the answer is the decision (or a new request).
+    if (record.kind !== 'request') return this.complete(record, at)
     if (ERASURE_TYPES.includes(record.type)) {
       record.status = 'awaiting_grace_period'
       record.graceEndsMs = at + this.settings.erasureGraceDays * DAY_MS
@@ -632,6 +719,7 @@ export class PrivacyEngine implements BatchTarget {
     record.status = status
     record.reason = reason
     record.code = null
+    record.endedMs = at
     this.touch(record, at)
   }
 
@@ -707,22 +795,28 @@ export class PrivacyEngine implements BatchTarget {
     return { ...this.archiveOf(pending, record.id, record.format), expiresMs: pending.expiresMs }
   }
 
-  /** The law's deadline, with any extension, moved on by the time the clock stood still. */
-  private legalDueMs(record: RequestRecord, at: number): number {
+  /** The law's deadline, with any extension, moved on by the time the clock stood still; null: the law sets none. */
+  private legalDueMs(record: RequestRecord, at: number): number | null {
+    const period = legalPeriod(record)
+    if (!period) return null
     const start = record.clockStartMs ?? record.createdMs
-    return legalDueAt(record.regulation, record.type, start) + (record.extension?.days ?? 0) * DAY_MS + pausedUntil(record, at)
+    return addPeriod(start, period) + (record.extension?.days ?? 0) * DAY_MS + pausedUntil(record, at)
   }
 
   /**
    * The request's deadlines: the law's and the platform's promise (its privacy policy), and which one binds: the
    * earlier, unless an extension (which only the law allows) set the extended legal deadline.
    */
-  private deadlines(record: RequestRecord, at: number): { legalMs: number; promisedMs: number; dueMs: number; basis: 'promise' | 'law' | 'extension' } | undefined {
+  private deadlines(record: RequestRecord, at: number): { legalMs: number | null; promisedMs: number | null; dueMs: number; basis: 'promise' | 'law' | 'extension' } | undefined {
     if (record.clockStartMs === null) return undefined
     const legalMs = this.legalDueMs(record, at)
-    const promisedMs = record.clockStartMs + this.settings.promisedResponseDays * DAY_MS + pausedUntil(record, at)
-    if (record.extension) return { legalMs, promisedMs, dueMs: legalMs, basis: 'extension' }
-    return promisedMs < legalMs ? { legalMs, promisedMs, dueMs: promisedMs, basis: 'promise' } : { legalMs, promisedMs, dueMs: legalMs, basis: 'law' }
+    // The privacy policy promises answers to requests and complaints; an appeal has the law's own window.
+    const promisedMs = record.kind === 'appeal' ? null : record.clockStartMs + this.settings.promisedResponseDays * DAY_MS + pausedUntil(record, at)
+    if (legalMs !== null && (record.extension || promisedMs === null || legalMs <= promisedMs)) {
+      return { legalMs, promisedMs, dueMs: legalMs, basis: record.extension ? 'extension' : 'law' }
+    }
+    if (promisedMs === null) return undefined
+    return { legalMs, promisedMs, dueMs: promisedMs, basis: 'promise' }
   }
 
   private view(record: RequestRecord, at = this.now()): PrivacyRequest {
@@ -732,6 +826,8 @@ export class PrivacyEngine implements BatchTarget {
     const code = record.status === 'pending_verification' ? record.code : null
     return {
       id: record.id,
+      kind: record.kind,
+      regarding: record.regarding,
       type: record.type,
       regulation: record.regulation,
       subject: { ...record.subject },
@@ -746,13 +842,14 @@ export class PrivacyEngine implements BatchTarget {
       created_at: iso(record.createdMs),
       channel: record.channel,
       received_at: record.clockStartMs === null ? null : iso(record.clockStartMs),
-      legal_due_at: clock ? iso(clock.legalMs) : null,
-      promised_due_at: clock ? iso(clock.promisedMs) : null,
+      legal_due_at: clock?.legalMs == null ? null : iso(clock.legalMs),
+      promised_due_at: clock?.promisedMs == null ? null : iso(clock.promisedMs),
       due_at: dueMs === null ? null : iso(dueMs),
       due_basis: clock?.basis ?? null,
       // `|| 0` turns Math.ceil's -0 (less than a day overdue) into 0.
       days_left: dueMs === null || final ? null : Math.ceil((dueMs - at) / DAY_MS) || 0,
       extension: record.extension && { days: record.extension.days, reason: record.extension.reason, extended_at: iso(record.extension.extendedMs) },
+      acknowledged_at: record.acknowledgedMs === null ? null : iso(record.acknowledgedMs),
       clarifications: record.clarifications.map((c) => ({
         question: c.question,
         asked_at: iso(c.askedMs),
@@ -782,6 +879,21 @@ function newerFirst(a: ListPosition, b: ListPosition): number {
 function clockStart(record: RequestRecord, verifiedMs: number): number {
   if (record.arrivedMs === null) return verifiedMs
   return lawOf(record.regulation).pauses.includes('identity') ? Math.max(record.arrivedMs, verifiedMs) : record.arrivedMs
+}
+
+/** The period the law gives to answer this record: a request's response period, an appeal's; a complaint has none. */
+function legalPeriod(record: RequestRecord): LawPeriod | null {
+  if (record.kind === 'complaint') return null
+  if (record.kind === 'appeal') return lawOf(record.regulation).appeal?.answer ?? null
+  return responsePeriod(record.regulation, record.type)
+}
+
+/** The longest extension the law allows of this record's period. */
+function extensionRule(record: RequestRecord): LawPeriod | null {
+  const law = lawOf(record.regulation)
+  if (record.kind === 'complaint') return null
+  if (record.kind === 'appeal') return law.appeal?.extension ?? null
+  return law.extension?.max ?? null
 }
 
 function openClarification(record: RequestRecord): ClarificationRecord | undefined {

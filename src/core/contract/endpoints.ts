@@ -12,6 +12,8 @@ import {
   ConsentList,
   ConsentPurposeParams,
   ConsentWrite,
+  CreateAppeal,
+  CreateComplaint,
   CreatePrivacyRequest,
   ExportFileParams,
   ExportManifest,
@@ -332,6 +334,37 @@ export const endpoints = {
     body: VerifyPrivacyRequest,
     response: PrivacyRequest,
     status: 200,
+    idempotent: true,
+  }),
+  appealPrivacyRequest: endpoint({
+    id: 'privacy-requests.appeal',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/appeals',
+    summary:
+      'Appeal the refusal (denied) of a request, where its law grants an appeal (most US state laws): a new record of kind ' +
+      'appeal, linked by regarding, due within the law\'s appeal window. The id is also the Idempotency-Key. 409 ' +
+      'appeal_not_granted, not_denied, appeal_window_closed or already_appealed.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    body: CreateAppeal,
+    response: PrivacyRequest,
+    status: 201,
+    idempotent: true,
+  }),
+  complainPrivacyRequest: endpoint({
+    id: 'privacy-requests.complain',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/complaints',
+    summary:
+      'Complain about the handling of a request, where its law provides a complaint to the organisation (UK, from 19 June ' +
+      '2026): recorded and acknowledged at once, a record of kind complaint linked by regarding. 409 complaint_not_available.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    body: CreateComplaint,
+    response: PrivacyRequest,
+    status: 201,
     idempotent: true,
   }),
   askPrivacyClarification: endpoint({

@@ -162,6 +162,22 @@ export const Clarification = z
   })
   .meta({ id: 'Clarification' })
 
+export const CreateAppeal = z
+  .object({
+    id: RequestId,
+    reason: z.string().min(1).max(2000).describe('Why the refusal should be reconsidered.'),
+  })
+  .meta({ id: 'CreateAppeal' })
+export type CreateAppeal = z.infer<typeof CreateAppeal>
+
+export const CreateComplaint = z
+  .object({
+    id: RequestId,
+    message: z.string().min(1).max(5000).describe('What was wrong with the handling of the request.'),
+  })
+  .meta({ id: 'CreateComplaint' })
+export type CreateComplaint = z.infer<typeof CreateComplaint>
+
 export const AskClarification = z
   .object({ question: z.string().min(1).max(2000).describe('What the privacy team needs to know to answer the request.') })
   .meta({ id: 'AskClarification' })
@@ -173,6 +189,10 @@ export const AnswerClarification = z
 export const PrivacyRequest = z
   .object({
     id: RequestId,
+    kind: z
+      .enum(REQUEST_KINDS)
+      .describe('request: a right exercised. appeal: of the refusal of the request named by regarding. complaint: about its handling.'),
+    regarding: RequestId.nullable().describe('For an appeal or a complaint: the request it is about; null for a request.'),
     type: z.enum(REQUEST_TYPES),
     regulation: z.enum(REGULATIONS),
     subject: z
@@ -212,6 +232,7 @@ export const PrivacyRequest = z
       .object({ days: z.number().int().min(1), reason: z.string(), extended_at: Timestamp })
       .nullable()
       .describe('An extension of the response period, with its reason, as the regulations allow.'),
+    acknowledged_at: Timestamp.nullable().describe('A complaint: when the platform acknowledged it (UK: within 30 days, DPA 2018 s.164A).'),
     clarifications: z
       .array(Clarification)
       .describe('Questions the privacy team asked the person about this request, oldest first, with their answers.'),
