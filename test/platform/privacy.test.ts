@@ -278,6 +278,19 @@ describe('privacy requests on the local platform', () => {
     expect(consents.find((c) => c.purpose === 'cookies_analytics')?.state).toBeNull()
   })
 
+  it('denies a CCPA deletion that could not be verified and handles it as an opt-out of sale and sharing, saying so', async () => {
+    const now = platform().privacy.now().toISOString()
+    await api.put('/v1/privacy/consents/marketing_email', { state: 'granted', collected_at: now, method: 'cli' })
+    const created = await api.create({ type: 'ccpa_delete', regulation: 'ccpa' })
+    platform().privacy.advance(30 * DAY)
+    const handled = await api.show(created.id)
+    expect(handled).toMatchObject({ status: 'denied', handled_as: 'ccpa_opt_out', verification: null })
+    expect(handled.reason).toMatch(/not verified .* nothing was deleted; handled as an opt-out of sale and sharing/)
+    const consents = ConsentList.parse(await (await api.get('/v1/privacy/consents')).json()).data
+    expect(consents.find((c) => c.purpose === 'marketing_email')).toMatchObject({ state: 'withdrawn', method: 'ccpa_opt_out' })
+    expect((await api.get('/v1/me')).status).toBe(200)
+  })
+
   it('expires a request whose identity is not verified within 30 days', async () => {
     const created = await api.create({ type: 'access', regulation: 'gdpr' })
     platform().privacy.advance(30 * DAY)

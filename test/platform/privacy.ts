@@ -106,6 +106,7 @@ interface RequestRecord {
   /** When it became denied, canceled, failed or expired: an appeal's window runs from a denial. */
   endedMs: number | null
   acknowledgedMs: number | null
+  handledAs: 'ccpa_opt_out' | null
   updatedMs: number
   version: number
   export: PendingExport | null
@@ -336,6 +337,7 @@ export class PrivacyEngine implements BatchTarget {
       completedMs: null,
       endedMs: null,
       acknowledgedMs: null,
+      handledAs: null,
       updatedMs: now,
       version: 1,
       export: null,
@@ -677,6 +679,7 @@ export class PrivacyEngine implements BatchTarget {
   private transition(record: RequestRecord, at: number): void {
     switch (record.status) {
       case 'pending_verification':
+        if (record.type === 'ccpa_delete') return this.optOutInstead(record, at)
         return this.end(record, 'expired', `identity was not verified within ${this.settings.unverifiedExpiryDays} days`, at)
       case 'received':
         record.status = 'in_progress'
@@ -730,12 +733,31 @@ export class PrivacyEngine implements BatchTarget {
     return this.view(record)
   }
 
-  private optOut(record: RequestRecord, at: number): void {
+  /**
+   * A CCPA deletion that could not be verified is denied, and handled as an opt-out of sale/sharing instead, which
+   * needs no verification (Cal. Code Regs. tit. 11 §7022; §999.313(d)(1) before the 2023 regulations).
+   */
+  private optOutInstead(record: RequestRecord, at: number): void {
+    record.handledAs = 'ccpa_opt_out'
+    this.withdrawSaleConsents(record, at)
+    this.end(
+      record,
+      'denied',
+      `identity was not verified within ${this.settings.unverifiedExpiryDays} days, so nothing was deleted; handled as an opt-out of sale and sharing instead`,
+      at,
+    )
+  }
+
+  private withdrawSaleConsents(record: RequestRecord, at: number): void {
     if (this.isSeededAccount(record)) {
       for (const purpose of ['cookies_marketing', 'marketing_email'] as const) {
         this.consents.write(purpose, { state: 'withdrawn', collected_at: iso(at), method: 'ccpa_opt_out' })
       }
     }
+  }
+
+  private optOut(record: RequestRecord, at: number): void {
+    this.withdrawSaleConsents(record, at)
     this.complete(record, at)
   }
 
@@ -849,6 +871,7 @@ export class PrivacyEngine implements BatchTarget {
       // `|| 0` turns Math.ceil's -0 (less than a day overdue) into 0.
       days_left: dueMs === null || final ? null : Math.ceil((dueMs - at) / DAY_MS) || 0,
       extension: record.extension && { days: record.extension.days, reason: record.extension.reason, extended_at: iso(record.extension.extendedMs) },
+      handled_as: record.handledAs,
       acknowledged_at: record.acknowledgedMs === null ? null : iso(record.acknowledgedMs),
       clarifications: record.clarifications.map((c) => ({
         question: c.question,

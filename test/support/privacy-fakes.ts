@@ -26,6 +26,7 @@ export function privacyRequest(fields: Partial<PrivacyRequest> & Pick<PrivacyReq
     due_basis: null,
     days_left: null,
     extension: null,
+    handled_as: null,
     acknowledged_at: null,
     clarifications: [],
     clock_paused_since: null,

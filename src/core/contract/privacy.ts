@@ -232,6 +232,13 @@ export const PrivacyRequest = z
       .object({ days: z.number().int().min(1), reason: z.string(), extended_at: Timestamp })
       .nullable()
       .describe('An extension of the response period, with its reason, as the regulations allow.'),
+    handled_as: z
+      .enum(['ccpa_opt_out'])
+      .nullable()
+      .describe(
+        'A CCPA deletion whose requester could not be verified is denied and handled as an opt-out of sale/sharing instead ' +
+          '(Cal. Code Regs. tit. 11 §7022, formerly §999.313(d)(1)); null otherwise.',
+      ),
     acknowledged_at: Timestamp.nullable().describe('A complaint: when the platform acknowledged it (UK: within 30 days, DPA 2018 s.164A).'),
     clarifications: z
       .array(Clarification)

@@ -74,6 +74,9 @@ export function nextStep(request: PrivacyRequest): string | null {
 
 /** What a refused request allows next under its law: an appeal (most US state laws), a complaint (UK), the regulator. */
 function deniedStep(request: PrivacyRequest): string {
+  if (request.handled_as === 'ccpa_opt_out') {
+    return 'The identity could not be verified, so nothing was deleted; you were opted out of sale and sharing instead. To delete, make a new request and verify it.'
+  }
   const law = lawOf(request.regulation)
   if (request.kind === 'request' && law.appeal) return `Denied; the reason is above. ${law.name} lets you appeal: ${cli} appeal ${request.id} --reason "..."`
   if (request.kind === 'appeal') return `The appeal was denied; the reason is above. You can complain to the ${law.jurisdiction} regulator.`
