@@ -540,12 +540,14 @@ export class PrivacyEngine implements BatchTarget {
    */
   askClarification(id: string, question: string): PrivacyRequest {
     const record = this.settled(id)
-    if (FINAL_STATES.includes(record.status) || record.clockStartMs === null) {
-      throw new ProblemError(409, 'not_running', `The request is ${record.status}; questions are asked while it is being worked on.`)
+    if (FINAL_STATES.includes(record.status)) {
+      throw new ProblemError(409, 'request_final', `The request is already ${record.status}; there is nothing left to ask about.`)
     }
     if (openClarification(record)) throw new ProblemError(409, 'clarification_pending', 'A question to the person is already open; wait for the answer.')
     const now = this.now()
-    record.clarifications.push({ question, askedMs: now, answer: null, answeredMs: null, pausesClock: lawOf(record.regulation).pauses.includes('clarification') })
+    // Before the clock has started (identity not verified yet) there is nothing to stop.
+    const pausesClock = record.clockStartMs !== null && lawOf(record.regulation).pauses.includes('clarification')
+    record.clarifications.push({ question, askedMs: now, answer: null, answeredMs: null, pausesClock })
     this.touch(record, now)
     return this.view(record)
   }
