@@ -15,6 +15,7 @@ import {
   type CreateAppeal,
   type CreateComplaint,
   type LawPeriod,
+  type PrivacyLaw,
   RECTIFIABLE_FIELDS,
   type Attestation,
   type BatchItem,
@@ -219,7 +220,7 @@ export class PrivacyEngine implements BatchTarget {
           appeal: law.appeal && {
             answer: { ...law.appeal.answer },
             extension: law.appeal.extension && { ...law.appeal.extension },
-            file_within: { ...(law.appeal.fileWithin ?? { amount: s.appealFilingDays, unit: 'days' }) },
+            file_within: this.appealWindow(law.appeal),
           },
           pauses: [...law.pauses],
           complaints_from: law.complaintsFrom,
@@ -480,7 +481,7 @@ export class PrivacyEngine implements BatchTarget {
       throw new ProblemError(409, 'not_denied', `Request ${original.id} is ${original.status}; only a denied request can be appealed.`)
     }
     const now = this.now()
-    const window = law.appeal.fileWithin ?? { amount: this.settings.appealFilingDays, unit: 'days' as const }
+    const window = this.appealWindow(law.appeal)
     const closesMs = addPeriod(original.endedMs, window)
     if (now > closesMs) {
       throw new ProblemError(409, 'appeal_window_closed', `The time to appeal the refusal of ${original.id} ended at ${iso(closesMs)} (${periodText(window)} after it).`)
@@ -511,6 +512,11 @@ export class PrivacyEngine implements BatchTarget {
     record.acknowledgedMs = now
     this.schedule(record)
     return this.view(record)
+  }
+
+  /** The time to file an appeal: the law's, or the platform's policy where the law says "a reasonable period". */
+  private appealWindow(appeal: NonNullable<PrivacyLaw['appeal']>): LawPeriod {
+    return { ...(appeal.fileWithin ?? { amount: this.settings.appealFilingDays, unit: 'days' }) }
   }
 
   /** The id of a new record is its Idempotency-Key, and new. */
