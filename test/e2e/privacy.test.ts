@@ -360,6 +360,17 @@ describe('receipt time and channel (privacy request --received-at, --channel)', 
     expect(human.stdout).toMatch(/our promise \(Texas DPSA allows until \d{4}-\d{2}-\d{2}\)/)
   })
 
+  it('shows an extension with its reason and the deadline it set, in the human output and --json', async () => {
+    const request = await verified(['access', '--regulation', 'us_va'])
+    platform().privacy.extend(request.id, 30, 'records in three systems')
+    const human = await cli(['privacy', 'status', request.id])
+    expect(human.stdout).toContain('Extended   30 days: records in three systems')
+    expect(human.stdout).toMatch(/Due {8}\d{4}-\d{2}-\d{2} \(\d+ days left\), Virginia CDPA deadline as extended/)
+    const json = await ok(['privacy', 'status', request.id], RequestView)
+    expect(json).toMatchObject({ due_basis: 'extension', extension: { days: 30, reason: 'records in three systems' } })
+    expect(Date.parse(json.due_at!) - Date.parse(json.received_at!)).toBe(75 * DAY)
+  })
+
   it('refuses a receipt time in the future or before the law took effect, naming the flag (exit 2), creating nothing', async () => {
     const before = platform().privacy.requests().length
     const tomorrow = new Date(Date.now() + DAY).toISOString()
