@@ -2,10 +2,12 @@
 // The contract's REGULATIONS enum, which rights each law grants (regulationsFor), the platform's deadlines, discovery
 // and the CLI's validation all derive from this table.
 //
-// Sources: each row cites its statute (section of the consumer-rights provision) and the date it took effect. The US
-// rows were checked against the IAPP US State Privacy Legislation Tracker
-// (https://iapp.org/resources/article/us-state-privacy-legislation-tracker/) and the statutes' text where quoted in a
-// comment; windows are counted as the statutes say ("within 45 days after receipt").
+// Sources: each row cites its statute (or, where the section was not checked, the act as a whole) and the date it
+// took effect. Checked against the text of the law: Cal. Code Regs. tit. 11 §§7022 and 7026, ORS 646A.576 (Oregon)
+// and N.J. Stat. §56:8-166.7 (New Jersey). The other rows are the statutes as known to their author and are to be
+// reviewed against a maintained tracker, e.g. the IAPP US State Privacy Legislation Tracker
+// (https://iapp.org/resources/article/us-state-privacy-legislation-tracker/). Periods are counted as the statutes say
+// ("within 45 days after receipt").
 import type { RequestType } from './privacy.js'
 
 /** A period of time as a law states it: calendar days, business days (Monday to Friday) or calendar months. */
@@ -123,21 +125,21 @@ export const PRIVACY_LAWS = {
   us_co: usState('Colorado Privacy Act', 'Colorado, US', '2023-07-01', 'C.R.S. §6-1-1306', 45, { appealExtension: days(60) }),
   us_ct: usState('Connecticut DPA', 'Connecticut, US', '2023-07-01', 'Conn. Gen. Stat. §42-518', 60),
   // Utah grants no appeal of a refusal.
-  us_ut: usState('Utah CPA', 'Utah, US', '2023-12-31', 'Utah Code §13-61-203', 0, { rights: US_RIGHTS_NO_CORRECTION, noAppeal: true }),
+  us_ut: usState('Utah CPA', 'Utah, US', '2023-12-31', 'Utah Code §§13-61-201 (rights), 13-61-203 (responses)', 0, { rights: US_RIGHTS_NO_CORRECTION, noAppeal: true }),
   us_tx: usState('Texas DPSA', 'Texas, US', '2024-07-01', 'Tex. Bus. & Com. Code §§541.052, 541.053', 60),
   us_or: usState('Oregon CPA', 'Oregon, US', '2024-07-01', 'ORS 646A.576', 45),
-  us_mt: usState('Montana CDPA', 'Montana, US', '2024-10-01', 'Mont. Code Ann. §30-14-2808', 60),
+  us_mt: usState('Montana CDPA', 'Montana, US', '2024-10-01', 'Mont. Code Ann. Title 30, ch. 14, part 28 (MCDPA)', 60),
   us_ia: usState('Iowa CDPA', 'Iowa, US', '2025-01-01', 'Iowa Code §715D.4', 60, { rights: US_RIGHTS_NO_CORRECTION, response: days(90) }),
-  us_de: usState('Delaware PDPA', 'Delaware, US', '2025-01-01', 'Del. Code tit. 6 §12D-104', 60),
-  us_ne: usState('Nebraska DPA', 'Nebraska, US', '2025-01-01', 'Neb. Rev. Stat. §87-1108', 60),
-  us_nh: usState('New Hampshire privacy law', 'New Hampshire, US', '2025-01-01', 'N.H. RSA 507-H:4', 60),
-  us_nj: usState('New Jersey DPA', 'New Jersey, US', '2025-01-15', 'N.J. Stat. §§56:8-166.7, 56:8-166.10', 45, { appealExtension: days(45) }),
-  us_tn: usState('Tennessee IPA', 'Tennessee, US', '2025-07-01', 'Tenn. Code Ann. §47-18-3304', 60),
-  us_mn: usState('Minnesota CDPA', 'Minnesota, US', '2025-07-31', 'Minn. Stat. §325M.14', 45, { appealExtension: days(60) }),
-  us_md: usState('Maryland ODPA', 'Maryland, US', '2025-10-01', 'Md. Code Com. Law §14-4705', 60),
-  us_in: usState('Indiana CDPA', 'Indiana, US', '2026-01-01', 'Ind. Code §24-15-4', 60),
-  us_ky: usState('Kentucky CDPA', 'Kentucky, US', '2026-01-01', 'KRS 367.3615', 60),
-  us_ri: usState('Rhode Island DTPPA', 'Rhode Island, US', '2026-01-01', 'R.I. Gen. Laws §6-48.1-5', 60),
+  us_de: usState('Delaware PDPA', 'Delaware, US', '2025-01-01', 'Del. Code tit. 6, ch. 12D (DPDPA)', 60),
+  us_ne: usState('Nebraska DPA', 'Nebraska, US', '2025-01-01', 'Neb. Rev. Stat. §87-1101 et seq. (Nebraska Data Privacy Act)', 60),
+  us_nh: usState('New Hampshire privacy law', 'New Hampshire, US', '2025-01-01', 'N.H. RSA ch. 507-H', 60),
+  us_nj: usState('New Jersey DPA', 'New Jersey, US', '2025-01-15', 'N.J. Stat. §56:8-166.7 (response), §56:8-166.4 et seq.', 45),
+  us_tn: usState('Tennessee IPA', 'Tennessee, US', '2025-07-01', 'Tenn. Code Ann. §47-18-3301 et seq. (TIPA)', 60),
+  us_mn: usState('Minnesota CDPA', 'Minnesota, US', '2025-07-31', 'Minn. Stat. ch. 325M (§325M.14 consumer rights)', 45, { appealExtension: days(60) }),
+  us_md: usState('Maryland ODPA', 'Maryland, US', '2025-10-01', 'Md. Code Com. Law §14-4701 et seq. (MODPA)', 60),
+  us_in: usState('Indiana CDPA', 'Indiana, US', '2026-01-01', 'Ind. Code art. 24-15 (ch. 3 rights, ch. 4 responses)', 60),
+  us_ky: usState('Kentucky CDPA', 'Kentucky, US', '2026-01-01', 'KRS 367.3611 et seq. (KCDPA)', 60),
+  us_ri: usState('Rhode Island DTPPA', 'Rhode Island, US', '2026-01-01', 'R.I. Gen. Laws ch. 6-48.1 (RIDTPPA)', 60),
 } satisfies Record<string, PrivacyLaw>
 
 export type Regulation = keyof typeof PRIVACY_LAWS
