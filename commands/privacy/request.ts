@@ -2,12 +2,13 @@ import { Args, Flags } from '@oclif/core'
 import { PrivacyCommand } from '../../src/cli/privacy-command.js'
 import { codeFlag, regulationFlag, timeoutFlag } from '../../src/cli/privacy-flags.js'
 import { renderRequest } from '../../src/cli/render-privacy.js'
-import { EXPORT_FORMATS, PROCESSING_PURPOSES, RECTIFIABLE_FIELDS, type Regulation } from '../../src/core/contract/index.js'
+import { CHANNELS, EXPORT_FORMATS, PROCESSING_PURPOSES, RECTIFIABLE_FIELDS, type Channel, type Regulation } from '../../src/core/contract/index.js'
 import { UsageError } from '../../src/core/errors.js'
-import { createRequest, type RequestSpec } from '../../src/core/privacy/requests.js'
+import { checkReceivedAt } from '../../src/core/privacy/deadlines.js'
+import { createRequest, requestBody, type RequestSpec } from '../../src/core/privacy/requests.js'
 import { FollowedRequest } from '../../src/core/privacy/wait.js'
 
-const TYPES = ['access', 'portability', 'rectification', 'restriction', 'objection', 'ccpa_know', 'ccpa_opt_out'] as const
+const TYPES = ['access', 'portability', 'rectification', 'restriction', 'objection', 'ccpa_know', 'ccpa_opt_out', 'opt_out'] as const
 
 export default class PrivacyRequest extends PrivacyCommand<FollowedRequest> {
   static override get resultSchema() { return FollowedRequest }
@@ -23,6 +24,7 @@ export default class PrivacyRequest extends PrivacyCommand<FollowedRequest> {
     '<%= config.bin %> <%= command.id %> restriction --purpose analytics --purpose profiling',
     '<%= config.bin %> <%= command.id %> objection --purpose marketing --regulation uk_gdpr --wait',
     '<%= config.bin %> <%= command.id %> ccpa_opt_out --json',
+    '<%= config.bin %> <%= command.id %> access --regulation us_tx --received-at 2026-11-30 --channel email',
   ]
   static override args = {
     type: Args.string({ description: 'the right to exercise', required: true, options: [...TYPES] }),
@@ -33,6 +35,12 @@ export default class PrivacyRequest extends PrivacyCommand<FollowedRequest> {
     purpose: Flags.string({ summary: 'restriction, objection: a processing purpose (repeatable).', options: [...PROCESSING_PURPOSES], multiple: true }),
     format: Flags.string({ summary: 'access, portability, ccpa_know: archive format (default zip).', options: [...EXPORT_FORMATS] }),
     note: Flags.string({ summary: 'Free text for the privacy team.', helpValue: '<text>' }),
+    'received-at': Flags.string({
+      summary: 'When the request reached the organisation (needs privacy:admin); the deadline counts from then.',
+      description: 'A date (2026-11-30, midnight UTC) or a date and time with an offset. Not in the future, not before the law took effect.',
+      helpValue: '<date|time>',
+    }),
+    channel: Flags.string({ summary: 'How the request reached the organisation (needs privacy:admin).', options: [...CHANNELS] }),
     code: codeFlag,
     wait: Flags.boolean({ summary: 'Verify (asking for the code on a terminal) and wait until the request is final.' }),
     timeout: timeoutFlag,
@@ -48,6 +56,12 @@ export default class PrivacyRequest extends PrivacyCommand<FollowedRequest> {
       ...(flags.note ? { note: flags.note } : {}),
       ...(flags.set?.length ? { rectification: { changes: flags.set.map(parseChange) } } : {}),
       ...(flags.purpose?.length ? { processing: { purposes: flags.purpose as NonNullable<RequestSpec['processing']>['purposes'] } } : {}),
+      ...(flags.channel ? { channel: flags.channel as Channel } : {}),
+    }
+    if (flags['received-at'] !== undefined) {
+      const checked = checkReceivedAt(flags['received-at'], requestBody(spec).regulation, this.deps.clock.now().getTime())
+      if ('problem' in checked) throw new UsageError(`--received-at ${checked.problem}.`, { hint: 'Give the date the request reached you, e.g. --received-at 2026-11-30.' })
+      spec.received_at = checked.iso
     }
     if (type === 'rectification' && !flags.set?.length) throw new UsageError('rectification needs what to correct.', { hint: 'Pass --set field=value, e.g. --set name="Ada King".' })
     if ((type === 'restriction' || type === 'objection') && !flags.purpose?.length) {

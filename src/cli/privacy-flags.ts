@@ -20,9 +20,10 @@ export const requestIdArg = Args.string({
 })
 
 export const regulationFlag = Flags.string({
-  summary: 'The law the request is made under (default: GDPR for GDPR rights, CCPA for the ccpa_* types).',
+  summary: 'The law the request is made under (default: the first law granting the right: GDPR for GDPR rights, CCPA for the ccpa_* types, us_va for opt_out).',
+  description: `One of ${REGULATIONS.join(', ')}: the EU and UK GDPR, California's CCPA, and the US state laws (us_ plus the state's postal code). \`clowdops privacy discovery\` is not needed: the platform's /v1/privacy/discovery lists each law's periods and rights.`,
   options: [...REGULATIONS],
-  helpValue: '<gdpr|uk_gdpr|ccpa>',
+  helpValue: '<regulation>',
 })
 
 export const timeoutFlag = Flags.custom<number>({

@@ -1,11 +1,10 @@
 // The organisation report for people: the counts in a few lines, and the upcoming due dates as a bar chart that fits
 // the terminal (plain # bars without colour, so it reads the same in a CI log).
 import type { ChalkInstance } from 'chalk'
-import { REGULATIONS, REQUEST_STATES, REQUEST_TYPES } from '../core/contract/index.js'
+import { lawOf, REGULATIONS, REQUEST_STATES, REQUEST_TYPES } from '../core/contract/index.js'
 import type { OrganisationReport, ReportCheck } from '../core/privacy/report.js'
 import { localTime } from '../core/time-text.js'
 import { counted } from '../core/wording.js'
-import { REGULATION_NAME } from './render-privacy.js'
 
 /** Where stdout is not a terminal (a pipe, a CI log), the chart is laid out for this many columns. */
 export const DEFAULT_COLUMNS = 80
@@ -30,7 +29,7 @@ export function renderReport(report: OrganisationReport, c: ChalkInstance, style
     '',
     row(c, 'By state', countsText(REQUEST_STATES, report.by_status)),
     row(c, 'By type', countsText(REQUEST_TYPES, report.by_type)),
-    row(c, 'By law', countsText(REGULATIONS, report.by_regulation, (r) => REGULATION_NAME[r])),
+    row(c, 'By law', countsText(REGULATIONS, report.by_regulation, (r) => lawOf(r).name)),
     row(
       c,
       'To answer',

@@ -1,16 +1,15 @@
 // Human renderings of privacy requests, exports and consent. Every request shows its id, state, due date and next step.
 import type { ChalkInstance } from 'chalk'
-import { type Consent, type ConsentEvent, type ConsentWrite, REQUEST_STATES, type RequestState } from '../core/contract/index.js'
+import { type Consent, type ConsentEvent, type ConsentWrite, lawOf, REQUEST_STATES, type RequestState } from '../core/contract/index.js'
 import type { BulkSummary } from '../core/bulk/model.js'
 import type { DownloadedExport } from '../core/privacy/exports.js'
-import type { RequestView } from '../core/privacy/requests.js'
+import { openQuestion, type RequestView } from '../core/privacy/requests.js'
 import type { WaitResult } from '../core/privacy/wait.js'
 import { redactPersonal } from '../core/redact.js'
 import { localTime, timeAndAge } from '../core/time-text.js'
 import { counted } from '../core/wording.js'
 import { type Column, renderTable } from './output.js'
 
-export const REGULATION_NAME = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA' } as const
 
 const STATE_COLOR: Record<RequestState, (c: ChalkInstance, s: string) => string> = {
   pending_verification: (c, s) => c.yellow(s),
@@ -39,16 +38,34 @@ export function dueText(request: RequestView): string {
   return `${localTime(request.due_at)}${left}`
 }
 
+/** `access`, or for an appeal or complaint about an access request `appeal of access`. */
+function kindText(request: RequestView): string {
+  return request.kind === 'request' ? request.type : `${request.kind} of ${request.type}`
+}
+
+/** Which deadline binds: the platform's 30-day promise, the law's own, or the law's as extended. */
+function dueBasisText(request: RequestView): string {
+  const law = lawOf(request.regulation).name
+  if (request.due_basis === 'promise') return `, our promise (${law} allows until ${request.legal_due_at ? localTime(request.legal_due_at) : '-'})`
+  if (request.due_basis === 'law') return `, ${law} deadline`
+  if (request.due_basis === 'extension') return `, ${law} deadline as extended`
+  return ''
+}
+
 export function renderRequest(request: RequestView, c: ChalkInstance, now: Date): string {
   const rows: [string, string | undefined][] = [
     ['Request', c.bold(request.id)],
-    ['Type', `${request.type} (${REGULATION_NAME[request.regulation]})`],
+    ['Type', `${kindText(request)} (${lawOf(request.regulation).name})`],
+    ['Regarding', request.regarding ?? undefined],
+    ['Confirmed', request.acknowledged_at ? `${timeAndAge(request.acknowledged_at, now)}: complaint acknowledged` : undefined],
     ['Status', stateText(request.status, c)],
     ['Reason', request.reason ?? undefined],
     ['Created', timeAndAge(request.created_at, now)],
-    ['Received', request.received_at ? timeAndAge(request.received_at, now) : undefined],
-    ['Due', request.due_at ? dueText(request) : 'the clock starts once the identity is verified'],
+    ['Received', request.received_at ? `${timeAndAge(request.received_at, now)}${request.channel ? ` by ${request.channel.replace('_', ' ')}` : ''}` : undefined],
+    ['Due', request.due_at ? `${dueText(request)}${dueBasisText(request)}` : 'the clock starts once the identity is verified'],
     ['Extended', request.extension ? `${counted(request.extension.days, 'day')}: ${request.extension.reason}` : undefined],
+    ['Question', openQuestion(request)],
+    ['Paused', request.clock_paused_since ? `since ${timeAndAge(request.clock_paused_since, now)}: the deadline moves on until the answer` : undefined],
     ['Completed', request.completed_at ? timeAndAge(request.completed_at, now) : undefined],
     ['Erasure on', request.status === 'awaiting_grace_period' && request.grace_period_ends_at ? timeAndAge(request.grace_period_ends_at, now) : undefined],
     ['Changes', request.rectification?.changes.map((change) => change.field).join(', ')],
@@ -66,8 +83,8 @@ export function renderRequests(requests: RequestView[], c: ChalkInstance, now: D
   const columns: Column<RequestView>[] = [
     { header: 'id', get: (r) => r.id },
     ...(options.organisation ? [{ header: 'subject', get: (r: RequestView) => redactPersonal(r.subject.email) }] : []),
-    { header: 'type', get: (r) => r.type },
-    ...(options.organisation ? [{ header: 'law', get: (r: RequestView) => REGULATION_NAME[r.regulation] }] : []),
+    { header: 'type', get: (r) => kindText(r) },
+    ...(options.organisation ? [{ header: 'law', get: (r: RequestView) => lawOf(r.regulation).name }] : []),
     { header: 'status', get: (r) => stateText(r.status, c) },
     ...(options.organisation ? [{ header: 'batch', get: (r: RequestView) => r.batch_id ?? c.dim('-') }] : []),
     { header: 'created', get: (r) => timeAndAge(r.created_at, now) },

@@ -11,11 +11,12 @@ import {
   requestIdFor,
   sha256Hex,
   uuidV5,
+  type RowContext,
 } from '../../src/core/bulk/rows.js'
 import { SeenKeys } from '../../src/core/bulk/seen-keys.js'
 import { URL_NAMESPACE } from '../../src/core/bulk/uuid.js'
 
-const context = { orgId: 'org_1', batchId: 'batch-a' }
+const context: RowContext = { orgId: 'org_1', batchId: 'batch-a' }
 const raw = (fields: Record<string, unknown>, line = 2): RawRow => ({ line, row: line - 1, fields })
 const check = (fields: Record<string, unknown>, ctx = context): CheckedRow => checkRow(raw(fields), ctx)
 const valid = (fields: Record<string, unknown>, ctx = context) => {
@@ -57,6 +58,29 @@ describe('uuidV5', () => {
 })
 
 describe('checkRow', () => {
+  it('reads received_at and channel columns into the item, leaving the row\'s id as it was without them', () => {
+    const plain = valid({ type: 'access', email: 'ada@example.com', regulation: 'us_tx' })
+    const dated = valid(
+      { type: 'access', email: 'ada@example.com', regulation: 'us_tx', received_at: '2026-11-30T09:15:00+01:00', channel: 'Web form' },
+      { ...context, nowMs: Date.parse('2026-12-01T00:00:00Z') },
+    )
+    expect(dated.item.id).toBe(plain.item.id)
+    expect(dated.item).toMatchObject({ received_at: '2026-11-30T08:15:00.000Z', channel: 'web_form' })
+    expect(valid({ type: 'access', email: 'ada@example.com', received_at: '2026-11-30' }).item.received_at).toBe('2026-11-30T00:00:00.000Z')
+  })
+
+  it('refuses a received_at that is not a time, in the future, or before the row\'s law took effect, naming the column', () => {
+    const ctx = { ...context, nowMs: Date.parse('2026-12-01T00:00:00Z') }
+    const reasonOf = (fields: Record<string, unknown>) => {
+      const checked = check({ type: 'access', email: 'ada@example.com', ...fields }, ctx)
+      return checked.ok ? 'ok' : `${checked.row.code}: ${checked.row.reason}`
+    }
+    expect(reasonOf({ received_at: 'last monday' })).toMatch(/^invalid_field: received_at "last monday" is not a date/)
+    expect(reasonOf({ received_at: '2026-12-02' })).toMatch(/^invalid_field: received_at "2026-12-02" is in the future/)
+    expect(reasonOf({ regulation: 'us_ky', received_at: '2025-12-31' })).toMatch(/before Kentucky CDPA took effect \(2026-01-01\)/)
+    expect(reasonOf({ channel: 'carrier pigeon' })).toMatch(/^invalid_field: channel "carrier pigeon" is not one of email, web_form/)
+  })
+
   it('normalises a valid row, fills the default regulation and builds a BatchItem', () => {
     const row = valid({ type: ' Erasure ', email: '  Ada.Lovelace@Example.COM ', note: ' offboarded ' })
     expect(row.item).toEqual({

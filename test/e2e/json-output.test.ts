@@ -262,6 +262,34 @@ const CHECKS: Record<string, Check[]> = {
     fails('--all with --profile', 2, () => json(['logout', '--all', '--profile', 'work'])),
   ],
 
+  'privacy:appeal': [
+    succeeds('appeals a denied Virginia request', async () => {
+      const id = Created.parse(JSON.parse((await prepared(json(['privacy', 'request', 'access', '--regulation', 'us_va']))).stdout)).request.id
+      // Denied before verification: on this platform a verified request completes at once.
+      platform.privacy.deny(id, 'could not match the account')
+      return json(['privacy', 'appeal', id, '--reason', 'it is mine'])
+    }),
+    fails('the GDPR grants no appeal', 6, async () => json(['privacy', 'appeal', await sharedPending(), '--reason', 'why'])),
+  ],
+  'privacy:clarify': [
+    succeeds('answers the open question', async () => {
+      const id = await pendingRequest()
+      await prepared(json(['privacy', 'request-clarification', id, '--question', 'Which account?']))
+      return json(['privacy', 'clarify', id, '--message', 'The work one.'])
+    }),
+    fails('no open question', 6, async () => json(['privacy', 'clarify', await pendingRequest(), '--message', 'unasked'])),
+  ],
+  'privacy:complain': [
+    succeeds('records a UK complaint', async () => {
+      const id = Created.parse(JSON.parse((await prepared(json(['privacy', 'request', 'access', '--regulation', 'uk_gdpr']))).stdout)).request.id
+      return json(['privacy', 'complain', id, '--message', 'slow'])
+    }),
+    fails('no such request', 5, () => json(['privacy', 'complain', UNKNOWN_REQUEST, '--message', 'slow'])),
+  ],
+  'privacy:request-clarification': [
+    succeeds('asks a question', async () => json(['privacy', 'request-clarification', await pendingRequest(), '--question', 'Which account?'])),
+    fails('no such request', 5, () => json(['privacy', 'request-clarification', UNKNOWN_REQUEST, '--question', 'Which account?'])),
+  ],
   'privacy:cancel': [succeeds('cancels a pending request', async () => json(['privacy', 'cancel', await pendingRequest()])), fails('no such request', 5, () => json(['privacy', 'cancel', UNKNOWN_REQUEST]))],
   'privacy:consent:grant': [succeeds('grants', () => json(['privacy', 'consent', 'grant', 'cookies_analytics'])), rejectedToken(['privacy', 'consent', 'grant', 'cookies_analytics'])],
   'privacy:consent:withdraw': [succeeds('withdraws', () => json(['privacy', 'consent', 'withdraw', 'marketing_email'])), rejectedToken(['privacy', 'consent', 'withdraw', 'marketing_email'])],

@@ -300,3 +300,27 @@ describe('start-up of the commands after a bulk run', () => {
     expect(cacheFile().equals(saved)).toBe(true)
   })
 })
+
+describe('receipt time and channel columns', () => {
+  it('counts each request from its received_at, records its channel, and refuses a future receipt time by its line', async () => {
+    const dir = workdir()
+    const file = join(dir, 'received.csv')
+    const DAY = 86_400_000
+    const fiveDaysAgo = new Date(Date.now() - 5 * DAY).toISOString()
+    const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10)
+    writeFileSync(
+      file,
+      ['type,regulation,email,received_at,channel', `access,us_va,recv-1@example.com,${fiveDaysAgo},email`, `access,,recv-2@example.com,${tomorrow},phone`].join('\n'),
+    )
+    const result = await runCli(['privacy', 'submit', '--file', file, '--batch-id', 'received-cols', ...ATTEST, '--json'], env)
+    expect(result.code, result.stderr).toBe(11)
+    const { rows } = ndjson(result.stdout)
+    // Rows are printed as they finish: the invalid one never waits for the network.
+    const byLine = [...rows].sort((a, b) => a.line - b.line)
+    expect(byLine.map((r) => r.outcome)).toEqual(['accepted', 'invalid'])
+    expect(byLine[1]).toMatchObject({ line: 3, code: 'invalid_field', reason: expect.stringContaining('received_at') })
+    const [request] = platformBatch('received-cols').requests
+    expect(request).toMatchObject({ received_at: fiveDaysAgo, channel: 'email', regulation: 'us_va' })
+    expect(Date.parse(request!.due_at!) - Date.parse(fiveDaysAgo)).toBe(30 * DAY)
+  })
+})

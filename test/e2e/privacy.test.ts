@@ -111,10 +111,12 @@ describe('the rights, one by one', () => {
     expect(platform().privacy.requests().length).toBe(before)
   })
 
-  it('CCPA: know is due in 45 days; opt-out needs no code and withdraws marketing consent at once', async () => {
+  it('CCPA: know is due in the 30 days promised (the law allows 45); opt-out needs no code and withdraws marketing consent at once', async () => {
     const know = await verified(['ccpa_know'])
     expect(know.regulation).toBe('ccpa')
-    expect(Date.parse(know.due_at!) - Date.parse(know.received_at!)).toBe(45 * DAY)
+    expect(Date.parse(know.legal_due_at!) - Date.parse(know.received_at!)).toBe(45 * DAY)
+    expect(Date.parse(know.due_at!) - Date.parse(know.received_at!)).toBe(30 * DAY)
+    expect(know.due_basis).toBe('promise')
 
     const optOut = await ok(['privacy', 'request', 'ccpa_opt_out'], Created)
     expect(optOut.request.verification).toBeNull()
@@ -343,5 +345,85 @@ describe('nothing personal in debug logs', () => {
     expect(result.stderr).toContain('a***@example.com')
     expect(result.stderr).not.toContain(code)
     expect(JSON.stringify(storedState(platform()).privacy)).not.toContain(`"${code}"`)
+  })
+})
+
+describe('receipt time and channel (privacy request --received-at, --channel)', () => {
+  it('counts the deadline from when the request reached the organisation, and shows how it came', async () => {
+    const receivedAt = new Date(Date.now() - 3 * DAY).toISOString()
+    const created = await ok(['privacy', 'request', 'access', '--regulation', 'us_tx', '--received-at', receivedAt, '--channel', 'email'], Created)
+    const request = await ok(['privacy', 'verify', created.request.id, '--code', codeFor(created.request.id)], RequestView)
+    expect(request).toMatchObject({ received_at: receivedAt, channel: 'email', due_basis: 'promise' })
+    expect(Date.parse(request.due_at!) - Date.parse(receivedAt)).toBe(30 * DAY)
+    const human = await cli(['privacy', 'status', request.id])
+    expect(human.stdout).toContain(`Received   ${receivedAt.slice(0, 10)} by email`)
+    expect(human.stdout).toMatch(/our promise \(Texas DPSA allows until \d{4}-\d{2}-\d{2}\)/)
+  })
+
+  it('shows an extension with its reason and the deadline it set, in the human output and --json', async () => {
+    const request = await verified(['access', '--regulation', 'us_va'])
+    platform().privacy.extend(request.id, 30, 'records in three systems')
+    const human = await cli(['privacy', 'status', request.id])
+    expect(human.stdout).toContain('Extended   30 days: records in three systems')
+    expect(human.stdout).toMatch(/Due {8}\d{4}-\d{2}-\d{2} \(\d+ days left\), Virginia CDPA deadline as extended/)
+    const json = await ok(['privacy', 'status', request.id], RequestView)
+    expect(json).toMatchObject({ due_basis: 'extension', extension: { days: 30, reason: 'records in three systems' } })
+    expect(Date.parse(json.due_at!) - Date.parse(json.received_at!)).toBe(75 * DAY)
+  })
+
+  it('refuses a receipt time in the future or before the law took effect, naming the flag (exit 2), creating nothing', async () => {
+    const before = platform().privacy.requests().length
+    const tomorrow = new Date(Date.now() + DAY).toISOString()
+    expect((await failure(['privacy', 'request', 'access', '--received-at', tomorrow], 2)).message).toContain('--received-at')
+    const early = await failure(['privacy', 'request', 'access', '--regulation', 'us_in', '--received-at', '2025-12-31'], 2)
+    expect(early.message).toBe('--received-at "2025-12-31" is before Indiana CDPA took effect (2026-01-01).')
+    expect((await failure(['privacy', 'request', 'access', '--received-at', 'monday'], 2)).message).toContain('is not a date')
+    expect(platform().privacy.requests().length).toBe(before)
+  })
+})
+
+describe('a question from the privacy team (privacy request-clarification, privacy clarify)', () => {
+  it('asks, shows the question and the paused clock, and takes the answer from the CLI; a second answer is a conflict (exit 6)', async () => {
+    const request = await verified(['access', '--regulation', 'uk_gdpr'])
+    const asked = await ok(['privacy', 'request-clarification', request.id, '--question', 'Which of your two accounts?'], RequestView)
+    expect(asked.clock_paused_since).not.toBeNull()
+    expect(asked.next_step).toBe(`The privacy team asked: "Which of your two accounts?". Answer it: clowdops privacy clarify ${request.id} --message "..."`)
+    const human = await cli(['privacy', 'status', request.id])
+    expect(human.stdout).toContain('Question   Which of your two accounts?')
+    expect(human.stdout).toMatch(/Paused {5}since \d{4}-\d{2}-\d{2}/)
+
+    const answered = await ok(['privacy', 'clarify', request.id, '--message', 'The work one.'], RequestView)
+    expect(answered).toMatchObject({ clock_paused_since: null, clarifications: [expect.objectContaining({ answer: 'The work one.' })] })
+    expect((await failure(['privacy', 'clarify', request.id, '--message', 'again'], 6)).message).toContain('no open question')
+  })
+})
+
+describe('appeals and complaints (privacy appeal, privacy complain)', () => {
+  it('appeals a denied Texas request end to end: linked, with its own clock, in status and list, and refused twice', async () => {
+    const request = await verified(['access', '--regulation', 'us_tx'])
+    platform().privacy.deny(request.id, 'could not match the account')
+    const denied = await ok(['privacy', 'status', request.id], RequestView)
+    expect(denied.next_step).toBe(`Denied; the reason is above. Texas DPSA lets you appeal: clowdops privacy appeal ${request.id} --reason "..."`)
+
+    const appeal = await ok(['privacy', 'appeal', request.id, '--reason', 'The account is mine.'], RequestView)
+    expect(appeal).toMatchObject({ kind: 'appeal', regarding: request.id, status: 'received', due_basis: 'law', days_left: 60 })
+    const human = await cli(['privacy', 'status', appeal.id])
+    expect(human.stdout).toContain('Type       appeal of access (Texas DPSA)')
+    expect(human.stdout).toContain(`Regarding  ${request.id}`)
+    const list = await cli(['privacy', 'list', '--limit', '5'])
+    expect(list.stdout).toContain('appeal of access')
+
+    const again = await failure(['privacy', 'appeal', request.id, '--reason', 'again'], 6)
+    expect(again.message).toContain('already appealed')
+  })
+
+  it('refuses an appeal where the law grants none (GDPR: exit 6, naming the law), and records a UK complaint', async () => {
+    const gdpr = await verified(['access'])
+    platform().privacy.deny(gdpr.id, 'manifestly unfounded')
+    expect((await failure(['privacy', 'appeal', gdpr.id, '--reason', 'why'], 6)).message).toContain('GDPR grants no appeal')
+
+    const uk = await verified(['access', '--regulation', 'uk_gdpr'])
+    const complaint = await ok(['privacy', 'complain', uk.id, '--message', 'Nobody answered my question.'], RequestView)
+    expect(complaint).toMatchObject({ kind: 'complaint', regarding: uk.id, acknowledged_at: expect.any(String) })
   })
 })

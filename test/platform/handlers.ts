@@ -183,13 +183,24 @@ export const handlers: { [K in keyof Endpoints]: Handler<Endpoints[K]> } = {
 
   privacyReport: ({ query }, { privacy }) => privacy.report(query),
 
-  createPrivacyRequest: ({ body }, context) => context.privacy.create(body, context.idempotencyKey, callerOf(context).user),
+  createPrivacyRequest: ({ body }, context) => {
+    const { user, token } = callerOf(context)
+    return context.privacy.create(body, context.idempotencyKey, user, token.scopes)
+  },
 
   submitPrivacyBatch: ({ body }, { privacy }) => privacy.batches.submit(body),
 
   getPrivacyRequest: ({ params }, context) => context.privacy.get(visibleRequest(context, params.request_id)),
 
   verifyPrivacyRequest: ({ params, body }, context) => context.privacy.verify(visibleRequest(context, params.request_id), body.code),
+
+  appealPrivacyRequest: ({ params, body }, context) => context.privacy.appeal(visibleRequest(context, params.request_id), body, context.idempotencyKey),
+
+  complainPrivacyRequest: ({ params, body }, context) => context.privacy.complain(visibleRequest(context, params.request_id), body, context.idempotencyKey),
+
+  askPrivacyClarification: ({ params, body }, { privacy }) => privacy.askClarification(params.request_id, body.question),
+
+  answerPrivacyClarification: ({ params, body }, context) => context.privacy.answerClarification(visibleRequest(context, params.request_id), body.message),
 
   resendPrivacyVerification: ({ params }, context) => context.privacy.resendCode(visibleRequest(context, params.request_id)),
 

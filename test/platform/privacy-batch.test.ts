@@ -88,9 +88,10 @@ describe('privacy batch submissions', () => {
     })
     expect(created.received_at).toBe(created.created_at)
     const receivedAt = new Date(created.received_at ?? '')
-    expect(new Date(created.due_at ?? '').getUTCMonth()).toBe((receivedAt.getUTCMonth() + 1) % 12)
+    expect(new Date(created.legal_due_at ?? '').getUTCMonth()).toBe((receivedAt.getUTCMonth() + 1) % 12)
     const ccpa = await api.show(erasure.id)
-    expect(Date.parse(ccpa.due_at ?? '') - Date.parse(ccpa.received_at ?? '')).toBe(45 * DAY)
+    expect(Date.parse(ccpa.legal_due_at ?? '') - Date.parse(ccpa.received_at ?? '')).toBe(45 * DAY)
+    expect(Date.parse(ccpa.due_at ?? '') - Date.parse(ccpa.received_at ?? '')).toBe(30 * DAY)
     // The same person, named by the same address with its domain in other letters, is the same account.
     expect(ccpa.subject.account_id).toBe(created.subject.account_id)
     expect(platform().privacy.outbox()).toHaveLength(emails)

@@ -35,6 +35,8 @@ export interface BatchTarget {
   stored(id: string): StoredContent | undefined
   /** The id of an open request of this type for this person, if there is one. */
   openFor(accountId: string, type: RequestType): string | undefined
+  /** Why the item's receipt time cannot be right (in the future, before its law took effect), if it cannot. */
+  receiptRefusal(item: BatchItem): { code: string; field: string; message: string } | undefined
   /** Creates the request as received: the attestation stands in for the emailed code. */
   createAttested(item: BatchItem, subject: Subject, attestation: Attestation, batchId: string): void
 }
@@ -130,6 +132,8 @@ export class BatchDesk {
       if (sameContent(item, existing)) return duplicate(item.id, item.id)
       return rejected(item.id, 'id_conflict', 'id', `Request ${item.id} exists with other content; a new request needs a new id.`)
     }
+    const refusal = this.target.receiptRefusal(item)
+    if (refusal) return rejected(item.id, refusal.code, refusal.field, refusal.message)
     const lookup = this.target.subjects.lookup(item.subject)
     if ('error' in lookup) return rejected(item.id, lookup.error, lookup.field, lookup.message)
     if ('found' in lookup) {

@@ -30,7 +30,8 @@ export function requestMatcher(filter: RequestFilter, audience: Audience, nowMs:
     if (!audience.organisation && request.subject.account_id !== audience.accountId) return false
     for (const key of REQUEST_ENUM_FILTER_KEYS) {
       const wanted = filter[key] as readonly string[] | undefined
-      if (wanted && !wanted.includes(request[key])) return false
+      const value = request[key]
+      if (wanted && (value === null || !wanted.includes(value))) return false
     }
     if (filter.batch_id !== undefined && request.batch_id !== filter.batch_id) return false
     if (subject && !subject(request.subject)) return false

@@ -5,6 +5,8 @@ import { FINAL_STATES, type RequestState, type RequestType } from '../../src/cor
 /** What the index reads of a request. */
 export interface IndexedRequest {
   id: string
+  /** Only requests (not appeals or complaints about them) count as open requests of their type. */
+  kind: 'request' | 'appeal' | 'complaint'
   type: RequestType
   status: RequestState
   subject: { account_id: string }
@@ -50,6 +52,7 @@ export class RequestIndex<R extends IndexedRequest> {
 
   /** Call after every change of a request's status: a request that has become final leaves the open index. */
   statusChanged(request: R): void {
+    if (request.kind !== 'request') return
     const key = openKey(request.subject.account_id, request.type)
     if (FINAL_STATES.includes(request.status)) {
       const set = this.open.get(key)

@@ -1,6 +1,8 @@
 // The privacy rules the local platform applies: its timings, the regulations' periods and limits, and small pure helpers.
 import { REQUEST_TYPES, regulationsFor, type Regulation, type RequestType } from '../../src/core/contract/privacy.js'
 
+export { addCalendarMonths } from '../../src/core/privacy/deadlines.js'
+
 export interface PrivacySettings {
   codeTtlSeconds: number
   maxAttempts: number
@@ -17,6 +19,13 @@ export interface PrivacySettings {
   exportPaddingBytes: number
   /** The most items one batch submission may carry; discovery reports it as max_batch_size. */
   maxBatchSize: number
+  /** The platform's privacy policy promises an answer within this many days (or the law's deadline, if sooner). */
+  promisedResponseDays: number
+  /**
+   * How long after a refusal an appeal may be filed where the law says only "a reasonable period" (most US state
+   * laws): the platform's policy, stated in its privacy notice.
+   */
+  appealFilingDays: number
 }
 
 export const DEFAULT_PRIVACY_SETTINGS: PrivacySettings = {
@@ -29,13 +38,12 @@ export const DEFAULT_PRIVACY_SETTINGS: PrivacySettings = {
   exportTtlDays: 7,
   exportPaddingBytes: 4096,
   maxBatchSize: 100,
+  promisedResponseDays: 30,
+  appealFilingDays: 60,
 }
 
 /** For the demo and `npm run platform`: work starts a second after verification and is done two seconds later. */
 export const FAST_PRIVACY_SETTINGS: Partial<PrivacySettings> = { startAfterMs: 1000, workMs: 2000 }
-
-/** The longest extension of the response period: two further months under (UK) GDPR Art. 12(3), 45 days under the CCPA. */
-export const MAX_EXTENSION_DAYS: Record<Regulation, number> = { gdpr: 60, uk_gdpr: 60, ccpa: 45 }
 
 export function typesUnder(regulation: Regulation): RequestType[] {
   return REQUEST_TYPES.filter((type) => regulationsFor(type).includes(regulation))
@@ -45,16 +53,4 @@ export function typesUnder(regulation: Regulation): RequestType[] {
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@')
   return `${email.slice(0, 1)}***${email.slice(at)}`
-}
-
-/**
- * One calendar month on, the way Regulation 1182/71 counts GDPR periods: the same day of the next month, or its last
- * day when that month is shorter (31 January → 28 or 29 February).
- */
-export function addCalendarMonths(ms: number, months: number): number {
-  const date = new Date(ms)
-  const year = date.getUTCFullYear()
-  const month = date.getUTCMonth() + months
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
-  return Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds())
 }

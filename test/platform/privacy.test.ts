@@ -18,8 +18,10 @@ import {
   PrivacyDiscovery,
   PrivacyRequest,
   PrivacyRequestPage,
+  REGULATIONS,
   type CreatePrivacyRequest,
 } from '../../src/core/contract/privacy.js'
+import { addCalendarMonths } from '../../src/core/privacy/deadlines.js'
 import { exchangeCiToken } from '../support/oauth.js'
 import { connect as connectWire, expectProblem, usePlatform } from '../support/platform.js'
 import { storedState, type Platform } from './server.js'
@@ -131,11 +133,25 @@ describe('privacy requests on the local platform', () => {
 
   it('describes its regulations, periods, purposes and verification in discovery', async () => {
     const discovery = PrivacyDiscovery.parse(await (await api.get('/v1/privacy/discovery')).json())
-    expect(discovery.regulations).toEqual([
+    expect(discovery.regulations.slice(0, 3)).toEqual([
       expect.objectContaining({ id: 'gdpr', response_period: 'P1M', max_extension: 'P2M', types: ['access', 'portability', 'erasure', 'rectification', 'restriction', 'objection'] }),
-      expect.objectContaining({ id: 'uk_gdpr', response_period: 'P1M' }),
-      { id: 'ccpa', types: ['ccpa_know', 'ccpa_delete', 'ccpa_opt_out'], response_period: 'P45D', max_extension: 'P45D' },
+      expect.objectContaining({ id: 'uk_gdpr', response_period: 'P1M', pauses: ['identity', 'clarification'], complaints_from: '2026-06-19' }),
+      expect.objectContaining({
+        id: 'ccpa',
+        types: ['ccpa_know', 'ccpa_delete', 'ccpa_opt_out'],
+        response_period: 'P45D',
+        max_extension: 'P45D',
+        faster: expect.objectContaining({ types: ['ccpa_opt_out'], response: { amount: 15, unit: 'business_days' } }),
+        appeal: null,
+      }),
     ])
+    // One row per law of the table, in its order, each citing its source.
+    expect(discovery.regulations.map((r) => r.id)).toEqual([...REGULATIONS])
+    expect(discovery.regulations.find((r) => r.id === 'us_ia')).toMatchObject({ response_period: 'P90D', types: ['access', 'portability', 'erasure', 'opt_out'] })
+    expect(discovery.regulations.find((r) => r.id === 'us_ut')).toMatchObject({ appeal: null })
+    expect(discovery.regulations.find((r) => r.id === 'us_va')).toMatchObject({ appeal: { answer: { amount: 60, unit: 'days' }, file_within: { amount: 60, unit: 'days' } } })
+    for (const regulation of discovery.regulations) expect(regulation.source).not.toBe('')
+    expect(discovery.promised_response_days).toBe(30)
     expect(discovery).toMatchObject({ erasure_grace_period_days: 7, verification: { code_ttl_seconds: 900, max_attempts: 5 }, max_batch_size: 100 })
     expect(discovery.consent_purposes).toEqual(['cookies_analytics', 'cookies_marketing', 'marketing_email'])
   })
@@ -262,6 +278,19 @@ describe('privacy requests on the local platform', () => {
     expect(consents.find((c) => c.purpose === 'cookies_analytics')?.state).toBeNull()
   })
 
+  it('denies a CCPA deletion that could not be verified and handles it as an opt-out of sale and sharing, saying so', async () => {
+    const now = platform().privacy.now().toISOString()
+    await api.put('/v1/privacy/consents/marketing_email', { state: 'granted', collected_at: now, method: 'cli' })
+    const created = await api.create({ type: 'ccpa_delete', regulation: 'ccpa' })
+    platform().privacy.advance(30 * DAY)
+    const handled = await api.show(created.id)
+    expect(handled).toMatchObject({ status: 'denied', handled_as: 'ccpa_opt_out', verification: null })
+    expect(handled.reason).toMatch(/not verified .* nothing was deleted; handled as an opt-out of sale and sharing/)
+    const consents = ConsentList.parse(await (await api.get('/v1/privacy/consents')).json()).data
+    expect(consents.find((c) => c.purpose === 'marketing_email')).toMatchObject({ state: 'withdrawn', method: 'ccpa_opt_out' })
+    expect((await api.get('/v1/me')).status).toBe(200)
+  })
+
   it('expires a request whose identity is not verified within 30 days', async () => {
     const created = await api.create({ type: 'access', regulation: 'gdpr' })
     platform().privacy.advance(30 * DAY)
@@ -375,29 +404,33 @@ describe('due dates, extensions and team decisions', () => {
     expect(received.days_left).toBe(lastOfFebruary)
   })
 
-  it('dues a CCPA request 45 days after verification and extends it by up to 45 more, once', async () => {
+  it('dues a CCPA request at the 30 days promised (the law allows 45) and extends its legal deadline by up to 45 more, once', async () => {
     const created = await api.create({ type: 'ccpa_delete', regulation: 'ccpa' })
     const received = await api.verify(created.id)
     const receivedMs = Date.parse(received.received_at ?? '')
-    expect(Date.parse(received.due_at ?? '') - receivedMs).toBe(45 * DAY)
-    expect(received.days_left).toBe(45)
+    expect(Date.parse(received.legal_due_at ?? '') - receivedMs).toBe(45 * DAY)
+    expect(Date.parse(received.promised_due_at ?? '') - receivedMs).toBe(30 * DAY)
+    expect(received).toMatchObject({ due_at: received.promised_due_at, due_basis: 'promise', days_left: 30 })
 
     await expectProblem(await admin(`requests/${created.id}`, { action: 'extend', days: 46, reason: 'complex' }), 422, 'invalid_extension')
     const extended = await admin(`requests/${created.id}`, { action: 'extend', days: 45, reason: 'many systems hold this data' })
     expect(extended.status).toBe(200)
     const request = PrivacyRequest.parse(await extended.json())
     expect(request.extension).toMatchObject({ days: 45, reason: 'many systems hold this data' })
+    expect(request.due_basis).toBe('extension')
     expect(Date.parse(request.due_at ?? '') - receivedMs).toBe(90 * DAY)
     expect(request.days_left).toBe(90)
     expect(() => platform().privacy.extend(created.id, 5, 'again')).toThrow(/already extended/)
   })
 
-  it('extends a GDPR request by up to 60 days, moving due_at', async () => {
+  it('extends a GDPR request by up to two further months (counted in days from the legal deadline), moving due_at', async () => {
     const created = await api.create({ type: 'erasure', regulation: 'gdpr' })
     const received = await api.verify(created.id)
-    expect(() => platform().privacy.extend(created.id, 61, 'too long')).toThrow(/1 to 60 days/)
-    const extended = platform().privacy.extend(created.id, 60, 'two further months, as Art. 12(3) allows')
-    expect(Date.parse(extended.due_at ?? '') - Date.parse(received.due_at ?? '')).toBe(60 * DAY)
+    const legal = Date.parse(received.legal_due_at ?? '')
+    const twoMonths = Math.floor((addCalendarMonths(legal, 2) - legal) / DAY)
+    expect(() => platform().privacy.extend(created.id, twoMonths + 1, 'too long')).toThrow(new RegExp(`1 to ${twoMonths} days`))
+    const extended = platform().privacy.extend(created.id, twoMonths, 'two further months, as Art. 12(3) allows')
+    expect(Date.parse(extended.due_at ?? '') - legal).toBe(twoMonths * DAY)
     expect(extended.version).toBe(received.version + 1)
   })
 

@@ -7,7 +7,15 @@ import {
   EXPORT_FORMATS,
   EXPORT_TYPES,
   FINAL_STATES,
+  OPT_OUT_TYPES,
   PROCESSING_PURPOSES,
+  REGULATIONS,
+  lawOf,
+  type Channel,
+  type CreateAppeal,
+  type CreateComplaint,
+  type LawPeriod,
+  type PrivacyLaw,
   RECTIFIABLE_FIELDS,
   type Attestation,
   type BatchItem,
@@ -27,7 +35,8 @@ import { ConsentBook } from './privacy-consent.js'
 import { requestMatcher, type Audience, type RequestFilter } from './privacy-filter.js'
 import { privacyReport, type ReportQuery } from './privacy-report.js'
 import { RequestIndex, type ListPosition } from './privacy-index.js'
-import { addCalendarMonths, DEFAULT_PRIVACY_SETTINGS, maskEmail, MAX_EXTENSION_DAYS, typesUnder, type PrivacySettings } from './privacy-rules.js'
+import { addPeriod, isoDuration, periodText, responsePeriod } from '../../src/core/privacy/deadlines.js'
+import { DEFAULT_PRIVACY_SETTINGS, maskEmail, typesUnder, type PrivacySettings } from './privacy-rules.js'
 import { SubjectRegistry, type Subject } from './privacy-subjects.js'
 import { Timeline } from './privacy-timeline.js'
 import { ProblemError } from './problems.js'
@@ -68,6 +77,9 @@ interface PendingCode {
 
 interface RequestRecord {
   id: string
+  kind: 'request' | 'appeal' | 'complaint'
+  /** The request an appeal or complaint is about. */
+  regarding: string | null
   type: RequestType
   regulation: Regulation
   subject: Subject
@@ -81,16 +93,35 @@ interface RequestRecord {
   processing: PrivacyRequest['processing']
   code: PendingCode | null
   createdMs: number
+  channel: Channel | null
+  /** When the organisation says the request reached it (received_at in the body), if it said. */
+  arrivedMs: number | null
+  /** When the request was received and verified: the platform's work is scheduled from here. */
   receivedMs: number | null
   startedMs: number | null
-  /** The due date before any extension. */
-  baseDueMs: number | null
+  /** When the response period started (see clockStart); null until it has. */
+  clockStartMs: number | null
   extension: { days: number; reason: string; extendedMs: number } | null
+  clarifications: ClarificationRecord[]
+  /** Time the clock stood still for answers already given; an open pause is counted from its question on. */
+  pausedMs: number
   graceEndsMs: number | null
   completedMs: number | null
+  /** When it became denied, canceled, failed or expired: an appeal's window runs from a denial. */
+  endedMs: number | null
+  acknowledgedMs: number | null
+  handledAs: 'ccpa_opt_out' | null
   updatedMs: number
   version: number
   export: PendingExport | null
+}
+
+interface ClarificationRecord {
+  question: string
+  askedMs: number
+  answer: string | null
+  answeredMs: number | null
+  pausesClock: boolean
 }
 
 /**
@@ -168,11 +199,30 @@ export class PrivacyEngine implements BatchTarget {
   discovery(): PrivacyDiscovery {
     const s = this.settings
     return {
-      regulations: [
-        { id: 'gdpr', types: typesUnder('gdpr'), response_period: 'P1M', max_extension: 'P2M' },
-        { id: 'uk_gdpr', types: typesUnder('uk_gdpr'), response_period: 'P1M', max_extension: 'P2M' },
-        { id: 'ccpa', types: typesUnder('ccpa'), response_period: 'P45D', max_extension: 'P45D' },
-      ],
+      regulations: REGULATIONS.map((id) => {
+        const law = lawOf(id)
+        return {
+          id,
+          name: law.name,
+          jurisdiction: law.jurisdiction,
+          effective: law.effective,
+          types: typesUnder(id),
+          response_period: isoDuration(law.response),
+          response: { ...law.response },
+          faster: law.faster ? { types: [...law.faster.types], response: { ...law.faster.response }, source: law.faster.source } : null,
+          max_extension: law.extension && isoDuration(law.extension.max),
+          extension_when: law.extension?.when ?? null,
+          appeal: law.appeal && {
+            answer: { ...law.appeal.answer },
+            extension: law.appeal.extension && { ...law.appeal.extension },
+            file_within: this.appealWindow(law.appeal),
+          },
+          pauses: [...law.pauses],
+          complaints_from: law.complaintsFrom,
+          source: law.source,
+        }
+      }),
+      promised_response_days: s.promisedResponseDays,
       processing_purposes: [...PROCESSING_PURPOSES],
       rectifiable_fields: [...RECTIFIABLE_FIELDS],
       consent_purposes: [...CONSENT_PURPOSES],
@@ -184,7 +234,7 @@ export class PrivacyEngine implements BatchTarget {
   }
 
   /** The id doubles as the Idempotency-Key, so a retry under any key but its own is refused rather than duplicated. */
-  create(input: CreatePrivacyRequest, idempotencyKey: string | undefined, user: User): PrivacyRequest {
+  create(input: CreatePrivacyRequest, idempotencyKey: string | undefined, user: User, scopes: readonly string[]): PrivacyRequest {
     this.settle()
     if (input.id !== idempotencyKey) {
       throw new ProblemError(422, 'id_mismatch', `The request id (${input.id}) must also be its Idempotency-Key (got ${idempotencyKey ?? 'none'}).`)
@@ -192,9 +242,14 @@ export class PrivacyEngine implements BatchTarget {
     if (this.requests.has(input.id)) {
       throw new ProblemError(409, 'request_exists', `A privacy request with id ${input.id} already exists; fetch it instead of creating it again.`)
     }
+    if ((input.received_at !== undefined || input.channel !== undefined) && !scopes.includes('privacy:admin')) {
+      throw new ProblemError(403, 'insufficient_scope', 'received_at and channel record how the organisation received a request: they need a token with privacy:admin.')
+    }
+    const refusal = this.receiptRefusal(input)
+    if (refusal) throw new ProblemError(422, refusal.code, refusal.message, { errors: [{ field: refusal.field, message: refusal.message }] })
     const now = this.now()
     const record = this.register(input, { account_id: user.id, email: user.email }, null, now)
-    if (record.type === 'ccpa_opt_out') {
+    if (OPT_OUT_TYPES.includes(record.type)) {
       // An opt-out of sale or sharing needs no verified identity under the CCPA, and takes effect at once.
       this.receive(record, now)
       this.optOut(record, now)
@@ -211,10 +266,27 @@ export class PrivacyEngine implements BatchTarget {
     const record = this.register(item, subject, { attestation: { ...attestation }, batchId }, now)
     record.status = 'received'
     record.receivedMs = now
-    record.baseDueMs = dueFrom(record.regulation, now)
+    record.clockStartMs = clockStart(record, now)
     this.requests.statusChanged(record)
-    if (record.type === 'ccpa_opt_out') this.optOut(record, now)
+    if (OPT_OUT_TYPES.includes(record.type)) this.optOut(record, now)
     else this.schedule(record)
+  }
+
+  /**
+   * Why a request's receipt time cannot be right, if it cannot: in the future (by the platform's clock), or before the
+   * law it is made under took effect.
+   */
+  receiptRefusal(input: { received_at?: string | undefined; regulation: Regulation }): { code: string; field: string; message: string } | undefined {
+    if (input.received_at === undefined) return undefined
+    const at = Date.parse(input.received_at)
+    const law = lawOf(input.regulation)
+    if (at > this.now()) {
+      return { code: 'received_in_future', field: 'received_at', message: `received_at ${input.received_at} is in the future (the platform's time is ${iso(this.now())}).` }
+    }
+    if (at < Date.parse(`${law.effective}T00:00:00Z`)) {
+      return { code: 'received_before_law', field: 'received_at', message: `received_at ${input.received_at} is before ${law.name} took effect (${law.effective}).` }
+    }
+    return undefined
   }
 
   stored(id: string): StoredContent | undefined {
@@ -234,6 +306,8 @@ export class PrivacyEngine implements BatchTarget {
   ): RequestRecord {
     const record: RequestRecord = {
       id: input.id,
+      kind: 'request',
+      regarding: null,
       type: input.type,
       regulation: input.regulation,
       subject: { account_id: subject.account_id, email: subject.email },
@@ -247,12 +321,19 @@ export class PrivacyEngine implements BatchTarget {
       processing: input.processing ?? null,
       code: null,
       createdMs: now,
+      channel: input.channel ?? null,
+      arrivedMs: input.received_at === undefined ? null : Date.parse(input.received_at),
       receivedMs: null,
       startedMs: null,
-      baseDueMs: null,
+      clockStartMs: null,
       extension: null,
+      clarifications: [],
+      pausedMs: 0,
       graceEndsMs: null,
       completedMs: null,
+      endedMs: null,
+      acknowledgedMs: null,
+      handledAs: null,
       updatedMs: now,
       version: 1,
       export: null,
@@ -371,19 +452,139 @@ export class PrivacyEngine implements BatchTarget {
     return this.endByTeam(id, 'failed', reason)
   }
 
-  /** Extends the response period once, as Art. 12(3) GDPR and CCPA §1798.130 allow, up to their limits. */
+  /**
+   * Extends the response period once, where the law allows it (its table row), up to its limit, and only while the
+   * first period runs: every law that allows one asks for the person to be told within that period.
+   */
   extend(id: string, days: number, reason: string): PrivacyRequest {
     const record = this.settled(id)
-    if (FINAL_STATES.includes(record.status) || record.baseDueMs === null) {
+    const law = lawOf(record.regulation)
+    if (FINAL_STATES.includes(record.status) || record.clockStartMs === null) {
       throw new ProblemError(409, 'not_extendable', `The request is ${record.status}; only a running response period can be extended.`)
     }
+    const rule = extensionRule(record)
+    if (!rule) throw new ProblemError(409, 'extension_not_allowed', `${law.name} allows no extension of this ${record.kind}'s period.`)
     if (record.extension) throw new ProblemError(409, 'already_extended', `The request was already extended by ${record.extension.days} days.`)
-    const max = MAX_EXTENSION_DAYS[record.regulation]
+    const now = this.now()
+    const legalMs = this.legalDueMs(record, now)
+    if (legalMs === null) throw new ProblemError(409, 'extension_not_allowed', `A ${record.kind} has no legal period to extend.`)
+    if (now > legalMs) {
+      throw new ProblemError(409, 'extension_too_late', `The response period ended at ${iso(legalMs)}; ${law.name} allows an extension only within it.`)
+    }
+    const max = Math.floor((addPeriod(legalMs, rule) - legalMs) / DAY_MS)
     if (!Number.isInteger(days) || days < 1 || days > max) {
-      throw new ProblemError(422, 'invalid_extension', `An extension under ${record.regulation} is 1 to ${max} days; got ${days}.`)
+      throw new ProblemError(422, 'invalid_extension', `An extension under ${law.name} is 1 to ${max} days here; got ${days}.`)
+    }
+    record.extension = { days, reason, extendedMs: now }
+    this.touch(record, now)
+    return this.view(record)
+  }
+
+  /**
+   * An appeal of a denied request, where its law grants one, filed within the law's window (or, where the law says "a
+   * reasonable period", the platform's policy): a record of its own, linked to the request, with the appeal's clock.
+   */
+  appeal(originalId: string, input: CreateAppeal, idempotencyKey: string | undefined): PrivacyRequest {
+    const original = this.settled(originalId)
+    this.checkNewId(input.id, idempotencyKey)
+    const law = lawOf(original.regulation)
+    if (original.kind !== 'request') throw new ProblemError(409, 'not_appealable', `${original.id} is ${article(original.kind)} ${original.kind}; only a request's refusal can be appealed.`)
+    if (!law.appeal) {
+      throw new ProblemError(409, 'appeal_not_granted', `${law.name} grants no appeal to the organisation; the person may complain to the regulator instead.`)
+    }
+    if (original.status !== 'denied' || original.endedMs === null) {
+      throw new ProblemError(409, 'not_denied', `Request ${original.id} is ${original.status}; only a denied request can be appealed.`)
     }
     const now = this.now()
-    record.extension = { days, reason, extendedMs: now }
+    const window = this.appealWindow(law.appeal)
+    const closesMs = addPeriod(original.endedMs, window)
+    if (now > closesMs) {
+      throw new ProblemError(409, 'appeal_window_closed', `The time to appeal the refusal of ${original.id} ended at ${iso(closesMs)} (${periodText(window)} after it).`)
+    }
+    const earlier = this.requests.ofSubject(original.subject.account_id).find((r) => r.kind === 'appeal' && r.regarding === original.id)
+    if (earlier) throw new ProblemError(409, 'already_appealed', `The refusal of ${original.id} was already appealed: ${earlier.id}.`)
+    const record = this.registerFollowUp(original, 'appeal', input.id, input.reason, now)
+    this.schedule(record)
+    return this.view(record)
+  }
+
+  /**
+   * A complaint about the handling of a request, where the law provides one to the organisation (UK: Data Protection
+   * Act 2018 s.164A, from 19 June 2026): recorded, acknowledged at once, answered like a request.
+   */
+  complain(originalId: string, input: CreateComplaint, idempotencyKey: string | undefined): PrivacyRequest {
+    const original = this.settled(originalId)
+    this.checkNewId(input.id, idempotencyKey)
+    const law = lawOf(original.regulation)
+    const now = this.now()
+    if (law.complaintsFrom === null) {
+      throw new ProblemError(409, 'complaint_not_available', `${law.name} provides no complaint to the organisation; the person may complain to the regulator.`)
+    }
+    if (now < Date.parse(`${law.complaintsFrom}T00:00:00Z`)) {
+      throw new ProblemError(409, 'complaint_not_available', `Complaints to the organisation under ${law.name} are recorded from ${law.complaintsFrom}.`)
+    }
+    const record = this.registerFollowUp(original, 'complaint', input.id, input.message, now)
+    record.acknowledgedMs = now
+    this.schedule(record)
+    return this.view(record)
+  }
+
+  /** The time to file an appeal: the law's, or the platform's policy where the law says "a reasonable period". */
+  private appealWindow(appeal: NonNullable<PrivacyLaw['appeal']>): LawPeriod {
+    return { ...(appeal.fileWithin ?? { amount: this.settings.appealFilingDays, unit: 'days' }) }
+  }
+
+  /** The id of a new record is its Idempotency-Key, and new. */
+  private checkNewId(id: string, idempotencyKey: string | undefined): void {
+    if (id !== idempotencyKey) throw new ProblemError(422, 'id_mismatch', `The id (${id}) must also be its Idempotency-Key (got ${idempotencyKey ?? 'none'}).`)
+    if (this.requests.has(id)) throw new ProblemError(409, 'request_exists', `A privacy record with id ${id} already exists; fetch it instead of creating it again.`)
+  }
+
+  /** An appeal or complaint about `original`: the same person, right and law, received now. */
+  private registerFollowUp(original: RequestRecord, kind: 'appeal' | 'complaint', id: string, text: string, now: number): RequestRecord {
+    const record = this.register({ id, type: original.type, regulation: original.regulation, note: text }, original.subject, null, now)
+    record.kind = kind
+    record.regarding = original.id
+    record.attestation = original.attestation && { ...original.attestation }
+    record.batchId = original.batchId
+    record.format = null
+    record.status = 'received'
+    record.receivedMs = now
+    record.clockStartMs = now
+    this.requests.statusChanged(record)
+    return record
+  }
+
+  /**
+   * The privacy team asks the person something it needs to answer the request. Where the law stops the clock for it
+   * (the table's `pauses`: UK GDPR Art. 12A), the deadlines stand still until the answer, and so does the work.
+   */
+  askClarification(id: string, question: string): PrivacyRequest {
+    const record = this.settled(id)
+    if (FINAL_STATES.includes(record.status)) {
+      throw new ProblemError(409, 'request_final', `The request is already ${record.status}; there is nothing left to ask about.`)
+    }
+    if (openClarification(record)) throw new ProblemError(409, 'clarification_pending', 'A question to the person is already open; wait for the answer.')
+    const now = this.now()
+    // Before the clock has started (identity not verified yet) there is nothing to stop.
+    const pausesClock = record.clockStartMs !== null && lawOf(record.regulation).pauses.includes('clarification')
+    record.clarifications.push({ question, askedMs: now, answer: null, answeredMs: null, pausesClock })
+    this.touch(record, now)
+    return this.view(record)
+  }
+
+  /** The person answers the open question; a stopped clock runs again, and the work restarts with the answer. */
+  answerClarification(id: string, message: string): PrivacyRequest {
+    const record = this.settled(id)
+    const open = openClarification(record)
+    if (!open || FINAL_STATES.includes(record.status)) {
+      throw new ProblemError(409, 'no_clarification_pending', `Request ${id} has no open question to answer.`)
+    }
+    const now = this.now()
+    open.answer = message
+    open.answeredMs = now
+    if (open.pausesClock) record.pausedMs += now - open.askedMs
+    if (record.status === 'in_progress') record.startedMs = now
     this.touch(record, now)
     return this.view(record)
   }
@@ -463,7 +664,7 @@ export class PrivacyEngine implements BatchTarget {
     record.status = 'received'
     record.code = null
     record.receivedMs = at
-    record.baseDueMs = dueFrom(record.regulation, at)
+    record.clockStartMs = clockStart(record, at)
     this.touch(record, at)
   }
 
@@ -482,6 +683,8 @@ export class PrivacyEngine implements BatchTarget {
 
   private nextTransitionAt(record: RequestRecord): number | undefined {
     const s = this.settings
+    // Waiting for the person's answer: nothing moves until it comes (the answer schedules what is next).
+    if (openClarification(record) && !FINAL_STATES.includes(record.status) && record.status !== 'pending_verification') return undefined
     switch (record.status) {
       case 'pending_verification':
         return record.createdMs + s.unverifiedExpiryDays * DAY_MS
@@ -499,6 +702,7 @@ export class PrivacyEngine implements BatchTarget {
   private transition(record: RequestRecord, at: number): void {
     switch (record.status) {
       case 'pending_verification':
+        if (record.type === 'ccpa_delete') return this.optOutInstead(record, at)
         return this.end(record, 'expired', `identity was not verified within ${this.settings.unverifiedExpiryDays} days`, at)
       case 'received':
         record.status = 'in_progress'
@@ -517,6 +721,8 @@ export class PrivacyEngine implements BatchTarget {
   }
 
   private finishWork(record: RequestRecord, at: number): void {
+    // An appeal or a complaint is answered, not carried out: the answer is the decision (or a new request).
+    if (record.kind !== 'request') return this.complete(record, at)
     if (ERASURE_TYPES.includes(record.type)) {
       record.status = 'awaiting_grace_period'
       record.graceEndsMs = at + this.settings.erasureGraceDays * DAY_MS
@@ -539,6 +745,7 @@ export class PrivacyEngine implements BatchTarget {
     record.status = status
     record.reason = reason
     record.code = null
+    record.endedMs = at
     this.touch(record, at)
   }
 
@@ -549,12 +756,31 @@ export class PrivacyEngine implements BatchTarget {
     return this.view(record)
   }
 
-  private optOut(record: RequestRecord, at: number): void {
+  /**
+   * A CCPA deletion that could not be verified is denied, and handled as an opt-out of sale/sharing instead, which
+   * needs no verification (Cal. Code Regs. tit. 11 §7022; §999.313(d)(1) before the 2023 regulations).
+   */
+  private optOutInstead(record: RequestRecord, at: number): void {
+    record.handledAs = 'ccpa_opt_out'
+    this.withdrawSaleConsents(record, at)
+    this.end(
+      record,
+      'denied',
+      `identity was not verified within ${this.settings.unverifiedExpiryDays} days, so nothing was deleted; handled as an opt-out of sale and sharing instead`,
+      at,
+    )
+  }
+
+  private withdrawSaleConsents(record: RequestRecord, at: number): void {
     if (this.isSeededAccount(record)) {
       for (const purpose of ['cookies_marketing', 'marketing_email'] as const) {
         this.consents.write(purpose, { state: 'withdrawn', collected_at: iso(at), method: 'ccpa_opt_out' })
       }
     }
+  }
+
+  private optOut(record: RequestRecord, at: number): void {
+    this.withdrawSaleConsents(record, at)
     this.complete(record, at)
   }
 
@@ -614,12 +840,39 @@ export class PrivacyEngine implements BatchTarget {
     return { ...this.archiveOf(pending, record.id, record.format), expiresMs: pending.expiresMs }
   }
 
+  /** The law's deadline, with any extension, moved on by the time the clock stood still; null: the law sets none. */
+  private legalDueMs(record: RequestRecord, at: number): number | null {
+    const period = legalPeriod(record)
+    if (!period) return null
+    const start = record.clockStartMs ?? record.createdMs
+    return addPeriod(start, period) + (record.extension?.days ?? 0) * DAY_MS + pausedUntil(record, at)
+  }
+
+  /**
+   * The request's deadlines: the law's and the platform's promise (its privacy policy), and which one binds: the
+   * earlier, unless an extension (which only the law allows) set the extended legal deadline.
+   */
+  private deadlines(record: RequestRecord, at: number): { legalMs: number | null; promisedMs: number | null; dueMs: number; basis: 'promise' | 'law' | 'extension' } | undefined {
+    if (record.clockStartMs === null) return undefined
+    const legalMs = this.legalDueMs(record, at)
+    // The privacy policy promises answers to requests and complaints; an appeal has the law's own window.
+    const promisedMs = record.kind === 'appeal' ? null : record.clockStartMs + this.settings.promisedResponseDays * DAY_MS + pausedUntil(record, at)
+    if (legalMs !== null && (record.extension || promisedMs === null || legalMs <= promisedMs)) {
+      return { legalMs, promisedMs, dueMs: legalMs, basis: record.extension ? 'extension' : 'law' }
+    }
+    if (promisedMs === null) return undefined
+    return { legalMs, promisedMs, dueMs: promisedMs, basis: 'promise' }
+  }
+
   private view(record: RequestRecord, at = this.now()): PrivacyRequest {
     const final = FINAL_STATES.includes(record.status)
-    const dueMs = record.baseDueMs === null ? null : record.baseDueMs + (record.extension?.days ?? 0) * DAY_MS
+    const clock = this.deadlines(record, at)
+    const dueMs = clock?.dueMs ?? null
     const code = record.status === 'pending_verification' ? record.code : null
     return {
       id: record.id,
+      kind: record.kind,
+      regarding: record.regarding,
       type: record.type,
       regulation: record.regulation,
       subject: { ...record.subject },
@@ -632,11 +885,25 @@ export class PrivacyEngine implements BatchTarget {
       processing: record.processing && structuredClone(record.processing),
       verification: code && { method: 'email_code', sent_to: maskEmail(code.sentTo), expires_at: iso(code.expiresMs), attempts_left: code.attemptsLeft },
       created_at: iso(record.createdMs),
-      received_at: record.receivedMs === null ? null : iso(record.receivedMs),
+      channel: record.channel,
+      received_at: record.clockStartMs === null ? null : iso(record.clockStartMs),
+      legal_due_at: clock?.legalMs == null ? null : iso(clock.legalMs),
+      promised_due_at: clock?.promisedMs == null ? null : iso(clock.promisedMs),
       due_at: dueMs === null ? null : iso(dueMs),
+      due_basis: clock?.basis ?? null,
       // `|| 0` turns Math.ceil's -0 (less than a day overdue) into 0.
       days_left: dueMs === null || final ? null : Math.ceil((dueMs - at) / DAY_MS) || 0,
       extension: record.extension && { days: record.extension.days, reason: record.extension.reason, extended_at: iso(record.extension.extendedMs) },
+      handled_as: record.handledAs,
+      acknowledged_at: record.acknowledgedMs === null ? null : iso(record.acknowledgedMs),
+      clarifications: record.clarifications.map((c) => ({
+        question: c.question,
+        asked_at: iso(c.askedMs),
+        answer: c.answer,
+        answered_at: c.answeredMs === null ? null : iso(c.answeredMs),
+        pauses_clock: c.pausesClock,
+      })),
+      clock_paused_since: pausedSince(record, final),
       grace_period_ends_at: record.graceEndsMs === null ? null : iso(record.graceEndsMs),
       completed_at: record.completedMs === null ? null : iso(record.completedMs),
       updated_at: iso(record.updatedMs),
@@ -651,9 +918,44 @@ function newerFirst(a: ListPosition, b: ListPosition): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0
 }
 
-/** One calendar month (GDPR, UK GDPR) or 45 days (CCPA) from when the request was received. */
-function dueFrom(regulation: Regulation, receivedMs: number): number {
-  return regulation === 'ccpa' ? receivedMs + 45 * DAY_MS : addCalendarMonths(receivedMs, 1)
+/**
+ * When the response period starts, once the request is received (and verified, at `verifiedMs`): when the organisation
+ * says it arrived, else now; where the law's clock waits for identity (UK GDPR Art. 12A), not before it is verified.
+ */
+function clockStart(record: RequestRecord, verifiedMs: number): number {
+  if (record.arrivedMs === null) return verifiedMs
+  return lawOf(record.regulation).pauses.includes('identity') ? Math.max(record.arrivedMs, verifiedMs) : record.arrivedMs
+}
+
+/** The period the law gives to answer this record: a request's response period, an appeal's; a complaint has none. */
+function legalPeriod(record: RequestRecord): LawPeriod | null {
+  if (record.kind === 'complaint') return null
+  if (record.kind === 'appeal') return lawOf(record.regulation).appeal?.answer ?? null
+  return responsePeriod(record.regulation, record.type)
+}
+
+/** The longest extension the law allows of this record's period. */
+function extensionRule(record: RequestRecord): LawPeriod | null {
+  const law = lawOf(record.regulation)
+  if (record.kind === 'complaint') return null
+  if (record.kind === 'appeal') return law.appeal?.extension ?? null
+  return law.extension?.max ?? null
+}
+
+function openClarification(record: RequestRecord): ClarificationRecord | undefined {
+  const last = record.clarifications.at(-1)
+  return last && last.answeredMs === null ? last : undefined
+}
+
+/** Time the clock has stood still by `at`: answered pauses, and the open one so far. */
+function pausedUntil(record: RequestRecord, at: number): number {
+  const open = openClarification(record)
+  return record.pausedMs + (open?.pausesClock && !FINAL_STATES.includes(record.status) ? Math.max(0, at - open.askedMs) : 0)
+}
+
+function pausedSince(record: RequestRecord, final: boolean): string | null {
+  const open = openClarification(record)
+  return open?.pausesClock && !final ? iso(open.askedMs) : null
 }
 
 function iso(ms: number): string {

@@ -4,6 +4,8 @@ import type { PrivacyRequest } from '../../src/core/contract/index.js'
 /** An access request of the signed-in account, stamped `at`, with `fields` on top. */
 export function privacyRequest(fields: Partial<PrivacyRequest> & Pick<PrivacyRequest, 'id'>, at = '2026-11-27T12:00:00.000Z'): PrivacyRequest {
   return {
+    kind: 'request',
+    regarding: null,
     type: 'access',
     regulation: 'gdpr',
     subject: { account_id: 'usr_1', email: 'ada@example.com' },
@@ -16,10 +18,18 @@ export function privacyRequest(fields: Partial<PrivacyRequest> & Pick<PrivacyReq
     processing: null,
     verification: null,
     created_at: at,
+    channel: null,
     received_at: at,
+    legal_due_at: null,
+    promised_due_at: null,
     due_at: null,
+    due_basis: null,
     days_left: null,
     extension: null,
+    handled_as: null,
+    acknowledged_at: null,
+    clarifications: [],
+    clock_paused_since: null,
     grace_period_ends_at: null,
     completed_at: null,
     updated_at: at,

@@ -3,6 +3,7 @@ import { hash } from 'node:crypto'
 import { z } from 'zod'
 import {
   BatchItem,
+  CHANNELS,
   EXPORT_FORMATS,
   EXPORT_TYPES,
   PROCESSING_PURPOSES,
@@ -10,6 +11,7 @@ import {
   REGULATIONS,
   REQUEST_TYPES,
   regulationsFor,
+  type Channel,
   type ExportFormat,
   type ProcessingPurpose,
   type RectifiableField,
@@ -17,6 +19,7 @@ import {
   type RequestType,
 } from '../contract/index.js'
 import type { CheckedRow, InvalidRow, RawRow, UnreadableRow, ValidRow } from './model.js'
+import { checkReceivedAt } from '../privacy/deadlines.js'
 import { requestIdFor } from './uuid.js'
 
 export { requestIdFor, uuidV5, REQUEST_ID_NAMESPACE } from './uuid.js'
@@ -36,6 +39,8 @@ export const BULK_COLUMNS = [
   'note',
   'purposes',
   ...RECTIFICATION_COLUMNS,
+  'received_at',
+  'channel',
 ] as const
 export type BulkColumn = (typeof BULK_COLUMNS)[number]
 
@@ -69,6 +74,8 @@ const MAX_LENGTH: Record<BulkColumn, number> = {
   set_phone: 500,
   set_company: 500,
   set_country: 500,
+  received_at: 100,
+  channel: 100,
 }
 
 /** Columns whose values are personal data: a reason names the column but never repeats the value. */
@@ -119,6 +126,8 @@ export function sha256Hex(text: string): string {
 export interface RowContext {
   orgId: string
   batchId: string
+  /** The time the run started: a row's received_at may not be later. Unset: not checked here (the platform still does). */
+  nowMs?: number | undefined
 }
 
 /** Thrown inside checkRow only, caught there: the first problem of a row. */
@@ -193,6 +202,8 @@ function buildItem(fields: Record<string, unknown>, context: RowContext): Omit<V
   const processing = readPurposes(fields, type)
   const rectification = readChanges(fields, type)
   const note = read('note')
+  const receivedAt = readReceivedAt(read('received_at'), regulation, context.nowMs)
+  const channel = readChannel(read('channel'))
 
   const identityKey = identityKeyOf(subject)
   const id = requestIdFor(context.orgId, identityKey, type, requestIdText?.toLowerCase() ?? context.batchId)
@@ -204,7 +215,25 @@ function buildItem(fields: Record<string, unknown>, context: RowContext): Omit<V
   if (rectification !== undefined) item.rectification = rectification
   if (processing !== undefined) item.processing = processing
   if (note !== undefined) item.note = note
+  // Not part of the id: adding these columns to a file must not change the ids of its rows.
+  if (receivedAt !== undefined) item.received_at = receivedAt
+  if (channel !== undefined) item.channel = channel
   return { item, identityKey }
+}
+
+/** An ISO 8601 date (midnight UTC) or date-time with an offset, normalised to UTC; not in the future, not before its law. */
+function readReceivedAt(value: string | undefined, regulation: Regulation, nowMs: number | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const checked = checkReceivedAt(value, regulation, nowMs)
+  if ('problem' in checked) throw new RowProblem('invalid_field', `received_at ${checked.problem}`)
+  return checked.iso
+}
+
+function readChannel(value: string | undefined): Channel | undefined {
+  if (value === undefined) return undefined
+  const channel = value.toLowerCase().replace(/[ -]/g, '_') as Channel
+  if (!CHANNELS.includes(channel)) throw new RowProblem('invalid_field', `channel ${clipQuoted(value)} is not one of ${CHANNELS.join(', ')}`)
+  return channel
 }
 
 function readFormat(value: string | undefined, type: RequestType): ExportFormat | undefined {

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js'
 import type { Deps } from '../ports.js'
 import type { OpenedJournal } from './journal.js'
 import type { BulkSummary, CheckedRow, RawRow, RowOutcome, RowReport, UnreadableRow } from './model.js'
-import { checkColumns, checkRow } from './rows.js'
+import { checkColumns, checkRow, type RowContext } from './rows.js'
 import { SeenKeys } from './seen-keys.js'
 import { type BulkCounters, submitBulk } from './submit.js'
 
@@ -177,7 +177,7 @@ export async function runBulkSubmit(
     const rows = output.rows
     const reportTo = report
     const submitted = await submitBulk(
-      checkedChunks(bulkInput.batches(), { orgId: me.org.id, batchId }),
+      checkedChunks(bulkInput.batches(), { orgId: me.org.id, batchId, nowMs: deps.clock.now().getTime() }),
       {
         batchId,
         attestation: input.attestation ?? { method: 'account_login', attested_by: 'dry-run' },
@@ -220,7 +220,7 @@ export async function runBulkSubmit(
   }
 }
 
-async function* checkedChunks(chunks: AsyncIterable<(RawRow | UnreadableRow)[]>, context: { orgId: string; batchId: string }): AsyncIterable<CheckedRow[]> {
+async function* checkedChunks(chunks: AsyncIterable<(RawRow | UnreadableRow)[]>, context: RowContext): AsyncIterable<CheckedRow[]> {
   for await (const chunk of chunks) yield chunk.map((raw) => checkRow(raw, context))
 }
 

@@ -4,12 +4,16 @@ import { z } from 'zod'
 import { PageQuery, ResponseLimits, page } from './conventions.js'
 import { AwsTrust, CreateCredential, Credential, CredentialKeys, CredentialVerification, DeletedCredential, RotateCredential } from './credentials.js'
 import {
+  AnswerClarification,
+  AskClarification,
   BatchResult,
   BatchSubmission,
   ConsentEventPage,
   ConsentList,
   ConsentPurposeParams,
   ConsentWrite,
+  CreateAppeal,
+  CreateComplaint,
   CreatePrivacyRequest,
   ExportFileParams,
   ExportManifest,
@@ -366,6 +370,65 @@ export const endpoints = {
     scopes: privacyWrite,
     params: PrivacyRequestParams,
     body: VerifyPrivacyRequest,
+    response: PrivacyRequest,
+    status: 200,
+    idempotent: true,
+  }),
+  appealPrivacyRequest: endpoint({
+    id: 'privacy-requests.appeal',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/appeals',
+    summary:
+      'Appeal the refusal (denied) of a request, where its law grants an appeal (most US state laws): a new record of kind ' +
+      'appeal, linked by regarding, due within the law\'s appeal window. The id is also the Idempotency-Key. 409 ' +
+      'appeal_not_granted, not_denied, appeal_window_closed or already_appealed.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    body: CreateAppeal,
+    response: PrivacyRequest,
+    status: 201,
+    idempotent: true,
+  }),
+  complainPrivacyRequest: endpoint({
+    id: 'privacy-requests.complain',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/complaints',
+    summary:
+      'Complain about the handling of a request, where its law provides a complaint to the organisation (UK, from 19 June ' +
+      '2026): recorded and acknowledged at once, a record of kind complaint linked by regarding. 409 complaint_not_available.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    body: CreateComplaint,
+    response: PrivacyRequest,
+    status: 201,
+    idempotent: true,
+  }),
+  askPrivacyClarification: endpoint({
+    id: 'privacy-requests.ask-clarification',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/clarifications',
+    summary:
+      'The privacy team asks the person for information it needs to answer the request. Where the law stops the clock ' +
+      'meanwhile (UK GDPR Art. 12A), the deadlines move on until the answer. 409 when a question is already open or the request is final.',
+    tag: 'privacy',
+    scopes: ['privacy:admin'],
+    params: PrivacyRequestParams,
+    body: AskClarification,
+    response: PrivacyRequest,
+    status: 200,
+    idempotent: true,
+  }),
+  answerPrivacyClarification: endpoint({
+    id: 'privacy-requests.answer-clarification',
+    method: 'POST',
+    path: '/v1/privacy/requests/{request_id}/clarifications:answer',
+    summary: 'The person answers the open question of the privacy team; a stopped clock starts again. 409 when no question is open.',
+    tag: 'privacy',
+    scopes: privacyWrite,
+    params: PrivacyRequestParams,
+    body: AnswerClarification,
     response: PrivacyRequest,
     status: 200,
     idempotent: true,

@@ -1,6 +1,9 @@
 // Privacy requests (GDPR, UK GDPR, CCPA rights) and consent: the wire shapes of /v1/privacy.
 import { z } from 'zod'
 import { PageQuery, page } from './conventions.js'
+import { PRIVACY_LAWS, REGULATIONS, type Regulation } from './privacy-laws.js'
+
+export { PRIVACY_LAWS, REGULATIONS, lawOf, type LawPeriod, type PrivacyLaw, type Regulation } from './privacy-laws.js'
 
 export const REQUEST_TYPES = [
   'access',
@@ -12,11 +15,19 @@ export const REQUEST_TYPES = [
   'ccpa_know',
   'ccpa_delete',
   'ccpa_opt_out',
+  'opt_out',
 ] as const
 export type RequestType = (typeof REQUEST_TYPES)[number]
 
-export const REGULATIONS = ['gdpr', 'uk_gdpr', 'ccpa'] as const
-export type Regulation = (typeof REGULATIONS)[number]
+/** Opt-outs (of sale, sharing, targeted advertising, profiling): no identity check needed, effective at once. */
+export const OPT_OUT_TYPES: readonly RequestType[] = ['ccpa_opt_out', 'opt_out']
+
+/** How a request reached the organisation, when it did not come through the API itself. */
+export const CHANNELS = ['email', 'web_form', 'phone', 'mail', 'in_person', 'authorized_agent'] as const
+export type Channel = (typeof CHANNELS)[number]
+
+/** What a record is: a request to exercise a right, an appeal of a refusal, or a complaint about the handling of one. */
+export const REQUEST_KINDS = ['request', 'appeal', 'complaint'] as const
 
 export const REQUEST_STATES = [
   'pending_verification',
@@ -39,9 +50,9 @@ export const EXPORT_TYPES: readonly RequestType[] = ['access', 'portability', 'c
 export const EXPORT_FORMATS = ['zip', 'tar.gz'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
-/** Which regulation each type belongs to: the CCPA types under `ccpa`, the others under GDPR or UK GDPR. */
+/** The laws that grant this right, in the law table's order (the first is the default). */
 export function regulationsFor(type: RequestType): readonly Regulation[] {
-  return type.startsWith('ccpa_') ? ['ccpa'] : ['gdpr', 'uk_gdpr']
+  return REGULATIONS.filter((regulation) => (PRIVACY_LAWS[regulation].rights as readonly RequestType[]).includes(type))
 }
 
 /** Purposes of processing a restriction (Art. 18) or objection (Art. 21) names. */
@@ -83,6 +94,14 @@ const RequestFields = z.object({
   rectification: Rectification.optional().describe('Required for rectification, refused otherwise.'),
   processing: Processing.optional().describe('Required for restriction and objection, refused otherwise.'),
   note: z.string().max(2000).optional().describe('Free text for the privacy team.'),
+  received_at: z.iso
+    .datetime()
+    .optional()
+    .describe(
+      'When the organisation received the request (e.g. the email), if before it was entered here: the response period runs from ' +
+        'then. Not in the future, not before the law took effect. Needs privacy:admin.',
+    ),
+  channel: z.enum(CHANNELS).optional().describe('How the request was received. Needs privacy:admin.'),
 })
 
 /** Regulation, payloads and format must fit the type: one set of rules for single and batch submissions. */
@@ -111,6 +130,10 @@ export type CreatePrivacyRequest = z.infer<typeof CreatePrivacyRequest>
 
 const Timestamp = z.iso.datetime()
 
+const LawPeriodSchema = z
+  .object({ amount: z.number().int().min(0), unit: z.enum(['days', 'business_days', 'months']) })
+  .meta({ id: 'LawPeriod' })
+
 export const ATTESTATION_METHODS = [
   'government_id',
   'account_login',
@@ -129,9 +152,47 @@ export const Attestation = z
   .meta({ id: 'Attestation' })
 export type Attestation = z.infer<typeof Attestation>
 
+export const Clarification = z
+  .object({
+    question: z.string(),
+    asked_at: Timestamp,
+    answer: z.string().nullable(),
+    answered_at: Timestamp.nullable(),
+    pauses_clock: z.boolean().describe('Whether the law stops the response period until the answer (UK GDPR: yes; the others: no).'),
+  })
+  .meta({ id: 'Clarification' })
+
+export const CreateAppeal = z
+  .object({
+    id: RequestId,
+    reason: z.string().min(1).max(2000).describe('Why the refusal should be reconsidered.'),
+  })
+  .meta({ id: 'CreateAppeal' })
+export type CreateAppeal = z.infer<typeof CreateAppeal>
+
+export const CreateComplaint = z
+  .object({
+    id: RequestId,
+    message: z.string().min(1).max(5000).describe('What was wrong with the handling of the request.'),
+  })
+  .meta({ id: 'CreateComplaint' })
+export type CreateComplaint = z.infer<typeof CreateComplaint>
+
+export const AskClarification = z
+  .object({ question: z.string().min(1).max(2000).describe('What the privacy team needs to know to answer the request.') })
+  .meta({ id: 'AskClarification' })
+
+export const AnswerClarification = z
+  .object({ message: z.string().min(1).max(5000).describe('The person\'s answer to the open question.') })
+  .meta({ id: 'AnswerClarification' })
+
 export const PrivacyRequest = z
   .object({
     id: RequestId,
+    kind: z
+      .enum(REQUEST_KINDS)
+      .describe('request: a right exercised. appeal: of the refusal of the request named by regarding. complaint: about its handling.'),
+    regarding: RequestId.nullable().describe('For an appeal or a complaint: the request it is about; null for a request.'),
     type: z.enum(REQUEST_TYPES),
     regulation: z.enum(REGULATIONS),
     subject: z
@@ -154,13 +215,38 @@ export const PrivacyRequest = z
       .nullable()
       .describe('While pending_verification: where the code went and how long it lasts; null once verified.'),
     created_at: Timestamp,
-    received_at: Timestamp.nullable().describe('When the identity was verified; the response period runs from here.'),
-    due_at: Timestamp.nullable().describe('received_at plus one month (GDPR, UK GDPR) or 45 days (CCPA), plus any extension.'),
+    channel: z.enum(CHANNELS).nullable().describe('How the request was received, when the organisation entered it; null: through the API.'),
+    received_at: Timestamp.nullable().describe(
+      'When the response period started: when the request was received (as the organisation recorded it) or, until then, ' +
+        'when the identity was verified; under a law whose clock waits for identity (UK GDPR), the later of the two.',
+    ),
+    legal_due_at: Timestamp.nullable().describe('The law\'s deadline: received_at plus the law\'s response period, plus any extension and pause.'),
+    promised_due_at: Timestamp.nullable().describe('The platform\'s own promise (its privacy policy): received_at plus 30 days, plus any pause.'),
+    due_at: Timestamp.nullable().describe('The deadline: the earlier of the promise and the legal deadline; with an extension, the extended legal deadline.'),
+    due_basis: z
+      .enum(['promise', 'law', 'extension'])
+      .nullable()
+      .describe('Which deadline due_at is: the platform\'s promise, the law\'s, or the law\'s as extended.'),
     days_left: z.number().int().nullable().describe('Whole days until due_at (negative when overdue); null when not running.'),
     extension: z
       .object({ days: z.number().int().min(1), reason: z.string(), extended_at: Timestamp })
       .nullable()
       .describe('An extension of the response period, with its reason, as the regulations allow.'),
+    handled_as: z
+      .enum(['ccpa_opt_out'])
+      .nullable()
+      .describe(
+        'A CCPA deletion whose requester could not be verified is denied and handled as an opt-out of sale/sharing instead ' +
+          '(Cal. Code Regs. tit. 11 §7022, formerly §999.313(d)(1)); null otherwise.',
+      ),
+    acknowledged_at: Timestamp.nullable().describe('A complaint: when the platform acknowledged it (UK: within 30 days, DPA 2018 s.164A).'),
+    clarifications: z
+      .array(Clarification)
+      .describe('Questions the privacy team asked the person about this request, oldest first, with their answers.'),
+    clock_paused_since: Timestamp.nullable().describe(
+      'While the law stops the clock for a question the person has not answered yet (UK GDPR Art. 12A): since when. ' +
+        'The deadlines move on by the time paused.',
+    ),
     grace_period_ends_at: Timestamp.nullable().describe('Erasure: until then the request can still be canceled.'),
     completed_at: Timestamp.nullable(),
     updated_at: Timestamp,
@@ -207,6 +293,7 @@ export const REQUEST_ENUM_FILTERS = {
   status: { values: REQUEST_STATES, noun: 'states' },
   type: { values: REQUEST_TYPES, noun: 'types' },
   regulation: { values: REGULATIONS, noun: 'regulations' },
+  channel: { values: CHANNELS, noun: 'channels' },
 } as const satisfies Record<string, { values: readonly [string, ...string[]]; noun: string }>
 export type RequestEnumFilter = keyof typeof REQUEST_ENUM_FILTERS
 export const REQUEST_ENUM_FILTER_KEYS = Object.keys(REQUEST_ENUM_FILTERS) as RequestEnumFilter[]
@@ -363,11 +450,28 @@ export const PrivacyDiscovery = z
     regulations: z.array(
       z.object({
         id: z.enum(REGULATIONS),
+        name: z.string(),
+        jurisdiction: z.string(),
+        effective: z.iso.date().describe('When the law took effect: no request is received under it before then.'),
         types: z.array(z.enum(REQUEST_TYPES)),
         response_period: z.string().describe('ISO 8601 duration, e.g. P1M (GDPR) or P45D (CCPA).'),
-        max_extension: z.string().describe('ISO 8601 duration of the longest extension allowed.'),
+        response: LawPeriodSchema.describe('The same period with its unit as the law counts it.'),
+        faster: z
+          .object({ types: z.array(z.enum(REQUEST_TYPES)), response: LawPeriodSchema, source: z.string() })
+          .nullable()
+          .describe('Rights answered faster than the rest (California opt-outs: 15 business days).'),
+        max_extension: z.string().nullable().describe('ISO 8601 duration of the longest extension allowed; null: none.'),
+        extension_when: z.string().nullable(),
+        appeal: z
+          .object({ answer: LawPeriodSchema, extension: LawPeriodSchema.nullable(), file_within: LawPeriodSchema })
+          .nullable()
+          .describe('The appeal of a refusal, where the law grants one: time to decide it, and to file it (law, or the platform\'s policy where the law says "a reasonable period").'),
+        pauses: z.array(z.enum(['identity', 'clarification'])).describe('What stops the clock while waiting for the person.'),
+        complaints_from: z.iso.date().nullable().describe('From when a complaint about the handling of a request is recorded; null: no such right.'),
+        source: z.string().describe('The statute (or regulation) the row is taken from.'),
       }),
     ),
+    promised_response_days: z.number().int().min(1).describe('The platform\'s own promise (its privacy policy): every request is answered within this many days, or the law\'s deadline if sooner.'),
     processing_purposes: z.array(z.enum(PROCESSING_PURPOSES)),
     rectifiable_fields: z.array(z.enum(RECTIFIABLE_FIELDS)),
     consent_purposes: z.array(z.enum(CONSENT_PURPOSES)),

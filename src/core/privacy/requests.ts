@@ -7,7 +7,9 @@ import {
   PRIVACY_ADMIN_SCOPE,
   REQUEST_ENUM_FILTER_KEYS,
   type RequestEnumFilter,
+  FINAL_STATES,
   PrivacyRequest,
+  lawOf,
   type RequestState,
   type RequestType,
   endpoints,
@@ -45,11 +47,16 @@ const cli = 'clowdops privacy'
 export function nextStep(request: PrivacyRequest): string | null {
   const id = request.id
   const due = request.due_at ? ` Due by ${localTime(request.due_at)} (${daysText(request.days_left)}).` : ''
+  const question = openQuestion(request)
+  if (question !== undefined && !FINAL_STATES.includes(request.status)) {
+    return `The privacy team asked: "${question}". Answer it: ${cli} clarify ${id} --message "..."`
+  }
   switch (request.status) {
     case 'pending_verification':
       return `Enter the code emailed to ${request.verification?.sent_to ?? 'the account address'}: ${cli} verify ${id}`
     case 'received':
     case 'in_progress':
+      if (request.kind !== 'request') return `The privacy team is considering the ${request.kind} about ${request.regarding ?? 'the request'}.${due} Follow it: ${cli} wait ${id}`
       return `The platform is working on it.${due} Follow it: ${cli} wait ${id}`
     case 'awaiting_grace_period':
       return `Erasure happens on ${request.grace_period_ends_at ? localTime(request.grace_period_ends_at) : 'the end of the grace period'}; until then you can still stop it: ${cli} cancel ${id}`
@@ -61,7 +68,7 @@ export function nextStep(request: PrivacyRequest): string | null {
       }
       return null
     case 'denied':
-      return 'Denied; the reason is above. You can complain to your data protection authority, or make a new request.'
+      return deniedStep(request)
     case 'failed':
       return `The platform could not complete it. Make a new request, and quote ${id} to support.`
     case 'expired':
@@ -69,6 +76,38 @@ export function nextStep(request: PrivacyRequest): string | null {
     case 'canceled':
       return null
   }
+}
+
+/** What a refused request allows next under its law: an appeal (most US state laws), a complaint (UK), the regulator. */
+function deniedStep(request: PrivacyRequest): string {
+  if (request.handled_as === 'ccpa_opt_out') {
+    return 'The identity could not be verified, so nothing was deleted; you were opted out of sale and sharing instead. To delete, make a new request and verify it.'
+  }
+  const law = lawOf(request.regulation)
+  if (request.kind === 'request' && law.appeal) return `Denied; the reason is above. ${law.name} lets you appeal: ${cli} appeal ${request.id} --reason "..."`
+  if (request.kind === 'appeal') return `The appeal was denied; the reason is above. You can complain to the ${law.jurisdiction} regulator.`
+  if (law.complaintsFrom !== null) return `Denied; the reason is above. Complain about its handling: ${cli} complain ${request.id} --message "...", or to the regulator.`
+  return 'Denied; the reason is above. You can complain to your data protection authority, or make a new request.'
+}
+
+/** An appeal of a denied request, where its law grants one: a record of its own, linked to the request, with its own clock. */
+export async function appealRequest(id: string, reason: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  const appealId = crypto.randomUUID()
+  const response = await deps.api.send(endpoints.appealPrivacyRequest, { params: { request_id: id }, body: { id: appealId, reason }, idempotencyKey: appealId })
+  return view(response.data)
+}
+
+/** A complaint about the handling of a request, where its law provides one to the organisation (UK, from June 2026). */
+export async function complainAbout(id: string, message: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  const complaintId = crypto.randomUUID()
+  const response = await deps.api.send(endpoints.complainPrivacyRequest, { params: { request_id: id }, body: { id: complaintId, message }, idempotencyKey: complaintId })
+  return view(response.data)
+}
+
+/** The privacy team's question the person has not answered yet, if any. */
+export function openQuestion(request: PrivacyRequest): string | undefined {
+  const last = request.clarifications.at(-1)
+  return last && last.answered_at === null ? last.question : undefined
 }
 
 function daysText(days: number | null): string {
@@ -133,7 +172,7 @@ const OPEN_STATES: RequestState[] = ['pending_verification', 'received', 'in_pro
 export async function findOpenRequest(spec: { type: RequestType; format?: string | undefined }, deps: Pick<Deps, 'api'>): Promise<RequestView | undefined> {
   const { items: open } = await listRequests({ status: OPEN_STATES, type: [spec.type], limit: 100 }, deps)
   return open
-    .filter((request) => request.batch_id === null && (spec.format === undefined || request.format === spec.format))
+    .filter((request) => request.kind === 'request' && request.batch_id === null && (spec.format === undefined || request.format === spec.format))
     .sort((a, b) => b.created_at.localeCompare(a.created_at))[0]
 }
 
@@ -205,6 +244,16 @@ export async function cancelRequest(id: string, deps: Pick<Deps, 'api'>): Promis
 
 export async function verifyRequest(id: string, code: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
   return view(await deps.api.call(endpoints.verifyPrivacyRequest, { params: { request_id: id }, body: { code } }))
+}
+
+/** The privacy team (privacy:admin) asks the person something it needs to answer the request. */
+export async function askClarification(id: string, question: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.askPrivacyClarification, { params: { request_id: id }, body: { question } }))
+}
+
+/** The person answers the privacy team's open question. */
+export async function answerClarification(id: string, message: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
+  return view(await deps.api.call(endpoints.answerPrivacyClarification, { params: { request_id: id }, body: { message } }))
 }
 
 export async function resendCode(id: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
