@@ -21,7 +21,15 @@ beforeAll(async () => {
   expect((await api.post('/v1/privacy/requests', { id: ids.own, type: 'access', regulation: 'gdpr' }, ids.own)).status).toBe(201)
   const requests: BatchItem[] = [
     { id: ids.grace, type: 'erasure', regulation: 'gdpr', subject: { email: 'grace.hopper@example.com' } },
-    { id: ids.katherine, type: 'ccpa_know', regulation: 'ccpa', subject: { email: 'katherine.johnson@example.com' } },
+    // Received by email ten days before it was entered: due 20 days from now (the 30-day promise runs from receipt).
+    {
+      id: ids.katherine,
+      type: 'ccpa_know',
+      regulation: 'ccpa',
+      subject: { email: 'katherine.johnson@example.com' },
+      received_at: new Date(Date.now() - 10 * DAY).toISOString(),
+      channel: 'email',
+    },
   ]
   const response = await api.post('/v1/privacy/requests:batch', {
     batch_id: 'offboarding-nov',
@@ -85,12 +93,14 @@ describe('privacy list --org filters', () => {
   })
 
   it('--due-within and --overdue on the platform clock', async () => {
-    platform().privacy.advance(25 * DAY)
-    expect(await listed(['--org', '--due-within', '7d'])).toEqual([ids.grace])
+    // Katherine's request is due in 20 days (received 10 days ago), Grace's in 30.
+    platform().privacy.advance(15 * DAY)
+    expect(await listed(['--org', '--due-within', '7d'])).toEqual([ids.katherine])
     expect(await listed(['--org', '--overdue'])).toEqual([])
     platform().privacy.advance(10 * DAY)
-    expect(await listed(['--org', '--overdue'])).toEqual([ids.grace])
-    expect(await listed(['--org', '--due-within', '11d'])).toEqual(sorted(ids.katherine, ids.grace))
+    expect(await listed(['--org', '--overdue'])).toEqual([ids.katherine])
+    expect(await listed(['--org', '--due-within', '7d'])).toEqual(sorted(ids.katherine, ids.grace))
+    expect(await listed(['--org', '--channel', 'email'])).toEqual([ids.katherine])
     const run = await runCommand(PrivacyList, ['--org', '--due-within', 'soon'], { env: envFor(platform()), stdin: '' })
     expect(run.exitCode).toBe(2)
   })

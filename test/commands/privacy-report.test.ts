@@ -42,25 +42,26 @@ describe('privacy report', () => {
   })
 
   it('--fail-if due-within=7d fails (exit 12) when a deadline falls in the window, and says how to list them', async () => {
+    // All four are due 30 days after receipt: the platform's promise comes before GDPR's month and CCPA's 45 days.
     platform().privacy.advance(25 * DAY)
     const run = await report(['--fail-if', 'overdue', '--fail-if', 'due-within=7d'])
     expect(run.exitCode).toBe(ExitCode.checkFailed)
     expect(run.exitCode).toBe(12)
     expect(run.stdout).toContain('✓ --fail-if overdue: no request overdue')
-    expect(run.stdout).toContain('✗ --fail-if due-within=7d: 3 requests overdue or due within 7d (list them: clowdops privacy list --org --due-within 7d)')
+    expect(run.stdout).toContain('✗ --fail-if due-within=7d: 4 requests overdue or due within 7d (list them: clowdops privacy list --org --due-within 7d)')
   })
 
   it('--fail-if overdue fails (exit 12) once a deadline is missed; the report is printed in full first', async () => {
     platform().privacy.advance(10 * DAY)
     const run = await report(['--fail-if', 'overdue'])
     expect(run.exitCode).toBe(12)
-    expect(run.stdout).toMatch(/4 requests · 4 with a deadline running · 3 overdue · 0 due in the next 7 days/)
+    expect(run.stdout).toMatch(/4 requests · 4 with a deadline running · 4 overdue · 0 due in the next 7 days/)
     expect(run.stdout).toMatch(/By law\s+GDPR 3 · CCPA 1/)
-    expect(run.stdout).toMatch(/^overdue\s+3 #+$/m)
-    expect(run.stdout).toContain('✗ --fail-if overdue: 3 requests overdue')
+    expect(run.stdout).toMatch(/^overdue\s+4 #+$/m)
+    expect(run.stdout).toContain('✗ --fail-if overdue: 4 requests overdue')
     const json = await report(['--fail-if', 'overdue', '--json'])
     expect(json.exitCode).toBe(12)
-    expect(OrganisationReport.parse(JSON.parse(json.stdout)).checks[0]).toEqual({ condition: 'overdue', count: 3, failed: true })
+    expect(OrganisationReport.parse(JSON.parse(json.stdout)).checks[0]).toEqual({ condition: 'overdue', count: 4, failed: true })
   })
 
   it('an unknown check is a usage error (exit 2) naming the accepted ones', async () => {

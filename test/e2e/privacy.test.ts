@@ -356,8 +356,9 @@ describe('receipt time and channel (privacy request --received-at, --channel)', 
     expect(request).toMatchObject({ received_at: receivedAt, channel: 'email', due_basis: 'promise' })
     expect(Date.parse(request.due_at!) - Date.parse(receivedAt)).toBe(30 * DAY)
     const human = await cli(['privacy', 'status', request.id])
-    expect(human.stdout).toContain(`Received   ${receivedAt.slice(0, 10)} by email`)
-    expect(human.stdout).toMatch(/our promise \(Texas DPSA allows until \d{4}-\d{2}-\d{2}\)/)
+    // Local time with its zone and age (issue 14), then the channel.
+    expect(human.stdout).toMatch(new RegExp(`Received   ${receivedAt.slice(0, 10)} \\d{2}:\\d{2} \\S+ \\(3 days ago\\) by email`))
+    expect(human.stdout).toMatch(/our promise \(Texas DPSA allows until \d{4}-\d{2}-\d{2} \d{2}:\d{2} \S+\)/)
   })
 
   it('shows an extension with its reason and the deadline it set, in the human output and --json', async () => {
@@ -365,7 +366,7 @@ describe('receipt time and channel (privacy request --received-at, --channel)', 
     platform().privacy.extend(request.id, 30, 'records in three systems')
     const human = await cli(['privacy', 'status', request.id])
     expect(human.stdout).toContain('Extended   30 days: records in three systems')
-    expect(human.stdout).toMatch(/Due {8}\d{4}-\d{2}-\d{2} \(\d+ days left\), Virginia CDPA deadline as extended/)
+    expect(human.stdout).toMatch(/Due {8}\d{4}-\d{2}-\d{2} \d{2}:\d{2} \S+ \(\d+ days left\), Virginia CDPA deadline as extended/)
     const json = await ok(['privacy', 'status', request.id], RequestView)
     expect(json).toMatchObject({ due_basis: 'extension', extension: { days: 30, reason: 'records in three systems' } })
     expect(Date.parse(json.due_at!) - Date.parse(json.received_at!)).toBe(75 * DAY)
