@@ -16,6 +16,14 @@ import { envFor, until, usePlatform } from '../support/platform.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
+
+/** Debian's Chromium, headless, never fetching anything of its own. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  })
+}
 const missing = `Debian's Chromium is not at ${CHROMIUM}: apt-get install -y chromium (CI installs it)`
 
 describe('Chromium', () => {
@@ -34,10 +42,7 @@ describe.skipIf(!haveChromium)('device sign-in in a real browser', () => {
   let browser: Browser
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
+    browser = await launchChromium()
   }, 60_000)
   afterEach(() => platform().oauth.reset())
   afterAll(async () => {
@@ -138,10 +143,7 @@ describe.skipIf(!haveChromium)('browser sign-in (the default) in a real browser'
   let browser: Browser
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
+    browser = await launchChromium()
   }, 60_000)
   afterAll(async () => {
     await browser?.close()
