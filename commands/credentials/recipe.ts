@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderRecipe } from '../../src/cli/render.js'
-import { awsTrustIfSignedIn } from '../../src/core/credentials/aws-trust.js'
-import { buildRecipe, RECIPE_FORMATS, RECIPE_ROLES, Recipe, renderRecipeDocuments, TRUSTING_RECIPES } from '../../src/core/credentials/recipes/index.js'
+import { ASSUMED_ROLE_PROVIDERS, awsTrustIfSignedIn } from '../../src/core/credentials/aws-trust.js'
+import { buildRecipe, RECIPE_FORMATS, RECIPE_ROLES, Recipe, renderRecipeDocuments } from '../../src/core/credentials/recipes/index.js'
 
 export default class CredentialsRecipe extends BaseCommand<Recipe> {
   static override get resultSchema() { return Recipe }
@@ -33,7 +33,7 @@ export default class CredentialsRecipe extends BaseCommand<Recipe> {
     const { args, flags } = await this.parse(CredentialsRecipe)
     const role = flags.role as (typeof RECIPE_ROLES)[number]
     buildRecipe(args.provider, role) // an unknown provider or role is a usage error before anything is sent
-    const trust = TRUSTING_RECIPES.includes(args.provider) && !flags.offline ? await awsTrustIfSignedIn(this.deps) : undefined
+    const trust = ASSUMED_ROLE_PROVIDERS.includes(args.provider) && !flags.offline ? await awsTrustIfSignedIn(this.deps) : undefined
     const recipe = buildRecipe(args.provider, role, trust)
     const format = flags.format as (typeof RECIPE_FORMATS)[number]
     // Rendered even with --json, so that an unsupported format is the same usage error either way.

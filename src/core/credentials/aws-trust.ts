@@ -6,6 +6,9 @@ import type { Deps } from '../ports.js'
 import type { PolicyDocumentInput } from './policy-check.js'
 import type { Finding } from './provider.js'
 
+/** Providers whose credential can be a role the platform assumes (`role_arn`): their trust policy names the platform. */
+export const ASSUMED_ROLE_PROVIDERS: readonly string[] = ['aws-role', 'bedrock']
+
 const SOURCE = 'AWS IAM User Guide: Access to AWS accounts owned by third parties (external ID); GET /v1/aws-trust'
 
 /** The issued principal and external ID, or undefined when this profile is not signed in (nothing is sent then). */

@@ -6,7 +6,7 @@ import type { Deps } from '../ports.js'
 import { getProvider, providers } from './catalog.js'
 import { type CredentialValues, type Finding, type Provider, blockingFindings, checkCredential } from './provider.js'
 import { type IamActionLoader, type PolicyDocumentInput, assertPolicyProvider, checkPolicies } from './policy-check.js'
-import { checkTrustAgainstIssued, fetchAwsTrust } from './aws-trust.js'
+import { ASSUMED_ROLE_PROVIDERS, checkTrustAgainstIssued, fetchAwsTrust } from './aws-trust.js'
 import { sealSecret } from './seal.js'
 import { type SecretSources, parseSecretRef, resolveSecretRef } from './secret-ref.js'
 
@@ -52,9 +52,6 @@ export interface CredentialInput {
   /** `--policy FILE` documents (aws, aws-role, bedrock), read by the CLI layer; their findings join the provider's. */
   policies?: PolicyDocumentInput[]
 }
-
-/** Providers whose credential can be a role the platform assumes: their `--policy` trust documents name the platform. */
-const ROLE_PROVIDERS: readonly string[] = ['aws-role', 'bedrock']
 
 /** What `--policy` needs: the AWS action metadata loader (src/adapters/iam-actions.ts). */
 export interface PolicyDeps {
@@ -140,7 +137,7 @@ export async function registerCredential(
   const values = await readValues(provider, input.fields, deps.sources, input.allowInsecureFile)
   const findings = await allFindings(provider, values, input, deps)
   // A role's trust document is checked against what the platform issued: signed in, the exact values are known.
-  if (ROLE_PROVIDERS.includes(provider.id) && input.policies && input.policies.length > 0) {
+  if (ASSUMED_ROLE_PROVIDERS.includes(provider.id) && input.policies && input.policies.length > 0) {
     findings.push(...checkTrustAgainstIssued(input.policies, await fetchAwsTrust(deps)))
   }
   const blocking = blockingFindings(findings, input.allow)

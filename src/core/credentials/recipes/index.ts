@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { AwsTrust } from '../../contract/credentials.js'
 import { UsageError } from '../../errors.js'
+import { ASSUMED_ROLE_PROVIDERS } from '../aws-trust.js'
 import { getProvider, PROVIDER_IDS } from '../catalog.js'
 import type { Provider } from '../provider.js'
 import {
@@ -305,11 +306,8 @@ function registerCommand(provider: Provider, extra: Record<string, string> = {})
   return parts.join(' ')
 }
 
-/** The providers whose recipe is a role the platform assumes: their trust policy needs GET /v1/aws-trust's values. */
-export const TRUSTING_RECIPES: readonly string[] = ['aws-role', 'bedrock']
-
 /**
- * The recipe for a provider and role; `trust` (signed in, for TRUSTING_RECIPES) fills the platform's principal and
+ * The recipe for a provider and role; `trust` (signed in, for ASSUMED_ROLE_PROVIDERS) fills the platform's principal and
  * the external ID in. UsageError (exit 2) for an unknown provider or a role it has no recipe for.
  */
 export function buildRecipe(providerId: string, role: RecipeRole = 'read-only', trust?: AwsTrust): Recipe {
@@ -322,7 +320,7 @@ export function buildRecipe(providerId: string, role: RecipeRole = 'read-only', 
       hint: `Roles for ${provider.id}: ${spec.roles.join(', ')}.`,
     })
   }
-  const filled = TRUSTING_RECIPES.includes(provider.id) ? trust : undefined
+  const filled = ASSUMED_ROLE_PROVIDERS.includes(provider.id) ? trust : undefined
   const { registerFields, managed_policy_arns, documents, ...rest } = spec.build(role, provider, filled)
   const docs = documents ?? []
   return Recipe.parse({
