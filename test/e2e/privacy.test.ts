@@ -427,4 +427,27 @@ describe('appeals and complaints (privacy appeal, privacy complain)', () => {
     const complaint = await ok(['privacy', 'complain', uk.id, '--message', 'Nobody answered my question.'], RequestView)
     expect(complaint).toMatchObject({ kind: 'complaint', regarding: uk.id, acknowledged_at: expect.any(String) })
   })
+
+  // A rerun after a lost answer sent a fresh id, so a second complaint (or appeal) was recorded: each is now reserved on
+  // disk like a request, and the rerun replays it.
+  it('a complaint or an appeal whose answer was lost is sent again with the same id: one of each', async () => {
+    const configDir = freshConfigDir()
+    const uk = await verified(['access', '--regulation', 'uk_gdpr'])
+    const texas = await verified(['access', '--regulation', 'us_tx'])
+    platform().privacy.deny(texas.id, 'could not match the account')
+    for (const argv of [
+      ['privacy', 'complain', uk.id, '--message', 'Nobody answered my question.'],
+      ['privacy', 'appeal', texas.id, '--reason', 'The account is mine.'],
+    ]) {
+      platform().faults.resetNext(10) // every attempt of the first run loses its answer, after the platform acted
+      const lost = await runCli([...argv, '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })
+      platform().faults.clear()
+      expect(lost.code, lost.stdout).toBe(7)
+      expect(ErrorOutput.parse(JSON.parse(lost.stdout)).error.hint).toMatch(/Nothing is lost: run the same command again; it resends (complaint|appeal) /)
+      const again = await runCli([...argv, '--json'], { ...env, CLOWDOPS_CONFIG_DIR: configDir })
+      expect(again.code, again.stderr + again.stdout).toBe(0)
+    }
+    expect(platform().privacy.requests().filter((r) => r.regarding === uk.id)).toHaveLength(1)
+    expect(platform().privacy.requests().filter((r) => r.regarding === texas.id)).toHaveLength(1)
+  })
 })

@@ -91,17 +91,17 @@ function deniedStep(request: PrivacyRequest): string {
 }
 
 /** An appeal of a denied request, where its law grants one: a record of its own, linked to the request, with its own clock. */
-export async function appealRequest(id: string, reason: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
-  const appealId = crypto.randomUUID()
-  const response = await deps.api.send(endpoints.appealPrivacyRequest, { params: { request_id: id }, body: { id: appealId, reason }, idempotencyKey: appealId })
-  return view(response.data)
+export async function appealRequest(id: string, reason: string, deps: Pick<Deps, 'api' | 'context' | 'pending'>): Promise<RequestView> {
+  const send = (appealId: string) =>
+    deps.api.send(endpoints.appealPrivacyRequest, { params: { request_id: id }, body: { id: appealId, reason }, idempotencyKey: appealId })
+  return view((await sendOnce('appeal', canonicalJson({ appeal_of: id, reason }), deps, send)).data)
 }
 
 /** A complaint about the handling of a request, where its law provides one to the organisation (UK, from June 2026). */
-export async function complainAbout(id: string, message: string, deps: Pick<Deps, 'api'>): Promise<RequestView> {
-  const complaintId = crypto.randomUUID()
-  const response = await deps.api.send(endpoints.complainPrivacyRequest, { params: { request_id: id }, body: { id: complaintId, message }, idempotencyKey: complaintId })
-  return view(response.data)
+export async function complainAbout(id: string, message: string, deps: Pick<Deps, 'api' | 'context' | 'pending'>): Promise<RequestView> {
+  const send = (complaintId: string) =>
+    deps.api.send(endpoints.complainPrivacyRequest, { params: { request_id: id }, body: { id: complaintId, message }, idempotencyKey: complaintId })
+  return view((await sendOnce('complaint', canonicalJson({ complaint_about: id, message }), deps, send)).data)
 }
 
 /** The privacy team's question the person has not answered yet, if any. */
@@ -125,11 +125,7 @@ export function requestBody(spec: RequestSpec): Omit<CreatePrivacyRequest, 'id'>
   return { ...spec, regulation: spec.regulation ?? (regulationsFor(spec.type)[0] as CreatePrivacyRequest['regulation']) }
 }
 
-/**
- * Creates the request exactly once. The id is reserved on disk before the POST and sent as the Idempotency-Key;
- * a response lost to a timeout or a crash leaves it reserved, so running the same command again replays it
- * instead of creating a second request. The reservation is dropped once the platform has answered for good.
- */
+/** Creates the request exactly once (see sendOnce): running the same command again after a lost answer replays it. */
 export async function createRequest(spec: RequestSpec, deps: Pick<Deps, 'api' | 'context' | 'pending'>): Promise<Created> {
   const body = requestBody(spec)
   const checked = CreatePrivacyRequest.safeParse({ id: crypto.randomUUID(), ...body })
@@ -139,19 +135,31 @@ export async function createRequest(spec: RequestSpec, deps: Pick<Deps, 'api' | 
       code: 'invalid_input',
     })
   }
-  const fingerprint = await fingerprintOf(`${deps.context.apiUrl.url}\n${deps.context.profileName}\n${canonicalJson(body)}`)
-  const { id } = await deps.pending.reserve(fingerprint, checked.data.id)
+  const send = (id: string) => deps.api.send(endpoints.createPrivacyRequest, { body: { ...body, id }, idempotencyKey: id })
+  const response = await sendOnce('request', canonicalJson(body), deps, send)
+  return { request: view(response.data), replayed: response.headers['idempotent-replayed'] === 'true' }
+}
+
+/**
+ * Creates something (a request, an appeal, a complaint) exactly once. Its id is reserved on disk, keyed by what is
+ * sent, before the POST and sent as the Idempotency-Key; a response lost to a timeout or a crash leaves it reserved,
+ * so running the same command again replays it instead of creating a second one. The reservation is dropped once the
+ * platform has answered for good.
+ */
+async function sendOnce<T>(what: string, content: string, deps: Pick<Deps, 'context' | 'pending'>, send: (id: string) => Promise<T>): Promise<T> {
+  const fingerprint = await fingerprintOf(`${deps.context.apiUrl.url}\n${deps.context.profileName}\n${content}`)
+  const { id } = await deps.pending.reserve(fingerprint, crypto.randomUUID())
   try {
-    const response = await deps.api.send(endpoints.createPrivacyRequest, { body: { ...body, id }, idempotencyKey: id })
+    const result = await send(id)
     await deps.pending.release(fingerprint)
-    return { request: view(response.data), replayed: response.headers['idempotent-replayed'] === 'true' }
+    return result
   } catch (error) {
     if (isFinalAnswer(error)) {
       await deps.pending.release(fingerprint)
       throw error
     }
     if (error instanceof ClowdopsError) {
-      throw error.withHint(`Nothing is lost: run the same command again; it resends request ${id}, which the platform creates at most once.`)
+      throw error.withHint(`Nothing is lost: run the same command again; it resends ${what} ${id}, which the platform creates at most once.`)
     }
     throw error
   }
