@@ -7,18 +7,8 @@ import type { CiIdentity, Clock } from '../core/ports.js'
 import { type RetryPolicy, defaultRetryPolicy } from '../core/retry-policy.js'
 import { Secret } from '../core/secret.js'
 import { systemClock } from './clock.js'
-import {
-  abortError,
-  failedStatus,
-  proxyAgentFor,
-  proxyAgentsFor,
-  requestError,
-  retryDelay,
-  statusError,
-  timeoutsWith,
-  waitBeforeRetry,
-} from './http-policy.js'
-import { type TextResponse, type TransportError, exchange } from './transport.js'
+import { exchangeWithRetries, proxyAgentFor, proxyAgentsFor, statusError, timeoutsWith } from './http-policy.js'
+import type { TextResponse } from './transport.js'
 
 export interface CiIdentityOptions {
   userAgent: string
@@ -55,28 +45,12 @@ export function createCiIdentity(options: CiIdentityOptions): CiIdentity {
         authorization: `bearer ${requestToken.reveal()}`,
       }
       const agent = proxyAgentFor(await proxyAgentsFor(target.href), target)
-      let response: TextResponse
-      for (let attempt = 1; ; attempt++) {
-        if (signal?.aborted) throw abortError(signal)
-        log?.(`→ ${name} audience=${audience} attempt ${attempt}`)
-        try {
-          response = await exchange(target, { method: 'GET', headers, agent, timeouts, maxBodyBytes: MAX_RESPONSE_BYTES, signal })
-        } catch (error) {
-          const failure = error as TransportError
-          log?.(`← ${failure.code} ${target.pathname}: ${failure.message}`)
-          if (signal?.aborted) throw abortError(signal)
-          const delay = retryDelay({ error: failure }, attempt, policy, clock.now())
-          if (delay === undefined) throw requestError(failure, { name, url: target, timeouts, maxBytes: MAX_RESPONSE_BYTES }, attempt)
-          await waitBeforeRetry(clock, delay, signal)
-          continue
-        }
-        // Never the body: it is the ID token.
-        log?.(`← ${response.statusCode} ${target.pathname}`)
-        if (response.statusCode < 400) break
-        const delay = retryDelay(failedStatus(response), attempt, policy, clock.now())
-        if (delay === undefined) break
-        await waitBeforeRetry(clock, delay, signal)
-      }
+      // Never the body in the debug log: it is the ID token.
+      const response = await exchangeWithRetries(
+        target,
+        { method: 'GET', headers, agent, timeouts, maxBodyBytes: MAX_RESPONSE_BYTES, signal },
+        { name, policy, clock, log, attemptNote: ` audience=${audience}` },
+      )
       return idTokenFrom(response, name)
     },
   }

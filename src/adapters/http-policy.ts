@@ -18,7 +18,7 @@ import {
 import type { Clock } from '../core/ports.js'
 import { type RetryPolicy, backoffMs, isRetryableStatus, parseRetryAfter } from '../core/retry-policy.js'
 import type { Secret } from '../core/secret.js'
-import { BODY_TOO_LARGE } from './transport.js'
+import { BODY_TOO_LARGE, type Exchange, type TextResponse, type TransportError, exchange } from './transport.js'
 
 // Retries -------------------------------------------------------------------------------------------------------------
 
@@ -100,6 +100,51 @@ export async function waitBeforeRetry(clock: Clock, ms: number, signal: AbortSig
 }
 
 // Limits --------------------------------------------------------------------------------------------------------------
+
+/** How exchangeWithRetries tries again and what it logs (`--debug`). */
+export interface RetryLoop {
+  /** `METHOD URL`, for messages. */
+  name: string
+  policy: RetryPolicy
+  clock: Clock
+  /** False for a request that must never be sent twice (a token grant): then nothing is retried. */
+  repeatable?: boolean
+  log?: ((line: string) => void) | undefined
+  /** Appended to each attempt's debug line (e.g. which form fields were sent). */
+  attemptNote?: string
+  /** What the debug line shows of a response body; nothing unless given (a body may hold a token). */
+  showBody?: (body: string) => string
+}
+
+/**
+ * One request under the retry policy, over the node:http transport: transport failures and retryable statuses are
+ * tried again after the policy's delay; the last response comes back whatever its status, for the caller to judge.
+ */
+export async function exchangeWithRetries(target: URL, request: Exchange, loop: RetryLoop): Promise<TextResponse> {
+  const { name, policy, clock, log } = loop
+  const signal = request.signal
+  for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw abortError(signal)
+    log?.(`→ ${name} attempt ${attempt}${loop.attemptNote ?? ''}`)
+    let response: TextResponse
+    try {
+      response = await exchange(target, request)
+    } catch (error) {
+      const failure = error as TransportError
+      log?.(`← ${failure.code} ${target.pathname}: ${failure.message}`)
+      if (signal?.aborted) throw abortError(signal)
+      const delay = retryDelay({ error: failure }, attempt, policy, clock.now(), loop.repeatable)
+      if (delay === undefined) throw requestError(failure, { name, url: target, timeouts: request.timeouts, maxBytes: request.maxBodyBytes }, attempt)
+      await waitBeforeRetry(clock, delay, signal)
+      continue
+    }
+    log?.(`← ${response.statusCode} ${target.pathname}${loop.showBody ? ` ${loop.showBody(response.body)}` : ''}`)
+    if (response.statusCode < 400) return response
+    const delay = retryDelay(failedStatus(response), attempt, policy, clock.now(), loop.repeatable)
+    if (delay === undefined) return response
+    await waitBeforeRetry(clock, delay, signal)
+  }
+}
 
 export interface Timeouts {
   /** Until the connection (and TLS) is up. */

@@ -15,20 +15,9 @@ import { redactBody } from '../core/redact.js'
 import { Secret } from '../core/secret.js'
 import { systemClock } from './clock.js'
 import { describeIssues } from './http.js'
-import {
-  type TimeoutOverrides,
-  abortError,
-  failedStatus,
-  proxyAgentFor,
-  proxyAgentsFor,
-  requestError,
-  retryDelay,
-  statusError,
-  timeoutsWith,
-  waitBeforeRetry,
-} from './http-policy.js'
+import { type TimeoutOverrides, exchangeWithRetries, proxyAgentFor, proxyAgentsFor, statusError, timeoutsWith } from './http-policy.js'
 import { type RetryPolicy, defaultRetryPolicy, isRetryableStatus, isSafeToRepeat } from '../core/retry-policy.js'
-import { type TextResponse, type TransportError, exchange } from './transport.js'
+import type { TextResponse } from './transport.js'
 
 export interface OAuthClientOptions {
   userAgent: string
@@ -65,28 +54,19 @@ export function createOAuthClient(options: OAuthClientOptions): AuthServer {
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded'
     const body = form ? formBody(form) : undefined
     const agent = proxyAgentFor(await proxyAgentsFor(target.href), target)
-    const repeatable = isSafeToRepeat(method, false)
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw abortError(signal)
-      log?.(`→ ${name} attempt ${attempt}${form ? ` form fields: ${Object.keys(form).join(', ')}` : ''}`)
-      let response: TextResponse
-      try {
-        response = await exchange(target, { method, headers, body, agent, timeouts, maxBodyBytes: MAX_RESPONSE_BYTES, signal })
-      } catch (error) {
-        const failure = error as TransportError
-        log?.(`← ${failure.code} ${target.pathname}: ${failure.message}`)
-        if (signal?.aborted) throw abortError(signal)
-        const delay = retryDelay({ error: failure }, attempt, policy, clock.now(), repeatable)
-        if (delay === undefined) throw requestError(failure, { name, url: target, timeouts, maxBytes: MAX_RESPONSE_BYTES }, attempt)
-        await waitBeforeRetry(clock, delay, signal)
-        continue
-      }
-      log?.(`← ${response.statusCode} ${target.pathname} ${redactBody(response.body)}`)
-      if (response.statusCode < 400) return response
-      const delay = retryDelay(failedStatus(response), attempt, policy, clock.now(), repeatable)
-      if (delay === undefined) return response
-      await waitBeforeRetry(clock, delay, signal)
-    }
+    return exchangeWithRetries(
+      target,
+      { method, headers, body, agent, timeouts, maxBodyBytes: MAX_RESPONSE_BYTES, signal },
+      {
+        name,
+        policy,
+        clock,
+        repeatable: isSafeToRepeat(method, false),
+        log,
+        attemptNote: form ? ` form fields: ${Object.keys(form).join(', ')}` : '',
+        showBody: redactBody,
+      },
+    )
   }
 
   function parse<T extends z.ZodType>(schema: T, body: string, where: string): z.output<T> {
