@@ -4,6 +4,7 @@
 import { type AwsTrust, endpoints } from '../contract/index.js'
 import type { Deps } from '../ports.js'
 import type { PolicyDocumentInput } from './policy-check.js'
+import { exactExternalIds, readTrust, type Statement, statementGrants } from './policy-lint.js'
 import type { Finding } from './provider.js'
 
 /** Providers whose credential can be a role the platform assumes (`role_arn`): their trust policy names the platform. */
@@ -21,35 +22,20 @@ export function fetchAwsTrust(deps: Pick<Deps, 'api'>): Promise<AwsTrust> {
   return deps.api.call(endpoints.awsTrust, {})
 }
 
-type Statement = Record<string, unknown>
-
-function listOf(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [value]
+/** The Allow statements of a trust document that grant sts:AssumeRole; none for a malformed one (the lint reports it). */
+function assumeRoleStatements(text: string): Statement[] {
+  try {
+    return readTrust(JSON.parse(text)).filter((statement) => statementGrants(statement, 'sts:AssumeRole'))
+  } catch {
+    return []
+  }
 }
 
-/** Allow statements that name a Principal and sts:AssumeRole (or a wildcard over it): the trust statements. */
-function trustStatements(document: unknown): Statement[] {
-  if (typeof document !== 'object' || document === null) return []
-  return listOf((document as Statement).Statement).filter(
-    (s): s is Statement =>
-      typeof s === 'object' && s !== null && (s as Statement).Effect === 'Allow' && 'Principal' in s &&
-      listOf((s as Statement).Action).some((a) => typeof a === 'string' && /^(\*|sts:\*|sts:assumerole)$/i.test(a)),
-  )
-}
-
-function principals(statement: Statement): string[] {
-  const principal = statement.Principal
+function principals(statement: Statement): unknown[] {
+  const principal = statement.principal
   if (typeof principal !== 'object' || principal === null) return []
-  return listOf((principal as Statement).AWS).filter((p): p is string => typeof p === 'string')
-}
-
-/** The values a statement requires of sts:ExternalId with StringEquals (condition key names are case-insensitive). */
-function requiredExternalIds(statement: Statement): string[] {
-  const equals = (statement.Condition as Statement | undefined)?.StringEquals
-  if (typeof equals !== 'object' || equals === null) return []
-  return Object.entries(equals)
-    .filter(([key]) => key.toLowerCase() === 'sts:externalid')
-    .flatMap(([, value]) => listOf(value).filter((v): v is string => typeof v === 'string'))
+  const aws = (principal as Record<string, unknown>).AWS
+  return Array.isArray(aws) ? aws : [aws]
 }
 
 /**
@@ -60,13 +46,7 @@ function requiredExternalIds(statement: Statement): string[] {
 export function checkTrustAgainstIssued(documents: readonly PolicyDocumentInput[], trust: AwsTrust): Finding[] {
   const findings: Finding[] = []
   for (const input of documents) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(input.text)
-    } catch {
-      continue // the lint has reported it
-    }
-    const statements = trustStatements(parsed)
+    const statements = assumeRoleStatements(input.text)
     if (statements.length === 0) continue
     if (!statements.some((s) => principals(s).includes(trust.principal_arn))) {
       findings.push({
@@ -77,7 +57,7 @@ export function checkTrustAgainstIssued(documents: readonly PolicyDocumentInput[
         source: SOURCE,
       })
     }
-    const required = statements.flatMap(requiredExternalIds)
+    const required = statements.flatMap((statement) => exactExternalIds(statement.condition))
     if (required.length > 0 && !required.includes(trust.external_id)) {
       findings.push({
         rule: 'aws-role.trust-external-id',

@@ -719,12 +719,22 @@ function externalIdOperators(condition: Record<string, unknown> | undefined): st
  * `StringLike "*"`, `Null false`, `StringNotEquals` and the like match a value the caller chooses, so they protect nothing.
  */
 function hasExactExternalId(condition: Record<string, unknown> | undefined): boolean {
+  const values = exactExternalIds(condition)
+  return values.length > 0 && values.every((v) => typeof v === 'string' && v.length > 0)
+}
+
+/** The values a Condition requires of sts:ExternalId with StringEquals (condition key names are case-insensitive). */
+export function exactExternalIds(condition: Record<string, unknown> | undefined): unknown[] {
   const block = condition && own(condition, 'StringEquals')
-  if (!isObject(block)) return false
+  if (!isObject(block)) return []
   const key = Object.keys(block).find((k) => k.toLowerCase() === 'sts:externalid')
   const value = key === undefined ? undefined : block[key]
-  const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value : []
-  return values.length > 0 && values.every((v) => typeof v === 'string' && v.length > 0)
+  return typeof value === 'string' ? [value] : Array.isArray(value) ? value : []
+}
+
+/** Whether a statement's Action list grants `action` (IAM wildcards, any case). */
+export function statementGrants(statement: Pick<Statement, 'actions'>, action: string): boolean {
+  return grants(grantOf(statement.actions ?? []), action)
 }
 
 function allowNotPrincipal({ label, notPrincipal }: Statement): RuleHit | undefined {
